@@ -1,0 +1,74 @@
+# Build flavours. Presets set these; see CMakePresets.json.
+set(ZS_SANITIZE "none" CACHE STRING "none, asan-ubsan, msan or tsan")
+set_property(CACHE ZS_SANITIZE PROPERTY STRINGS none asan-ubsan msan tsan)
+option(ZS_VALGRIND "Memcheck client requests in the core; tests run under valgrind" OFF)
+option(ZS_COVERAGE "clang source-based coverage" OFF)
+set(ZS_FUZZ_ENGINE "none" CACHE STRING "none, libfuzzer or afl")
+set_property(CACHE ZS_FUZZ_ENGINE PROPERTY STRINGS none libfuzzer afl)
+option(ZS_WERROR "Treat warnings as errors" OFF)
+
+add_compile_options(-Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes)
+if(ZS_WERROR)
+  add_compile_options(-Werror)
+endif()
+# _GNU_SOURCE for pthread and fork helpers; the code itself stays C11.
+add_compile_definitions(_GNU_SOURCE)
+
+set(ZS_IS_CLANG FALSE)
+if(CMAKE_C_COMPILER_ID MATCHES "Clang")
+  set(ZS_IS_CLANG TRUE)
+endif()
+
+if(ZS_SANITIZE STREQUAL "asan-ubsan")
+  set(_san -fsanitize=address,undefined -fno-sanitize-recover=undefined
+           -fno-omit-frame-pointer)
+  add_compile_options(${_san})
+  add_link_options(${_san})
+elseif(ZS_SANITIZE STREQUAL "msan")
+  if(NOT ZS_IS_CLANG)
+    message(FATAL_ERROR "ZS_SANITIZE=msan needs clang")
+  endif()
+  set(_san -fsanitize=memory -fsanitize-memory-track-origins=2
+           -fno-omit-frame-pointer)
+  add_compile_options(${_san})
+  add_link_options(${_san})
+elseif(ZS_SANITIZE STREQUAL "tsan")
+  add_compile_options(-fsanitize=thread -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=thread)
+elseif(NOT ZS_SANITIZE STREQUAL "none")
+  message(FATAL_ERROR "unknown ZS_SANITIZE=${ZS_SANITIZE}")
+endif()
+
+if(ZS_VALGRIND)
+  if(NOT ZS_SANITIZE STREQUAL "none")
+    message(FATAL_ERROR "ZS_VALGRIND cannot be combined with a sanitizer")
+  endif()
+  find_path(ZS_VALGRIND_INCLUDE valgrind/memcheck.h REQUIRED)
+  find_program(ZS_VALGRIND_EXE valgrind REQUIRED)
+  add_compile_definitions(ZS_VALGRIND=1)
+  include_directories(SYSTEM ${ZS_VALGRIND_INCLUDE})
+endif()
+
+if(ZS_COVERAGE)
+  if(NOT ZS_IS_CLANG)
+    message(FATAL_ERROR "ZS_COVERAGE needs clang (source-based coverage)")
+  endif()
+  add_compile_options(-fprofile-instr-generate -fcoverage-mapping)
+  add_link_options(-fprofile-instr-generate)
+endif()
+
+# Fuzzing engines: library code gets the coverage instrumentation, the
+# harness executables link the engine (see fuzz/CMakeLists.txt).
+if(ZS_FUZZ_ENGINE STREQUAL "libfuzzer")
+  if(NOT ZS_IS_CLANG)
+    message(FATAL_ERROR "ZS_FUZZ_ENGINE=libfuzzer needs clang")
+  endif()
+  add_compile_options(-fsanitize=fuzzer-no-link)
+  set(ZS_FUZZ_LINK_FLAGS -fsanitize=fuzzer)
+elseif(ZS_FUZZ_ENGINE STREQUAL "afl")
+  # afl-clang-fast instruments everything it compiles; its -fsanitize=fuzzer
+  # links AFL++'s own persistent-mode driver.
+  set(ZS_FUZZ_LINK_FLAGS -fsanitize=fuzzer)
+elseif(NOT ZS_FUZZ_ENGINE STREQUAL "none")
+  message(FATAL_ERROR "unknown ZS_FUZZ_ENGINE=${ZS_FUZZ_ENGINE}")
+endif()

@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * zsmalloc-portable: a user-space zsmalloc.
+ *
+ * Objects of up to one page are sorted into size classes; each class is
+ * backed by zspages, chains of up to N pages, so an object may straddle a
+ * page boundary. The caller never gets a pointer from zs_malloc(), only an
+ * opaque handle, and must map the handle to touch the bytes.
+ */
+#ifndef ZSMALLOC_H
+#define ZSMALLOC_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum zs_mapmode { ZS_MM_RW, ZS_MM_RO, ZS_MM_WO };
+
+/* Where page memory comes from. */
+struct zs_page_provider {
+	/* page_size-aligned memory of page_size bytes, or NULL */
+	void *(*alloc_page)(void *ctx, size_t page_size);
+	void (*free_page)(void *ctx, void *page, size_t page_size);
+	void *ctx;
+};
+
+struct zs_pool_config {
+	size_t page_size;                  /* power of two, 4096..65536; 0: 4096 */
+	unsigned int max_pages_per_zspage; /* 1..16; 0: 4 */
+	unsigned int physmem_bits;         /* emulated physical address width;
+					      0: the platform's; bounds the page
+					      frame numbers a handle can hold */
+	int no_class_merge;                /* 1: one class per size step */
+	const struct zs_page_provider *pages; /* NULL: built-in provider */
+};
+
+struct zs_pool;
+
+struct zs_pool *zs_create_pool(const char *name); /* all defaults */
+struct zs_pool *zs_create_pool_config(const char *name,
+				      const struct zs_pool_config *cfg);
+void zs_destroy_pool(struct zs_pool *pool);
+unsigned long zs_malloc(struct zs_pool *pool, size_t size); /* 0: failed */
+void zs_free(struct zs_pool *pool, unsigned long handle);   /* 0: no-op */
+void *zs_map_object(struct zs_pool *pool, unsigned long handle,
+		    enum zs_mapmode mm);
+void zs_unmap_object(struct zs_pool *pool, unsigned long handle);
+unsigned long zs_get_total_pages(struct zs_pool *pool);
+size_t zs_max_alloc_size(const struct zs_pool *pool); /* page size */
+int zs_pool_check(struct zs_pool *pool); /* 0, or reports what is broken */
+
+/* ---- Beyond the kernel's API: introspection and reporting ---- */
+
+/* Fullness groups of a zspage, as in the 2014 kernel. */
+enum zs_fullness_group {
+	ZS_EMPTY,
+	ZS_ALMOST_EMPTY, /* inuse <= 3/4 of capacity */
+	ZS_ALMOST_FULL,  /* above 3/4, not full */
+	ZS_FULL,
+	ZS_NR_FULLNESS_GROUPS
+};
+
+/* Geometry of a pool, fixed when it is created. */
+struct zs_pool_info {
+	size_t page_size;
+	unsigned int page_shift;
+	unsigned int max_pages_per_zspage;
+	unsigned int physmem_bits;   /* effective width */
+	unsigned int obj_index_bits; /* bits left for the object index */
+	size_t min_alloc_size;       /* ZS_MIN_ALLOC_SIZE */
+	size_t max_alloc_size;       /* ZS_MAX_ALLOC_SIZE == page_size */
+	size_t size_class_delta;     /* ZS_SIZE_CLASS_DELTA */
+	unsigned int nr_size_classes; /* size steps, merged or not */
+	unsigned int nr_distinct_classes; /* after merging */
+	int class_merge;
+};
+void zs_pool_info(const struct zs_pool *pool, struct zs_pool_info *info);
+
+/* One size step. A merged step reports the class it shares. */
+struct zs_class_stat {
+	unsigned int index;      /* size step */
+	unsigned int merged_into; /* index of the class that serves it */
+	size_t size;             /* object size of the serving class */
+	unsigned int pages_per_zspage;
+	unsigned int objs_per_zspage;
+	unsigned long zspages[ZS_NR_FULLNESS_GROUPS]; /* zspages per group */
+	unsigned long obj_allocated; /* object slots in the class's zspages */
+	unsigned long obj_used;
+	unsigned long pages_used;
+};
+/* 0 on success, -1 when index is out of range. */
+int zs_class_stat(struct zs_pool *pool, unsigned int index,
+		  struct zs_class_stat *stat);
+/* Object size of the class that serves an allocation of size; 0 if none. */
+size_t zs_class_size(const struct zs_pool *pool, size_t size);
+/* The kernel's debugfs "classes" table, one row per serving class. */
+void zs_dump_classes(struct zs_pool *pool, FILE *out);
+
+/*
+ * Reports of misuse and corruption. By default the report is printed as
+ * "zsmalloc: <what>: <details>" on stderr and the process aborts. A handler
+ * installed here is called instead, and the faulty call then returns
+ * without doing harm (NULL from a map, 0 from an alloc, nothing from a
+ * free). The handler is process-wide; NULL restores the default.
+ */
+typedef void (*zs_report_fn)(void *ctx, const char *what, const char *details);
+void zs_set_report_handler(zs_report_fn fn, void *ctx);
+/* Reports made since the process started (handled or not). */
+unsigned long zs_report_count(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* ZSMALLOC_H */
