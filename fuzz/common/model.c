@@ -1,0 +1,359 @@
+// SPDX-License-Identifier: MIT
+#include "model.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "fail.h"
+#include "sizes.h"
+
+/* Byte loops over object data: coverage feedback there is noise and the
+ * comparison hooks would cost most of an execution. */
+#if defined(__clang__)
+#define NO_COVERAGE __attribute__((no_sanitize("coverage")))
+#else
+#define NO_COVERAGE
+#endif
+
+uint8_t zs_pattern_byte(uint8_t seed, size_t i)
+{
+	/* Depends on the offset, so a copy that lands shifted by any amount
+	 * is caught, and on the seed, so a lost write is caught. */
+	return (uint8_t)(seed + i * 167u + (i >> 8) * 13u);
+}
+
+void zs_model_init(struct zs_model *m, struct zs_pool *pool)
+{
+	memset(m, 0, sizeof(*m));
+	m->pool = pool;
+	m->mapped = -1;
+	zs_pool_info(pool, &m->info);
+	if (m->info.page_size == 0 || m->info.max_alloc_size == 0 ||
+	    m->info.nr_size_classes == 0 || m->info.size_class_delta == 0)
+		zs_fuzz_fail("zs_pool_info: empty geometry (page %zu, max "
+			     "%zu, classes %u, delta %zu)",
+			     m->info.page_size, m->info.max_alloc_size,
+			     m->info.nr_size_classes, m->info.size_class_delta);
+	if (zs_max_alloc_size(pool) != m->info.max_alloc_size)
+		zs_fuzz_fail("zs_max_alloc_size %zu != info %zu",
+			     zs_max_alloc_size(pool), m->info.max_alloc_size);
+}
+
+static int alloc_failure_excused(struct zs_model *m)
+{
+	unsigned int pfn_bits = m->info.physmem_bits - m->info.page_shift;
+
+	if (m->alloc_fail_ok && m->alloc_fail_ok(m->fail_ctx))
+		return 1;
+	/* A pfn space this small can be used up by one input. */
+	return pfn_bits <= 14;
+}
+
+static void check_unique(const struct zs_model *m, unsigned long h)
+{
+	for (int i = 0; i < ZS_MODEL_SLOTS; i++)
+		if (m->obj[i].handle == h)
+			zs_fuzz_fail("zs_malloc returned handle %#lx, already "
+				     "live in slot %d",
+				     h, i);
+}
+
+int zs_model_alloc(struct zs_model *m, size_t size)
+{
+	struct zs_obj *o;
+	unsigned long h;
+	int slot = -1;
+
+	for (int i = 0; i < ZS_MODEL_SLOTS; i++) {
+		if (!m->obj[i].handle) {
+			slot = i;
+			break;
+		}
+	}
+	if (slot < 0)
+		return -1;
+	zs_check_class_of(m->pool, &m->info, size);
+	h = zs_malloc(m->pool, size);
+	if (!h) {
+		if (alloc_failure_excused(m))
+			return -1;
+		zs_fuzz_fail("zs_malloc(%zu) failed (page %zu, chain %u, "
+			     "physmem %u, %u live)",
+			     size, m->info.page_size,
+			     m->info.max_pages_per_zspage, m->info.physmem_bits,
+			     m->live);
+	}
+	check_unique(m, h);
+	o = &m->obj[slot];
+	o->bytes = malloc(size);
+	o->def = calloc(size, 1);
+	if (!o->bytes || !o->def)
+		zs_fuzz_fail("out of memory for the shadow of %zu bytes", size);
+	o->handle = h;
+	o->size = size;
+	o->ndef = 0;
+	m->live++;
+	return slot;
+}
+
+static void release_shadow(struct zs_obj *o)
+{
+	free(o->bytes);
+	free(o->def);
+	memset(o, 0, sizeof(*o));
+}
+
+void zs_model_free(struct zs_model *m, int slot)
+{
+	struct zs_obj *o = &m->obj[slot];
+
+	if (!o->handle)
+		return;
+	if (m->mapped >= 0)
+		zs_model_unmap(m);
+	zs_free(m->pool, o->handle);
+	m->stale[m->nstale++ % ZS_MODEL_STALE] = o->handle;
+	release_shadow(o);
+	m->live--;
+}
+
+NO_COVERAGE static size_t first_difference(const struct zs_obj *o,
+					   const uint8_t *p)
+{
+	size_t i;
+
+	if (o->ndef == o->size) {
+		if (memcmp(p, o->bytes, o->size) == 0)
+			return o->size;
+		for (i = 0; p[i] == o->bytes[i]; i++)
+			;
+		return i;
+	}
+	for (i = 0; i < o->size; i++)
+		if (o->def[i] && p[i] != o->bytes[i])
+			break;
+	return i;
+}
+
+static void compare(const struct zs_model *m, int slot, const uint8_t *p)
+{
+	const struct zs_obj *o = &m->obj[slot];
+	size_t i;
+
+	if (o->ndef == 0)
+		return;
+	i = first_difference(o, p);
+	if (i == o->size)
+		return;
+	zs_fuzz_fail("object %#lx (slot %d, size %zu, page %zu, chain %u): "
+		     "byte %zu is %#x, expected %#x",
+		     o->handle, slot, o->size, m->info.page_size,
+		     m->info.max_pages_per_zspage, i, p[i], o->bytes[i]);
+}
+
+uint8_t *zs_model_map(struct zs_model *m, int slot, enum zs_mapmode mode)
+{
+	struct zs_obj *o = &m->obj[slot];
+	uint8_t *p;
+
+	if (m->mapped >= 0)
+		zs_model_unmap(m);
+	p = zs_map_object(m->pool, o->handle, mode);
+	if (!p)
+		zs_fuzz_fail("zs_map_object(%#lx, mode %d) returned NULL",
+			     o->handle, (int)mode);
+	if (mode == ZS_MM_WO) {
+		/* WO promises nothing about what the mapping holds. */
+		memset(o->def, 0, o->size);
+		o->ndef = 0;
+	} else {
+		compare(m, slot, p);
+	}
+	m->mapped = slot;
+	m->mode = mode;
+	m->map = p;
+	return p;
+}
+
+NO_COVERAGE static void fill_pattern(struct zs_obj *o, size_t off, size_t len,
+				     uint8_t seed)
+{
+	size_t newly = 0;
+
+	for (size_t i = off; i < off + len; i++)
+		o->bytes[i] = zs_pattern_byte(seed, i);
+	if (o->ndef == o->size)
+		return;
+	for (size_t i = off; i < off + len; i++)
+		newly += !o->def[i];
+	memset(o->def + off, 1, len);
+	o->ndef += newly;
+}
+
+void zs_model_write(struct zs_model *m, size_t off, size_t len, uint8_t seed)
+{
+	struct zs_obj *o;
+
+	if (m->mapped < 0 || m->mode == ZS_MM_RO)
+		return;
+	o = &m->obj[m->mapped];
+	if (off >= o->size)
+		off %= o->size;
+	if (len > o->size - off)
+		len = o->size - off;
+	fill_pattern(o, off, len, seed);
+	memcpy(m->map + off, o->bytes + off, len);
+}
+
+void zs_model_check_mapping(const struct zs_model *m)
+{
+	if (m->mapped >= 0 && m->mode != ZS_MM_WO)
+		compare(m, m->mapped, m->map);
+}
+
+void zs_model_unmap(struct zs_model *m)
+{
+	if (m->mapped < 0)
+		return;
+	zs_unmap_object(m->pool, m->obj[m->mapped].handle);
+	m->mapped = -1;
+	m->map = NULL;
+}
+
+void zs_model_verify(struct zs_model *m, int slot)
+{
+	if (!m->obj[slot].handle)
+		return;
+	zs_model_map(m, slot, ZS_MM_RO);
+	zs_model_unmap(m);
+}
+
+void zs_model_verify_all(struct zs_model *m)
+{
+	for (int i = 0; i < ZS_MODEL_SLOTS; i++)
+		zs_model_verify(m, i);
+}
+
+int zs_model_pick_live(const struct zs_model *m, unsigned int hint)
+{
+	for (unsigned int k = 0; k < ZS_MODEL_SLOTS; k++) {
+		unsigned int i = (hint + k) % ZS_MODEL_SLOTS;
+
+		if (m->obj[i].handle)
+			return (int)i;
+	}
+	return -1;
+}
+
+/* One serving class's statistics must describe whole zspages. */
+static void check_class(const struct zs_class_stat *st)
+{
+	unsigned long nz = 0, partial;
+
+	for (int g = 0; g < ZS_NR_FULLNESS_GROUPS; g++)
+		nz += st->zspages[g];
+	partial = st->zspages[ZS_ALMOST_EMPTY] + st->zspages[ZS_ALMOST_FULL];
+	if (st->zspages[ZS_EMPTY] != 0 ||
+	    st->obj_allocated != nz * st->objs_per_zspage ||
+	    st->pages_used != nz * st->pages_per_zspage ||
+	    st->obj_used > st->obj_allocated ||
+	    st->obj_used <
+		    st->zspages[ZS_FULL] * st->objs_per_zspage + partial ||
+	    st->obj_used + partial > st->obj_allocated)
+		zs_fuzz_fail("class %u (size %zu, %u pages, %u objs): "
+			     "zspages %lu/%lu/%lu/%lu, allocated %lu, used "
+			     "%lu, pages %lu do not add up",
+			     st->index, st->size, st->pages_per_zspage,
+			     st->objs_per_zspage, st->zspages[0],
+			     st->zspages[1], st->zspages[2], st->zspages[3],
+			     st->obj_allocated, st->obj_used, st->pages_used);
+}
+
+static void check_stats(struct zs_model *m)
+{
+	struct zs_class_stat st;
+	unsigned long pages = 0, used = 0, total;
+	unsigned int serving = 0;
+
+	for (unsigned int i = 0; i < m->info.nr_size_classes; i++) {
+		if (zs_class_stat(m->pool, i, &st) != 0)
+			zs_fuzz_fail("zs_class_stat(%u) failed", i);
+		if (st.merged_into < i ||
+		    st.merged_into >= m->info.nr_size_classes)
+			zs_fuzz_fail("step %u merged into %u", i,
+				     st.merged_into);
+		if (st.merged_into != i)
+			continue;
+		check_class(&st);
+		serving++;
+		pages += st.pages_used;
+		used += st.obj_used;
+	}
+	if (zs_class_stat(m->pool, m->info.nr_size_classes, &st) != -1)
+		zs_fuzz_fail("zs_class_stat past the last class succeeded");
+	if (serving != m->info.nr_distinct_classes)
+		zs_fuzz_fail("%u serving classes, info says %u", serving,
+			     m->info.nr_distinct_classes);
+	total = zs_get_total_pages(m->pool);
+	if (pages != total || used != m->live)
+		zs_fuzz_fail("classes hold %lu pages and %lu objects; pool "
+			     "says %lu pages, model has %u objects",
+			     pages, used, total, m->live);
+}
+
+void zs_model_check_pool(struct zs_model *m)
+{
+	int rc;
+
+	zs_model_unmap(m);
+	rc = zs_pool_check(m->pool);
+	if (rc != 0)
+		zs_fuzz_fail("zs_pool_check returned %d", rc);
+	if (!m->shared_pool)
+		check_stats(m);
+}
+
+void zs_model_free_all(struct zs_model *m)
+{
+	zs_model_unmap(m);
+	for (int i = 0; i < ZS_MODEL_SLOTS; i++)
+		zs_model_free(m, i);
+}
+
+void zs_model_finish(struct zs_model *m)
+{
+	unsigned long pages;
+
+	zs_model_verify_all(m);
+	zs_model_free_all(m);
+	pages = zs_get_total_pages(m->pool);
+	if (pages != 0)
+		zs_fuzz_fail("%lu pages still held after every object was "
+			     "freed",
+			     pages);
+	zs_model_check_pool(m);
+}
+
+int zs_model_take_out(struct zs_model *m, int slot, struct zs_obj *out)
+{
+	if (slot < 0 || !m->obj[slot].handle)
+		return -1;
+	if (m->mapped >= 0)
+		zs_model_unmap(m);
+	*out = m->obj[slot];
+	memset(&m->obj[slot], 0, sizeof(m->obj[slot]));
+	m->live--;
+	return 0;
+}
+
+int zs_model_put_in(struct zs_model *m, struct zs_obj *obj)
+{
+	for (int i = 0; i < ZS_MODEL_SLOTS; i++) {
+		if (!m->obj[i].handle) {
+			m->obj[i] = *obj;
+			m->live++;
+			return i;
+		}
+	}
+	return -1;
+}

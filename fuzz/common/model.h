@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The shadow model: for every live object the harness owns, its handle,
+ * its size, the bytes it must hold and which of them are defined. Every
+ * map is checked against it and every write updates it; any difference
+ * fails the run. One model belongs to one thread.
+ *
+ * Defined bytes: a fresh object and a WO mapping hold unspecified bytes
+ * (MSan sees them as uninitialised), so the model only compares bytes the
+ * harness wrote since. Reading an undefined byte would be the harness's
+ * bug; the model never does.
+ */
+#ifndef ZS_FUZZ_MODEL_H
+#define ZS_FUZZ_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "zsmalloc.h"
+
+/* Live objects per model: small, so each execution stays fast. */
+#define ZS_MODEL_SLOTS 32
+/* Recently freed handles kept for stale-handle misuse. */
+#define ZS_MODEL_STALE 16
+
+struct zs_obj {
+	unsigned long handle; /* 0: slot empty */
+	size_t size;
+	size_t ndef;	/* number of defined bytes */
+	uint8_t *bytes; /* expected contents */
+	uint8_t *def;	/* 1 where bytes[i] is defined */
+};
+
+struct zs_model {
+	struct zs_pool *pool;
+	struct zs_pool_info info;
+	struct zs_obj obj[ZS_MODEL_SLOTS];
+	unsigned int live;
+	int mapped; /* slot mapped, or -1 */
+	enum zs_mapmode mode;
+	uint8_t *map;
+	/* Called when zs_malloc fails on a valid size: nonzero excuses it
+	 * (injected faults). NULL: only a tiny pfn space excuses it. */
+	int (*alloc_fail_ok)(void *ctx);
+	void *fail_ctx;
+	/* zs_pool_check and class stats reflect other threads too: off. */
+	int shared_pool;
+	unsigned long stale[ZS_MODEL_STALE];
+	unsigned int nstale;
+};
+
+void zs_model_init(struct zs_model *m, struct zs_pool *pool);
+/* Slot of a new object, or -1 when the table is full or the alloc failed
+ * in an excused way. */
+int zs_model_alloc(struct zs_model *m, size_t size);
+void zs_model_free(struct zs_model *m, int slot);
+/* Maps slot (unmapping any current mapping first) and checks contents. */
+uint8_t *zs_model_map(struct zs_model *m, int slot, enum zs_mapmode mode);
+/* Writes a pattern into the current WO/RW mapping; no-op otherwise. */
+void zs_model_write(struct zs_model *m, size_t off, size_t len, uint8_t seed);
+void zs_model_unmap(struct zs_model *m);
+/* Compares the current RO/RW mapping with the model (WO: nothing). */
+void zs_model_check_mapping(const struct zs_model *m);
+/* Maps RO, compares, unmaps. */
+void zs_model_verify(struct zs_model *m, int slot);
+void zs_model_verify_all(struct zs_model *m);
+/* zs_pool_check and the class statistics against the model. */
+void zs_model_check_pool(struct zs_model *m);
+/* A live slot at or after hint (cyclic), or -1 if none. */
+int zs_model_pick_live(const struct zs_model *m, unsigned int hint);
+/* Frees every object; the shadow memory is released too. */
+void zs_model_free_all(struct zs_model *m);
+/* free_all, then the pool must be empty and consistent. */
+void zs_model_finish(struct zs_model *m);
+
+/* Moving an object between models (threads hand objects over). */
+int zs_model_take_out(struct zs_model *m, int slot, struct zs_obj *out);
+int zs_model_put_in(struct zs_model *m, struct zs_obj *obj);
+
+/* The byte a pattern write puts at offset i of an object. */
+uint8_t zs_pattern_byte(uint8_t seed, size_t i);
+
+#endif /* ZS_FUZZ_MODEL_H */

@@ -1,0 +1,297 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Writes the deterministic seed inputs of every fuzz target into
+corpus/<target>/ (see fuzz/README.md for the input format).
+
+Usage: fuzz/gen_corpus.py [--out DIR]   (default: corpus/ beside fuzz/)
+
+Each seed is named after what it exercises. Existing seeds of the same name
+are overwritten; regressions/ is never touched.
+"""
+import argparse
+import os
+import struct
+
+# Config prefix: page size index, chain - 1, physmem choice, flags.
+PAGE = {4096: 0, 16384: 1, 65536: 2}
+# physmem choices (fuzz/common/input.c): 0 default, 1..5 = shift + 1, 2,
+# 4, 8, 12, then 32, 36, 40 bits.
+PHYS_DEFAULT, PHYS_TINY, PHYS_2, PHYS_4, PHYS_8, PHYS_12, PHYS_32 = range(7)
+
+# Common ops (fuzz/common/ops.h) and their argument layouts.
+ALLOC, ALLOC_FILL, FREE, MAP, WRITE, UNMAP, READ, CHECK = range(8)
+RW, RO, WO = range(3)
+W_WHOLE, W_HEAD, W_TAIL, W_RANGE, W_BOUNDARY, W_ENDS = range(6)
+# Size kinds (fuzz/common/sizes.h).
+S_EDGE, S_STRADDLE, S_MIN, S_MAX, S_UNIFORM = range(5)
+
+
+def config(page=4096, chain=4, phys=PHYS_DEFAULT, no_merge=False, bits=0):
+    return bytes([PAGE[page], chain - 1, phys, (bits << 1) | int(no_merge)])
+
+
+def u16(v):
+    return struct.pack("<H", v & 0xFFFF)
+
+
+def u64(v):
+    return struct.pack("<Q", v & 0xFFFFFFFFFFFFFFFF)
+
+
+def alloc(kind, param):
+    return bytes([ALLOC, kind]) + u16(param)
+
+
+def fill(kind, param, seed):
+    return bytes([ALLOC_FILL, kind]) + u16(param) + bytes([seed])
+
+
+def free(slot):
+    return bytes([FREE, slot])
+
+
+def map_(slot, mode):
+    return bytes([MAP, slot, mode])
+
+
+def write(how, arg, seed):
+    return bytes([WRITE, how]) + u16(arg) + bytes([seed])
+
+
+def unmap():
+    return bytes([UNMAP])
+
+
+def read(slot):
+    return bytes([READ, slot])
+
+
+def check():
+    return bytes([CHECK])
+
+
+def edge(idx, adj):
+    """Class-edge size param: step idx, adj -1..+2."""
+    return (idx << 2) | (adj + 1)
+
+
+def mixed_ops():
+    """Every common op, every map mode and write kind, every size kind."""
+    ops = [
+        fill(S_EDGE, edge(0, 0), 1),
+        fill(S_EDGE, edge(10, -1), 2),
+        fill(S_EDGE, edge(10, 1), 3),
+        fill(S_STRADDLE, 1, 4),
+        fill(S_MIN, 0, 5),
+        fill(S_MAX, 0, 6),
+        alloc(S_UNIFORM, 3000),
+        map_(6, WO), write(W_WHOLE, 0, 7), unmap(),
+        map_(3, RW), write(W_BOUNDARY, 0x0300, 8), unmap(), read(3),
+        map_(1, RW), write(W_HEAD, 5, 9), write(W_TAIL, 7, 10), unmap(),
+        map_(5, WO), write(W_ENDS, 20, 11), unmap(), read(5),
+        map_(2, RO), unmap(),
+        map_(4, RW), write(W_RANGE | (3 << 3), 2, 12), unmap(),
+        check(),
+        free(0), free(2), alloc(S_STRADDLE, 0x8003),
+        map_(0, WO), write(W_BOUNDARY, 0x0f01, 13), unmap(), read(0),
+        check(), free(4), free(5), read(1), check(),
+    ]
+    return b"".join(ops)
+
+
+def straddle_ops(page):
+    """Fill whole zspages of odd-sized objects, touching both sides of
+    every page edge."""
+    ops = []
+    for k in (3, 5, 7):
+        param = (k - 2) | (3 << 4)  # page / k exactly
+        for _ in range(4):
+            ops.append(fill(S_STRADDLE, param, k))
+    for slot in range(12):
+        ops += [map_(slot, RW), write(W_BOUNDARY, slot, slot + 1), unmap()]
+        ops.append(read(slot))
+    ops += [check(), free(1), free(5), free(9), check()]
+    return b"".join(ops)
+
+
+def max_ops():
+    """Full-page objects and their neighbours: the top class must be a
+    whole page (the 64 KiB / 32-bit bug)."""
+    ops = [fill(S_MAX, 0, 1), fill(S_MAX, 3, 2), fill(S_MAX, 0, 3),
+           map_(0, RW), write(W_ENDS, 63, 4), unmap(), read(0), read(1),
+           free(1), fill(S_EDGE, 0xFFFC | 2, 5), check()]
+    return b"".join(ops)
+
+
+def narrow_ops():
+    """More pages than a tiny pfn space holds: allocs must fail cleanly."""
+    ops = [fill(S_MAX, 0, i) for i in range(20)]
+    ops += [check(), free(3), fill(S_MIN, 2, 9), check()]
+    return b"".join(ops)
+
+
+def class_walk_ops(n=24):
+    """Sizes at class edges across the whole table, each read back."""
+    ops = []
+    for i in range(n):
+        ops.append(fill(S_EDGE, edge(i * 11, (i % 3) - 1), i))
+    ops += [check()] + [read(i) for i in range(0, n, 3)]
+    ops += [free(i) for i in range(0, n, 2)] + [check()]
+    return b"".join(ops)
+
+
+def gen_ops():
+    seeds = {}
+    for page in PAGE:
+        for chain in (1, 4, 8, 16):
+            name = "mixed-%dk-chain%d" % (page // 1024, chain)
+            seeds[name] = config(page, chain) + mixed_ops()
+        seeds["straddle-%dk" % (page // 1024)] = (
+            config(page, 8) + straddle_ops(page))
+        seeds["max-%dk" % (page // 1024)] = config(page, 16) + max_ops()
+        seeds["max-%dk-phys32" % (page // 1024)] = (
+            config(page, 16, PHYS_32) + max_ops())
+        seeds["classes-%dk-nomerge" % (page // 1024)] = (
+            config(page, 4, no_merge=True) + class_walk_ops())
+        seeds["classes-%dk-merge" % (page // 1024)] = (
+            config(page, 16) + class_walk_ops())
+    for phys in (PHYS_TINY, PHYS_2, PHYS_4):
+        seeds["narrow-phys%d-4k-chain4" % phys] = (
+            config(4096, 4, phys) + narrow_ops())
+    seeds["narrow-phys2-64k-chain16"] = (
+        config(65536, 16, PHYS_2) + narrow_ops())
+    seeds["narrow-phys8-16k-chain2"] = (
+        config(16384, 2, PHYS_8) + narrow_ops())
+    return seeds
+
+
+# zs_misuse: ops 8.. after the common ones (fuzz/zs_misuse.c).
+(M_DOUBLE_FREE, M_STALE_MAP, M_FORGED, M_OTHER_POOL, M_NESTED, M_UNMAP,
+ M_OVERSIZE, M_ON_B) = range(8, 16)
+
+
+def gen_misuse():
+    setup = fill(S_EDGE, edge(3, 0), 1) + fill(S_STRADDLE, 1, 2) + \
+        fill(S_MAX, 0, 3) + fill(S_MIN, 2, 4)
+    on_b = bytes([M_ON_B]) + fill(S_UNIFORM, 700, 5)
+    bad = {
+        "double-free": free(1) + bytes([M_DOUBLE_FREE, 0]),
+        "stale-map": free(2) + bytes([M_STALE_MAP, 0, RO]) +
+        fill(S_MIN, 2, 6) + bytes([M_STALE_MAP, 0, WO]),
+        "forged-random": bytes([M_FORGED, 0]) + u64(0x123456789abcdef) +
+        bytes([M_FORGED, 2]) + u64(0x41),
+        "forged-bitflip": b"".join(
+            bytes([M_FORGED, 1 | (i & 2)]) + u64(bit)
+            for i, bit in enumerate((0, 5, 20, 33, 40, 50, 63))),
+        "other-pool": on_b + bytes([M_OTHER_POOL, 0, 0, M_OTHER_POOL, 0, 1]),
+        "nested-map": bytes([M_NESTED, 1, 1, RW, M_NESTED, 0, 2, WO | 8,
+                             M_NESTED, 2, 0, 4 | RO]),
+        "unmap-unmatched": bytes([M_UNMAP, 0, 0, M_UNMAP, 1, 1,
+                                  M_UNMAP, 3, 2]),
+        "oversize": bytes([M_OVERSIZE]) + u16(0) + bytes([M_OVERSIZE]) +
+        u16(4000) + bytes([M_OVERSIZE]) + u16(0xFFFF),
+    }
+    seeds = {}
+    for page in PAGE:
+        for name, ops in bad.items():
+            body = setup + ops + read(0) + check() + ops + check()
+            seeds["%s-%dk" % (name, page // 1024)] = config(page, 4) + body
+    seeds["all-64k-chain16-nomerge"] = config(65536, 16, no_merge=True) + \
+        setup + b"".join(bad.values()) + check()
+    return seeds
+
+
+# zs_threads: GIVE, TAKE after the common ops (fuzz/zs_threads.c).
+T_GIVE, T_TAKE = 8, 9
+
+
+def chunk(tid, ops):
+    out = b""
+    while ops:
+        out += bytes([tid, min(len(ops), 255)]) + ops[:255]
+        ops = ops[255:]
+    return out
+
+
+def thread_ops(t):
+    ops = [fill(S_EDGE, edge(5 + t * 7, 0), t), fill(S_STRADDLE, t, t + 1),
+           fill(S_UNIFORM, 1000 + t, t + 2), map_(0, RW),
+           write(W_BOUNDARY, 1, t + 3), unmap(), read(1),
+           bytes([T_GIVE, 0]), bytes([T_TAKE]), bytes([T_TAKE]),
+           fill(S_MAX, 0, t + 4), check(), free(1), bytes([T_GIVE, 2])]
+    return b"".join(ops)
+
+
+def gen_threads():
+    seeds = {}
+    for page in PAGE:
+        for n in (2, 3, 4):
+            body = b""
+            for rnd in range(2):  # interleaved chunks
+                for t in range(n):
+                    ops = thread_ops(t + rnd)
+                    half = len(ops) // 2 if rnd == 0 else 0
+                    body += chunk(t, ops[:half] if half else ops)
+            seeds["threads%d-%dk" % (n, page // 1024)] = (
+                config(page, 4 * (n - 1), bits=n - 2) + body)
+    seeds["threads4-4k-chain1-nomerge"] = config(
+        4096, 1, no_merge=True, bits=2) + b"".join(
+            chunk(t, thread_ops(t)) for t in range(4))
+    return seeds
+
+
+# zs_faults: BURST, CALM after the common ops (fuzz/zs_faults.c).
+F_BURST, F_CALM = 8, 9
+
+
+def gen_faults():
+    seeds = {}
+    plans = {
+        "first-call": (1, 0),
+        "every-3rd": (0, 3),
+        "alternate": (0xAAAAAAAAAAAAAAAA, 0),
+        "late": (1 << 40, 7),
+        "none": (0, 0),
+    }
+    ops = b"".join([
+        fill(S_MAX, 0, 1), fill(S_STRADDLE, 1, 2), fill(S_EDGE, edge(2, 0), 3),
+        bytes([F_BURST, 3]), fill(S_MAX, 3, 4), fill(S_UNIFORM, 999, 5),
+        check(), read(0), bytes([F_CALM]), fill(S_EDGE, edge(40, 1), 6),
+        free(1), check(), bytes([F_BURST, 0]), alloc(S_MIN, 1), check()])
+    for page in PAGE:
+        for chain in (1, 4, 16):
+            for name, (mask, every) in plans.items():
+                if chain != 4 and name in ("late", "none"):
+                    continue
+                seeds["%s-%dk-chain%d" % (name, page // 1024, chain)] = (
+                    config(page, chain) + u64(mask) + bytes([every]) + ops)
+    seeds["narrow-phys4-every2"] = config(4096, 4, PHYS_4) + u64(0) + \
+        bytes([2]) + narrow_ops()
+    return seeds
+
+
+GENERATORS = {
+    "zs_ops": gen_ops,
+    "zs_misuse": gen_misuse,
+    "zs_threads": gen_threads,
+    "zs_faults": gen_faults,
+}
+
+
+def main():
+    here = os.path.dirname(os.path.abspath(__file__))
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--out", default=os.path.join(here, "..", "corpus"))
+    args = ap.parse_args()
+    for target, gen in GENERATORS.items():
+        d = os.path.join(args.out, target)
+        os.makedirs(os.path.join(d, "regressions"), exist_ok=True)
+        seeds = gen()
+        for name, data in sorted(seeds.items()):
+            with open(os.path.join(d, "seed-" + name), "wb") as f:
+                f.write(data)
+        print("%s: %d seeds" % (target, len(seeds)))
+
+
+if __name__ == "__main__":
+    main()

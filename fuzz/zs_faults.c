@@ -1,0 +1,191 @@
+// SPDX-License-Identifier: MIT
+/*
+ * zs_faults: the pool's pages come from a provider that fails the calls
+ * the input chooses (a bit mask over the first 64 calls, then every Nth,
+ * plus bursts from the op stream). zs_malloc may fail only when a page
+ * allocation failed under it; the pool must stay consistent, keep every
+ * object's bytes, and give back every page: the provider counts what it
+ * handed out and checks each page that comes back is one of its own.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "fail.h"
+#include "harness.h"
+#include "input.h"
+#include "model.h"
+#include "ops.h"
+
+#if defined(__has_feature)
+#if __has_feature(memory_sanitizer)
+#define ZS_FUZZ_MSAN 1
+#endif
+#endif
+
+#define PAGE_SET 4096 /* > the most pages 32 objects can hold (512) */
+
+enum fault_op {
+	OP_BURST = ZS_NR_COMMON_OPS, /* n u8: fail the next n % 8 + 1 calls */
+	OP_CALM,		     /* - : stop the bursts and the every-N */
+	NR_FAULT_OPS
+};
+
+struct faulty {
+	size_t page_size;
+	unsigned long calls, live;
+	uint64_t mask;	    /* call i < 64 fails when bit i is set */
+	unsigned int every; /* later, call i fails when i % every == 0 */
+	unsigned int burst; /* the next burst calls fail */
+	int failed;	    /* a call failed since the op began */
+	void *pages[PAGE_SET];
+};
+
+static const void *const tombstone = &tombstone;
+
+static size_t page_hash(const void *p, size_t page_size)
+{
+	return ((uintptr_t)p / page_size * 2654435761u) % PAGE_SET;
+}
+
+static void set_add(struct faulty *f, void *p)
+{
+	size_t i = page_hash(p, f->page_size);
+
+	for (size_t k = 0; k < PAGE_SET; k++, i = (i + 1) % PAGE_SET) {
+		if (!f->pages[i] || f->pages[i] == tombstone) {
+			f->pages[i] = p;
+			return;
+		}
+	}
+	zs_fuzz_fail("more than %d live pages", PAGE_SET);
+}
+
+static int set_del(struct faulty *f, void *p)
+{
+	size_t i = page_hash(p, f->page_size);
+
+	for (size_t k = 0; k < PAGE_SET && f->pages[i];
+	     k++, i = (i + 1) % PAGE_SET) {
+		if (f->pages[i] == p) {
+			f->pages[i] = (void *)tombstone;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static int should_fail(struct faulty *f, unsigned long call)
+{
+	if (f->burst > 0) {
+		f->burst--;
+		return 1;
+	}
+	if (call < 64)
+		return (f->mask >> call) & 1;
+	return f->every && call % f->every == 0;
+}
+
+static void *faulty_alloc(void *ctx, size_t page_size)
+{
+	struct faulty *f = ctx;
+	unsigned long call = f->calls++;
+	void *p;
+
+	if (page_size != f->page_size)
+		zs_fuzz_fail("alloc_page(%zu) on a %zu-byte pool", page_size,
+			     f->page_size);
+	if (should_fail(f, call)) {
+		f->failed = 1;
+		return NULL;
+	}
+	p = aligned_alloc(page_size, page_size);
+	if (!p)
+		zs_fuzz_fail("out of memory for a page");
+#ifndef ZS_FUZZ_MSAN
+	/* Garbage, not zeros: the allocator must not rely on fresh pages
+	 * being clear. Under MSan the bytes stay uninitialised instead. */
+	memset(p, 0xa5 ^ (int)(call & 0xff), page_size);
+#endif
+	set_add(f, p);
+	f->live++;
+	return p;
+}
+
+static void faulty_free(void *ctx, void *page, size_t page_size)
+{
+	struct faulty *f = ctx;
+
+	if (page_size != f->page_size)
+		zs_fuzz_fail("free_page(%p, %zu) on a %zu-byte pool", page,
+			     page_size, f->page_size);
+	if (set_del(f, page) != 0)
+		zs_fuzz_fail("free_page(%p): not a live page of the provider",
+			     page);
+	f->live--;
+	free(page);
+}
+
+static int fault_excuses(void *ctx)
+{
+	return ((struct faulty *)ctx)->failed;
+}
+
+static void run_one(struct zs_model *m, struct faulty *f, struct zs_input *in)
+{
+	unsigned int op = zs_input_u8(in) % NR_FAULT_OPS;
+
+	f->failed = 0;
+	if (op == OP_BURST) {
+		f->burst = 1 + zs_input_u8(in) % 8;
+	} else if (op == OP_CALM) {
+		f->burst = 0;
+		f->every = 0;
+	} else {
+		zs_run_common_op(m, in, op);
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct faulty f;
+	struct zs_page_provider prov = {faulty_alloc, faulty_free, &f};
+	struct zs_input in;
+	struct zs_fuzz_config cfg;
+	struct zs_pool *pool;
+	struct zs_model m;
+
+	zs_input_init(&in, data, size);
+	zs_input_config(&in, &cfg);
+	memset(&f, 0, sizeof(f));
+	f.page_size = cfg.pool.page_size;
+	f.mask = zs_input_u64(&in);
+	f.every = zs_input_u8(&in);
+	cfg.pool.pages = &prov;
+	pool = zs_create_pool_config("faults", &cfg.pool);
+	if (!pool && !f.failed)
+		zs_fuzz_fail("zs_create_pool_config failed, no fault injected");
+	if (!pool) {
+		if (f.live != 0)
+			zs_fuzz_fail("failed pool creation kept %lu pages",
+				     f.live);
+		return 0;
+	}
+	zs_model_init(&m, pool);
+	m.alloc_fail_ok = fault_excuses;
+	m.fail_ctx = &f;
+	for (int n = 0; n < ZS_MAX_OPS && zs_input_left(&in); n++)
+		run_one(&m, &f, &in);
+	f.burst = 0;
+	f.every = 0;
+	f.mask = 0;
+	zs_model_finish(&m);
+	if (f.live != 0)
+		zs_fuzz_fail("%lu provider pages not given back after every "
+			     "object was freed",
+			     f.live);
+	zs_destroy_pool(pool);
+	if (f.live != 0)
+		zs_fuzz_fail("%lu provider pages leaked by zs_destroy_pool",
+			     f.live);
+	return 0;
+}

@@ -1,0 +1,341 @@
+// SPDX-License-Identifier: MIT
+/*
+ * zs_misuse: valid ops on pool A (and a second pool B, whose handles are
+ * "other-pool" handles for A) mixed with bad ones: double free, stale and
+ * forged handles, nested maps, unmatched or mismatched unmaps, oversized
+ * allocs. A recording report handler is installed; every bad op must be
+ * reported (zs_report_count goes up, the handler is called) and must not
+ * hurt: the current mapping stays usable and every live object keeps its
+ * bytes. Valid ops must report nothing.
+ */
+#include <limits.h>
+#include <string.h>
+
+#include "fail.h"
+#include "harness.h"
+#include "input.h"
+#include "model.h"
+#include "ops.h"
+
+enum bad_op {
+	BAD_DOUBLE_FREE = ZS_NR_COMMON_OPS, /* idx u8 */
+	BAD_STALE_MAP,			    /* idx u8, mode u8 */
+	BAD_FORGED,			    /* how u8, value u64 */
+	BAD_OTHER_POOL,			    /* slot u8, how u8 */
+	BAD_NESTED_MAP,			    /* slot u8, slot u8, mode u8 */
+	BAD_UNMAP,			    /* how u8, slot u8 */
+	BAD_OVERSIZE,			    /* param u16 */
+	OP_ON_B,			    /* op u8 + its args, on pool B */
+	NR_MISUSE_OPS
+};
+
+static const enum zs_mapmode modes[] = {ZS_MM_RW, ZS_MM_RO, ZS_MM_WO};
+
+struct recorder {
+	unsigned long calls;
+	char what[64];
+};
+
+static struct recorder rec;
+
+static void record(void *ctx, const char *what, const char *details)
+{
+	struct recorder *r = ctx;
+
+	(void)details;
+	if (!what || !what[0])
+		zs_fuzz_fail("report with an empty 'what'");
+	r->calls++;
+	strncpy(r->what, what, sizeof(r->what) - 1);
+}
+
+struct counts {
+	unsigned long calls, total;
+};
+
+static struct counts now(void)
+{
+	struct counts c = {rec.calls, zs_report_count()};
+
+	return c;
+}
+
+static void expect_reported(struct counts before, const char *op)
+{
+	struct counts after = now();
+
+	if (after.calls <= before.calls || after.total <= before.total)
+		zs_fuzz_fail("misuse not reported: %s (handler %lu -> %lu, "
+			     "count %lu -> %lu)",
+			     op, before.calls, after.calls, before.total,
+			     after.total);
+}
+
+static void expect_quiet(struct counts before, const char *op)
+{
+	struct counts after = now();
+
+	if (after.calls != before.calls || after.total != before.total)
+		zs_fuzz_fail("valid %s was reported as '%s'", op, rec.what);
+}
+
+static int is_live(const struct zs_model *m, unsigned long h)
+{
+	for (int i = 0; i < ZS_MODEL_SLOTS; i++)
+		if (m->obj[i].handle == h)
+			return 1;
+	return 0;
+}
+
+/* A freed handle of A that is not live again, or 0. */
+static unsigned long stale_handle(struct zs_model *a, uint8_t idx)
+{
+	unsigned int n =
+		a->nstale < ZS_MODEL_STALE ? a->nstale : ZS_MODEL_STALE;
+	unsigned long h;
+
+	if (n == 0) {
+		int slot = zs_model_alloc(a, 1);
+
+		if (slot < 0)
+			return 0;
+		zs_model_free(a, slot);
+		n = 1;
+	}
+	h = a->stale[idx % n];
+	return is_live(a, h) ? 0 : h;
+}
+
+/* Maps a bad handle (or a good one while another map is held). */
+static void bad_map(struct zs_pool *pool, unsigned long h, uint8_t mode,
+		    const char *op)
+{
+	struct counts c = now();
+	void *p = zs_map_object(pool, h, modes[mode % 3]);
+
+	if (p)
+		zs_fuzz_fail("%s: zs_map_object(%#lx) returned %p, not NULL",
+			     op, h, p);
+	expect_reported(c, op);
+}
+
+static void bad_free(struct zs_pool *pool, unsigned long h, const char *op)
+{
+	struct counts c = now();
+
+	zs_free(pool, h);
+	expect_reported(c, op);
+}
+
+static void bad_unmap(struct zs_pool *pool, unsigned long h, const char *op)
+{
+	struct counts c = now();
+
+	zs_unmap_object(pool, h);
+	expect_reported(c, op);
+}
+
+static void op_forged(struct zs_model *a, struct zs_input *in)
+{
+	uint8_t how = zs_input_u8(in);
+	uint64_t v = zs_input_u64(in);
+	unsigned long h = (unsigned long)v;
+	int slot = zs_model_pick_live(a, (uint8_t)(v >> 56));
+
+	if ((how & 1) && slot >= 0) {
+		/* One flipped bit hits the tag, generation or slot check. */
+		unsigned int bit =
+			(unsigned int)(v % (sizeof(long) * CHAR_BIT));
+
+		h = a->obj[slot].handle ^ (1ul << bit);
+	}
+	if (h == 0 || is_live(a, h))
+		return;
+	if (how & 2)
+		bad_free(a->pool, h, "free of a forged handle");
+	else
+		bad_map(a->pool, h, how >> 2, "map of a forged handle");
+}
+
+static void op_other_pool(struct zs_model *a, struct zs_model *b,
+			  struct zs_input *in)
+{
+	uint8_t s = zs_input_u8(in);
+	uint8_t how = zs_input_u8(in);
+	int slot = zs_model_pick_live(b, s);
+	unsigned long h;
+
+	if (slot < 0)
+		slot = zs_model_alloc(b, 1 + s);
+	if (slot < 0)
+		return;
+	zs_model_unmap(b);
+	h = b->obj[slot].handle;
+	if (is_live(a, h))
+		return;
+	if (how & 1)
+		bad_free(a->pool, h, "free of another pool's handle");
+	else
+		bad_map(a->pool, h, how >> 1, "map of another pool's handle");
+}
+
+static void op_nested(struct zs_model *a, struct zs_model *b,
+		      struct zs_input *in)
+{
+	uint8_t s1 = zs_input_u8(in);
+	uint8_t s2 = zs_input_u8(in);
+	uint8_t mode = zs_input_u8(in);
+	int first = zs_model_pick_live(a, s1);
+	int second;
+
+	if (first < 0)
+		return;
+	zs_model_unmap(b);
+	if (a->mapped < 0)
+		zs_model_map(a, first, modes[mode % 3]);
+	if (mode & 4) {
+		second = zs_model_pick_live(b, s2);
+		if (second >= 0)
+			bad_map(b->pool, b->obj[second].handle, mode >> 3,
+				"map in another pool while one is held");
+		return;
+	}
+	second = zs_model_pick_live(a, s2);
+	bad_map(a->pool, a->obj[second].handle, mode >> 3, "nested map");
+}
+
+static void op_unmap(struct zs_model *a, struct zs_model *b,
+		     struct zs_input *in)
+{
+	uint8_t how = zs_input_u8(in);
+	int slot = zs_model_pick_live(a, zs_input_u8(in));
+	int other;
+
+	if (slot < 0)
+		return;
+	zs_model_unmap(b);
+	if (!(how & 1)) {
+		zs_model_unmap(a);
+		bad_unmap(a->pool, a->obj[slot].handle, "unmap without a map");
+		return;
+	}
+	if (a->mapped < 0)
+		zs_model_map(a, slot, modes[(how >> 1) % 3]);
+	other = zs_model_pick_live(a, (unsigned int)a->mapped + 1);
+	if (other != a->mapped)
+		bad_unmap(a->pool, a->obj[other].handle,
+			  "unmap of a handle not mapped");
+	else
+		bad_unmap(a->pool, 0, "unmap of handle 0");
+}
+
+static void op_oversize(struct zs_model *a, struct zs_input *in)
+{
+	uint16_t param = zs_input_u16(in);
+	size_t size = param == 0xffff ? 0 : a->info.max_alloc_size + 1 + param;
+	unsigned long h = zs_malloc(a->pool, size);
+
+	if (h != 0)
+		zs_fuzz_fail("zs_malloc(%zu) over max %zu returned %#lx", size,
+			     a->info.max_alloc_size, h);
+}
+
+static void run_bad(struct zs_model *a, struct zs_model *b, struct zs_input *in,
+		    unsigned int op)
+{
+	unsigned long h;
+	uint8_t idx, mode;
+
+	switch (op) {
+	case BAD_DOUBLE_FREE:
+		h = stale_handle(a, zs_input_u8(in));
+		if (h)
+			bad_free(a->pool, h, "double free");
+		break;
+	case BAD_STALE_MAP:
+		idx = zs_input_u8(in);
+		mode = zs_input_u8(in);
+		h = stale_handle(a, idx);
+		if (h)
+			bad_map(a->pool, h, mode, "map of a freed handle");
+		break;
+	case BAD_FORGED:
+		op_forged(a, in);
+		break;
+	case BAD_OTHER_POOL:
+		op_other_pool(a, b, in);
+		break;
+	case BAD_NESTED_MAP:
+		op_nested(a, b, in);
+		break;
+	case BAD_UNMAP:
+		op_unmap(a, b, in);
+		break;
+	default:
+		op_oversize(a, in);
+		break;
+	}
+}
+
+static void run_one(struct zs_model *a, struct zs_model *b, struct zs_input *in)
+{
+	unsigned int op = zs_input_u8(in) % NR_MISUSE_OPS;
+	struct counts c;
+	int slot;
+
+	if (op < ZS_NR_COMMON_OPS) {
+		c = now();
+		zs_model_unmap(b);
+		zs_run_common_op(a, in, op);
+		expect_quiet(c, "op on pool A");
+	} else if (op == OP_ON_B) {
+		c = now();
+		zs_model_unmap(a);
+		zs_run_common_op(b, in, zs_input_u8(in) % ZS_NR_COMMON_OPS);
+		expect_quiet(c, "op on pool B");
+	} else {
+		/* Bad ops run with B unmapped (nested maps choose their own). */
+		zs_model_unmap(b);
+		run_bad(a, b, in, op);
+		/* No harm done: the mapping held (if any) still reads right
+		 * and unmaps quietly, and so does one chosen object. */
+		c = now();
+		zs_model_check_mapping(a);
+		zs_model_unmap(a);
+		slot = zs_model_pick_live(a, op);
+		if (slot >= 0)
+			zs_model_verify(a, slot);
+		expect_quiet(c, "access after a reported misuse");
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct zs_input in;
+	struct zs_fuzz_config cfg;
+	struct zs_pool *pa, *pb;
+	struct zs_model a, b;
+
+	zs_input_init(&in, data, size);
+	zs_input_config(&in, &cfg);
+	memset(&rec, 0, sizeof(rec));
+	zs_set_report_handler(record, &rec);
+	pa = zs_fuzz_pool(&cfg.pool, 0);
+	pb = zs_fuzz_pool(&cfg.pool, 0);
+	zs_model_init(&a, pa);
+	zs_model_init(&b, pb);
+	for (int n = 0; n < ZS_MAX_OPS && zs_input_left(&in); n++)
+		run_one(&a, &b, &in);
+	{
+		struct counts c = now();
+
+		zs_model_unmap(&b);
+		zs_model_finish(&a);
+		zs_model_finish(&b);
+		expect_quiet(c, "final frees and checks");
+	}
+	zs_destroy_pool(pa);
+	zs_destroy_pool(pb);
+	zs_set_report_handler(NULL, NULL);
+	return 0;
+}

@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: MIT
+/*
+ * zs_threads: 2-4 threads replay their own sub-streams of valid ops on one
+ * shared pool. Each thread owns its objects (its own shadow model); objects
+ * also change owner through a locked hand-off queue, so one object is
+ * written by one thread and read and freed by another. After the join the
+ * pool must be empty and consistent. Meant for TSan as well as ASan.
+ *
+ * The split of the input is deterministic; the interleaving is the
+ * scheduler's, so a run can differ only in which hand-offs find an object
+ * waiting. Every outcome is checked the same way.
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fail.h"
+#include "harness.h"
+#include "input.h"
+#include "model.h"
+#include "ops.h"
+
+#define MAX_THREADS 4
+#define QUEUE_LEN   16
+
+enum thread_op {
+	OP_GIVE = ZS_NR_COMMON_OPS, /* slot u8: hand an object over */
+	OP_TAKE,		    /* - : adopt a handed-over object */
+	NR_THREAD_OPS
+};
+
+struct handoff {
+	pthread_mutex_t lock;
+	struct zs_obj q[QUEUE_LEN];
+	unsigned int n;
+};
+
+struct worker {
+	pthread_t tid;
+	struct zs_model m;
+	struct handoff *ho;
+	uint8_t *ops; /* this thread's sub-stream */
+	size_t len;
+};
+
+static void give(struct worker *w, uint8_t s)
+{
+	struct zs_obj o;
+	int slot = zs_model_pick_live(&w->m, s);
+
+	if (slot < 0)
+		return;
+	pthread_mutex_lock(&w->ho->lock);
+	if (w->ho->n < QUEUE_LEN && zs_model_take_out(&w->m, slot, &o) == 0)
+		w->ho->q[w->ho->n++] = o;
+	pthread_mutex_unlock(&w->ho->lock);
+}
+
+static void take(struct worker *w)
+{
+	struct zs_obj o;
+	int got = 0;
+
+	if (w->m.live >= ZS_MODEL_SLOTS)
+		return;
+	pthread_mutex_lock(&w->ho->lock);
+	if (w->ho->n > 0) {
+		o = w->ho->q[--w->ho->n];
+		got = 1;
+	}
+	pthread_mutex_unlock(&w->ho->lock);
+	if (got)
+		zs_model_verify(&w->m, zs_model_put_in(&w->m, &o));
+}
+
+static void *run_worker(void *arg)
+{
+	struct worker *w = arg;
+	struct zs_input in;
+	unsigned int op;
+
+	zs_input_init(&in, w->ops, w->len);
+	for (int n = 0; n < ZS_MAX_OPS && zs_input_left(&in); n++) {
+		op = zs_input_u8(&in) % NR_THREAD_OPS;
+		if (op == OP_GIVE)
+			give(w, zs_input_u8(&in));
+		else if (op == OP_TAKE)
+			take(w);
+		else
+			zs_run_common_op(&w->m, &in, op);
+	}
+	zs_model_verify_all(&w->m);
+	zs_model_free_all(&w->m);
+	return NULL;
+}
+
+/* Chunks [thread u8][len u8][len bytes] go to thread % nthreads. */
+static void split(struct zs_input *in, struct worker *w, unsigned int nthr)
+{
+	while (zs_input_left(in)) {
+		struct worker *t = &w[zs_input_u8(in) % nthr];
+		size_t len = zs_input_u8(in);
+
+		if (len > zs_input_left(in))
+			len = zs_input_left(in);
+		memcpy(t->ops + t->len, in->data + in->pos, len);
+		t->len += len;
+		in->pos += len;
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct zs_input in;
+	struct zs_fuzz_config cfg;
+	struct zs_pool *pool;
+	static struct worker w[MAX_THREADS];
+	struct handoff ho = {.n = 0};
+	struct zs_model final;
+	unsigned int nthr;
+
+	zs_input_init(&in, data, size);
+	zs_input_config(&in, &cfg);
+	nthr = 2 + cfg.target_bits % 3;
+	pool = zs_fuzz_pool(&cfg.pool, 0);
+	pthread_mutex_init(&ho.lock, NULL);
+	for (unsigned int i = 0; i < nthr; i++) {
+		memset(&w[i], 0, sizeof(w[i]));
+		zs_model_init(&w[i].m, pool);
+		w[i].m.shared_pool = 1;
+		w[i].ho = &ho;
+		w[i].ops = malloc(size + 1);
+		if (!w[i].ops)
+			zs_fuzz_fail("out of memory for %zu bytes", size);
+	}
+	split(&in, w, nthr);
+	for (unsigned int i = 0; i < nthr; i++)
+		if (pthread_create(&w[i].tid, NULL, run_worker, &w[i]) != 0)
+			zs_fuzz_fail("pthread_create failed");
+	for (unsigned int i = 0; i < nthr; i++) {
+		pthread_join(w[i].tid, NULL);
+		free(w[i].ops);
+	}
+	/* Objects still in the queue are checked and freed here. */
+	zs_model_init(&final, pool);
+	for (unsigned int i = 0; i < ho.n; i++)
+		zs_model_put_in(&final, &ho.q[i]);
+	zs_model_finish(&final);
+	pthread_mutex_destroy(&ho.lock);
+	zs_destroy_pool(pool);
+	return 0;
+}
