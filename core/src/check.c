@@ -1,0 +1,360 @@
+// SPDX-License-Identifier: MIT
+/*
+ * zs_pool_check() and the statistics. The checker takes every class lock
+ * (in index order), then the handle table lock, then the pool lock, and
+ * walks everything: fullness lists, pages, free lists, the handle table.
+ */
+#include <zsmalloc.h>
+
+#include <limits.h>
+#include <string.h>
+
+#include "kernel/report.h"
+#include "pool.h"
+#include "zspage.h"
+
+/* Enough bits for the most objects a zspage can hold (16 * 64K / 32). */
+#define MAX_OBJS  (ZS_MAX_CHAIN * ZS_MAX_PAGE_SIZE / ZS_MIN_OBJ_SIZE)
+#define WORD_BITS (sizeof(unsigned long) * CHAR_BIT)
+
+struct checker {
+	struct zs_pool *pool;
+	int problems;
+	unsigned long zspage_pages;
+	unsigned long objs_in_use;
+	unsigned long seen[MAX_OBJS / WORD_BITS];
+};
+
+#define PROBLEM(ck, ...)                                                       \
+	do {                                                                   \
+		(ck)->problems++;                                              \
+		zs_report("pool check", __VA_ARGS__);                          \
+	} while (0)
+
+static bool test_and_set(unsigned long *bits, unsigned int i)
+{
+	unsigned long m = 1ul << (i % WORD_BITS);
+	bool was = bits[i / WORD_BITS] & m;
+
+	bits[i / WORD_BITS] |= m;
+	return was;
+}
+
+static void check_pages(struct checker *ck, struct zspage *zs)
+{
+	struct zs_pool *pool = ck->pool;
+	unsigned int k;
+
+	if (zs->nr_pages != zs->class->pages_per_zspage)
+		PROBLEM(ck, "class %zu: zspage has %u pages, not %u",
+			zs->class->size, zs->nr_pages,
+			zs->class->pages_per_zspage);
+	for (k = 0; k < zs->nr_pages && k < ZS_MAX_CHAIN; k++) {
+		struct zs_page *page = zs->pages[k];
+
+		if (!page || !page->mem) {
+			PROBLEM(ck, "class %zu: zspage page %u missing",
+				zs->class->size, k);
+			continue;
+		}
+		if (page->zspage != zs || page->index != k)
+			PROBLEM(ck, "pfn %lu: back-reference broken",
+				page->pfn);
+		if (zs_pfn_to_page(pool, page->pfn) != page)
+			PROBLEM(ck, "pfn %lu: not in the pfn table", page->pfn);
+		if (page->next !=
+		    (k + 1 < zs->nr_pages ? zs->pages[k + 1] : NULL))
+			PROBLEM(ck, "pfn %lu: next page link broken",
+				page->pfn);
+		ck->zspage_pages++;
+	}
+}
+
+/* Walk the free list: well formed, only free objects, all of them. */
+static void check_free_list(struct checker *ck, struct zspage *zs)
+{
+	struct zs_pool *pool = ck->pool;
+	unsigned int objs = zs->class->objs_per_zspage;
+	unsigned long obj = zs->freeobj;
+	unsigned int nfree = 0, idx, i, allocated = 0;
+	struct zs_page *page;
+
+	memset(ck->seen, 0,
+	       (objs + WORD_BITS - 1) / WORD_BITS * sizeof(unsigned long));
+	while (obj) {
+		unsigned long link;
+
+		if (zspage_of_obj(pool, zs->class, obj, &idx, &page) != zs) {
+			PROBLEM(ck,
+				"class %zu: free list holds %#lx, not an "
+				"object of its zspage",
+				zs->class->size, obj);
+			return;
+		}
+		if (test_and_set(ck->seen, idx)) {
+			PROBLEM(ck, "class %zu: free list loops at object %u",
+				zs->class->size, idx);
+			return;
+		}
+		if (zs->handles[idx])
+			PROBLEM(ck,
+				"class %zu: object %u is free and "
+				"allocated",
+				zs->class->size, idx);
+		nfree++;
+		if (!zspage_read_link(pool, zs, idx, &link)) {
+			ck->problems++;
+			return;
+		}
+		if (link & ((1ul << ZS_OBJ_TAG_BITS) - 1)) {
+			PROBLEM(ck,
+				"class %zu: object %u: link %#lx has its "
+				"tag bit set",
+				zs->class->size, idx, link);
+			return;
+		}
+		obj = link >> ZS_OBJ_TAG_BITS;
+	}
+	for (i = 0; i < objs; i++)
+		if (zs->handles[i])
+			allocated++;
+	if (allocated != zs->inuse)
+		PROBLEM(ck, "class %zu: zspage counts %u in use, holds %u",
+			zs->class->size, zs->inuse, allocated);
+	if (nfree + zs->inuse != objs)
+		PROBLEM(ck, "class %zu: %u free + %u in use != %u objects",
+			zs->class->size, nfree, zs->inuse, objs);
+}
+
+/* Every allocated object's handle slot points back at it. */
+static void check_objects(struct checker *ck, struct zspage *zs)
+{
+	struct zs_pool *pool = ck->pool;
+	unsigned int i;
+
+	for (i = 0; i < zs->class->objs_per_zspage; i++) {
+		struct zs_handle_slot *slot;
+
+		if (!zs->handles[i])
+			continue;
+		slot = zs_radix_lookup(&pool->handles.slots, zs->handles[i]);
+		if (!slot ||
+		    zs_atomic_read(&slot->obj) !=
+			    zspage_obj_word(pool, zs, i) ||
+		    slot->class_idx != zs->class->index) {
+			PROBLEM(ck,
+				"class %zu: object %u: handle slot %u does "
+				"not point back",
+				zs->class->size, i, zs->handles[i]);
+			continue;
+		}
+		if (slot->size == 0 || slot->size > zs->class->size)
+			PROBLEM(ck,
+				"class %zu: object %u: size %u out of "
+				"range",
+				zs->class->size, i, slot->size);
+	}
+}
+
+static void check_class(struct checker *ck, struct size_class *c)
+{
+	unsigned long zspages = 0, used = 0;
+	int g;
+
+	if (c->fullness_list[ZS_EMPTY])
+		PROBLEM(ck, "class %zu: empty zspages are kept", c->size);
+	for (g = ZS_ALMOST_EMPTY; g < ZS_NR_FULLNESS_GROUPS; g++) {
+		unsigned long n = 0;
+		struct zspage *zs, *prev = NULL;
+
+		for (zs = c->fullness_list[g]; zs; prev = zs, zs = zs->next) {
+			n++;
+			if (zs->prev != prev)
+				PROBLEM(ck, "class %zu: list links broken",
+					c->size);
+			if (zs->class != c)
+				PROBLEM(ck,
+					"class %zu: zspage of class %zu "
+					"on its list",
+					c->size, zs->class->size);
+			if (zs->fullness != (enum zs_fullness_group)g ||
+			    zs_fullness_of(zs->inuse, c->objs_per_zspage) !=
+				    (enum zs_fullness_group)g)
+				PROBLEM(ck,
+					"class %zu: zspage with %u/%u in "
+					"use on list %d",
+					c->size, zs->inuse, c->objs_per_zspage,
+					g);
+			used += zs->inuse;
+			check_pages(ck, zs);
+			check_free_list(ck, zs);
+			check_objects(ck, zs);
+		}
+		if (n != c->nr_zspages[g])
+			PROBLEM(ck,
+				"class %zu: list %d holds %lu zspages, "
+				"counted %lu",
+				c->size, g, n, c->nr_zspages[g]);
+		zspages += n;
+	}
+	if (c->obj_used != used ||
+	    c->obj_allocated != zspages * c->objs_per_zspage ||
+	    c->pages_used != zspages * c->pages_per_zspage)
+		PROBLEM(ck, "class %zu: statistics disagree with its zspages",
+			c->size);
+	ck->objs_in_use += used;
+}
+
+/* Live handle slots: exactly the objects in use, each valid. */
+static void check_handles(struct checker *ck)
+{
+	struct zs_pool *pool = ck->pool;
+	struct zs_handle_table *t = &pool->handles;
+	unsigned long i, live = 0, nfree = 0, f;
+
+	for (i = 1; i < t->nr_slots; i++) {
+		struct zs_handle_slot *slot = zs_radix_lookup(&t->slots, i);
+		unsigned long obj;
+		struct zs_page *page;
+		unsigned int idx;
+
+		if (!slot) {
+			PROBLEM(ck, "handle slot %lu is missing", i);
+			continue;
+		}
+		obj = zs_atomic_read(&slot->obj);
+		if (!obj)
+			continue;
+		live++;
+		if (slot->class_idx >= pool->geo.nr_steps ||
+		    pool->classes[slot->class_idx].served_by !=
+			    slot->class_idx) {
+			PROBLEM(ck, "handle slot %lu: class %u invalid", i,
+				slot->class_idx);
+			continue;
+		}
+		if (!zspage_of_obj(pool, &pool->classes[slot->class_idx], obj,
+				   &idx, &page))
+			PROBLEM(ck,
+				"handle slot %lu: location %#lx is no "
+				"object",
+				i, obj);
+	}
+	for (f = t->free_head; f && nfree <= t->nr_slots; nfree++) {
+		struct zs_handle_slot *slot = zs_radix_lookup(&t->slots, f);
+
+		if (!slot || f >= t->nr_slots || zs_atomic_read(&slot->obj)) {
+			PROBLEM(ck, "free handle slot chain broken at %lu", f);
+			break;
+		}
+		f = slot->next_free;
+	}
+	if (nfree > t->nr_slots)
+		PROBLEM(ck, "free handle slot chain loops");
+	if (live != ck->objs_in_use)
+		PROBLEM(ck, "%lu live handles for %lu objects in use", live,
+			ck->objs_in_use);
+}
+
+int zs_pool_check(struct zs_pool *pool)
+{
+	static _Thread_local struct checker ck; /* large: not on the stack */
+	unsigned int i;
+
+	if (!pool) {
+		zs_report("pool check", "no pool");
+		return 1;
+	}
+	memset(&ck, 0, sizeof(ck));
+	ck.pool = pool;
+	for (i = 0; i < pool->geo.nr_steps; i++)
+		if (pool->classes[i].served_by == i)
+			zs_mutex_lock(&pool->classes[i].lock);
+	zs_mutex_lock(&pool->handles.lock);
+	zs_mutex_lock(&pool->lock);
+
+	for (i = 0; i < pool->geo.nr_steps; i++) {
+		struct size_class *c = &pool->classes[i];
+
+		if (c->served_by < i || c->served_by >= pool->geo.nr_steps ||
+		    (c->served_by != i &&
+		     pool->classes[c->served_by].served_by != c->served_by))
+			PROBLEM(&ck, "size step %u: served by %u", i,
+				c->served_by);
+		else if (c->served_by == i)
+			check_class(&ck, c);
+	}
+	check_handles(&ck);
+	if (ck.zspage_pages != zs_atomic_read(&pool->pages_allocated))
+		PROBLEM(&ck, "%lu pages in zspages, %lu counted",
+			ck.zspage_pages,
+			zs_atomic_read(&pool->pages_allocated));
+
+	zs_mutex_unlock(&pool->lock);
+	zs_mutex_unlock(&pool->handles.lock);
+	for (i = pool->geo.nr_steps; i-- > 0;)
+		if (pool->classes[i].served_by == i)
+			zs_mutex_unlock(&pool->classes[i].lock);
+	return ck.problems;
+}
+
+int zs_class_stat(struct zs_pool *pool, unsigned int index,
+		  struct zs_class_stat *st)
+{
+	struct size_class *c;
+	int g;
+
+	if (!pool || index >= pool->geo.nr_steps)
+		return -1;
+	c = zs_serving_class(pool, index);
+	memset(st, 0, sizeof(*st));
+	st->index = index;
+	st->merged_into = c->index;
+	zs_mutex_lock(&c->lock);
+	st->size = c->size;
+	st->pages_per_zspage = c->pages_per_zspage;
+	st->objs_per_zspage = c->objs_per_zspage;
+	for (g = 0; g < ZS_NR_FULLNESS_GROUPS; g++)
+		st->zspages[g] = c->nr_zspages[g];
+	st->obj_allocated = c->obj_allocated;
+	st->obj_used = c->obj_used;
+	st->pages_used = c->pages_used;
+	zs_mutex_unlock(&c->lock);
+	return 0;
+}
+
+void zs_dump_classes(struct zs_pool *pool, FILE *out)
+{
+	unsigned long t_af = 0, t_ae = 0, t_alloc = 0, t_used = 0, t_pages = 0,
+		      t_free = 0;
+	unsigned int i;
+
+	fprintf(out, " %5s %5s %11s %12s %13s %10s %10s %16s %8s\n", "class",
+		"size", "almost_full", "almost_empty", "obj_allocated",
+		"obj_used", "pages_used", "pages_per_zspage", "freeable");
+	for (i = 0; pool && i < pool->geo.nr_steps; i++) {
+		struct zs_class_stat st;
+		unsigned long freeable;
+
+		if (pool->classes[i].served_by != i ||
+		    zs_class_stat(pool, i, &st) != 0)
+			continue;
+		/* whole zspages a compactor could give back */
+		freeable = (st.obj_allocated - st.obj_used) /
+			   st.objs_per_zspage * st.pages_per_zspage;
+		fprintf(out,
+			" %5u %5zu %11lu %12lu %13lu %10lu %10lu %16u %8lu\n",
+			i, st.size, st.zspages[ZS_ALMOST_FULL],
+			st.zspages[ZS_ALMOST_EMPTY], st.obj_allocated,
+			st.obj_used, st.pages_used, st.pages_per_zspage,
+			freeable);
+		t_af += st.zspages[ZS_ALMOST_FULL];
+		t_ae += st.zspages[ZS_ALMOST_EMPTY];
+		t_alloc += st.obj_allocated;
+		t_used += st.obj_used;
+		t_pages += st.pages_used;
+		t_free += freeable;
+	}
+	fprintf(out, "\n %5s %5s %11lu %12lu %13lu %10lu %10lu %16s %8lu\n",
+		"Total", "", t_af, t_ae, t_alloc, t_used, t_pages, "", t_free);
+}

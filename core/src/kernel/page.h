@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Page descriptors (the analogue of struct page) and page providers.
+ *
+ * A descriptor lives as long as its pool and keeps its page frame number
+ * for life, like struct page; the page memory behind it comes and goes.
+ * All metadata is here, out of band: page memory holds only object bytes
+ * and the free-list links inside free objects.
+ */
+#ifndef ZS_KERNEL_PAGE_H
+#define ZS_KERNEL_PAGE_H
+
+#include <stddef.h>
+
+#include <zsmalloc.h>
+
+struct zspage;
+
+struct zs_page {
+	void *mem;		/* page_size bytes, NULL while unused */
+	unsigned long pfn;	/* emulated page frame number, never 0 */
+	struct zspage *zspage;	/* owner while in use */
+	struct zs_page *next;	/* next page of the zspage, or next unused */
+	unsigned int index;	/* position in the zspage */
+	unsigned int first_obj; /* offset of the first object starting here */
+};
+
+/* The built-in provider: page-aligned heap memory. */
+extern const struct zs_page_provider zs_default_page_provider;
+
+/*
+ * Give page memory to a descriptor from a provider: checks the alignment
+ * and closes the bytes to memory checkers. 0, or -1 with nothing held.
+ */
+int zs_page_get_mem(struct zs_page *page, const struct zs_page_provider *pv,
+		    size_t page_size);
+/* Give the memory back (opened first, the provider may look at it). */
+void zs_page_put_mem(struct zs_page *page, const struct zs_page_provider *pv,
+		     size_t page_size);
+
+#endif /* ZS_KERNEL_PAGE_H */

@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: MIT
+#include "report.h"
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+static pthread_mutex_t report_lock = PTHREAD_MUTEX_INITIALIZER;
+static zs_report_fn report_fn;
+static void *report_ctx;
+static atomic_ulong report_count;
+
+void zs_set_report_handler(zs_report_fn fn, void *ctx)
+{
+	pthread_mutex_lock(&report_lock);
+	report_fn = fn;
+	report_ctx = ctx;
+	pthread_mutex_unlock(&report_lock);
+}
+
+unsigned long zs_report_count(void)
+{
+	return atomic_load(&report_count);
+}
+
+void zs_report(const char *what, const char *fmt, ...)
+{
+	char details[512];
+	zs_report_fn fn;
+	void *ctx;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(details, sizeof(details), fmt, ap);
+	va_end(ap);
+	atomic_fetch_add(&report_count, 1);
+
+	pthread_mutex_lock(&report_lock);
+	fn = report_fn;
+	ctx = report_ctx;
+	pthread_mutex_unlock(&report_lock);
+
+	if (fn) {
+		fn(ctx, what, details);
+		return;
+	}
+	fprintf(stderr, "zsmalloc: %s: %s\n", what, details);
+	fflush(stderr);
+	abort();
+}
+
+void zs_bug(const char *file, int line, const char *cond)
+{
+	/* No handler: nothing can go on safely after a broken invariant. */
+	atomic_fetch_add(&report_count, 1);
+	fprintf(stderr, "zsmalloc: BUG: %s:%d: %s\n", file, line, cond);
+	fflush(stderr);
+	abort();
+}

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Metadata allocation (the analogue of kmalloc). Page memory never comes
+ * from here. The counters and the fault hook let tests fail the Nth
+ * allocation and check that every allocation was given back.
+ */
+#ifndef ZS_KERNEL_SLAB_H
+#define ZS_KERNEL_SLAB_H
+
+#include <stddef.h>
+
+void *zs_kmalloc(size_t size);
+void *zs_kzalloc(size_t size);
+void zs_kfree(void *p);
+
+/*
+ * Fail the nth allocation from now on (1: the next one); 0 turns the hook
+ * off. Process-wide: only for single-threaded tests.
+ */
+void zs_slab_fail_nth(unsigned long nth);
+/* Allocations attempted since the process started (failed ones too). */
+unsigned long zs_slab_attempts(void);
+/* Allocations not given back yet. */
+long zs_slab_live(void);
+
+#endif /* ZS_KERNEL_SLAB_H */

@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: MIT
+/*
+ * zs_map_object()/zs_unmap_object(). An object inside one page is handed
+ * out straight from kmap_atomic() and the page stays kmapped until unmap;
+ * an object across two pages is copied into the thread's mapping area
+ * (not for WO) and back on unmap (not for RO). Only the object's own bytes
+ * are opened to memory checkers, and only while it is mapped.
+ */
+#include <zsmalloc.h>
+
+#include <string.h>
+
+#include "kernel/kmap.h"
+#include "kernel/percpu.h"
+#include "kernel/report.h"
+#include "kernel/sanitize.h"
+#include "pool.h"
+#include "zspage.h"
+
+static void open_obj(void *p, size_t n, bool undefined)
+{
+	if (undefined)
+		zs_san_open_undefined(p, n);
+	else
+		zs_san_open_defined(p, n);
+}
+
+/* Round up to ASan's granule: the area is closed in whole granules. */
+static size_t granules(size_t n)
+{
+	return (n + 7) & ~(size_t)7;
+}
+
+/* Copy a spanning object between its two pages and buf. */
+static bool copy_spanning(struct zs_cpu_area *a, size_t obj_size,
+			  size_t page_size, bool to_pages, bool undefined)
+{
+	size_t first = page_size - a->off; /* object bytes on the 1st page */
+	size_t n1 = a->len < first ? a->len : first;
+	size_t n2 = a->len - n1;
+	char *p1, *p2;
+
+	p1 = kmap_atomic(a->page);
+	if (!p1)
+		return false;
+	p2 = kmap_atomic(a->page->next);
+	if (!p2) {
+		kunmap_atomic(p1);
+		return false;
+	}
+	if (to_pages) {
+		zs_san_open_undefined(p1 + a->off, n1);
+		memcpy(p1 + a->off, a->buf, n1);
+		if (n2) {
+			zs_san_open_undefined(p2, n2);
+			memcpy(p2, a->buf + n1, n2);
+		}
+	} else {
+		open_obj(p1 + a->off, n1, undefined);
+		memcpy(a->buf, p1 + a->off, n1);
+		if (n2) {
+			open_obj(p2, n2, undefined);
+			memcpy(a->buf + n1, p2, n2);
+		}
+	}
+	zs_san_close(p1 + a->off, first);
+	zs_san_close(p2, obj_size - first);
+	kunmap_atomic(p2);
+	kunmap_atomic(p1);
+	return true;
+}
+
+void *zs_map_object(struct zs_pool *pool, unsigned long handle,
+		    enum zs_mapmode mm)
+{
+	struct zs_handle_slot *slot;
+	struct zs_cpu_area *a;
+	struct size_class *class;
+	struct zs_page *page;
+	unsigned long obj;
+	unsigned int idx;
+	bool undefined;
+	size_t off;
+
+	if (!pool) {
+		zs_report("zs_map_object", "no pool (handle %#lx)", handle);
+		return NULL;
+	}
+	if (mm != ZS_MM_RW && mm != ZS_MM_RO && mm != ZS_MM_WO) {
+		zs_report("zs_map_object", "handle %#lx: bad mode %d", handle,
+			  (int)mm);
+		return NULL;
+	}
+	a = zs_cpu_area_get();
+	if (!a)
+		return NULL; /* the thread could not come up: no memory */
+	if (a->pool) {
+		zs_report("zs_map_object",
+			  "handle %#lx mapped while this thread still maps "
+			  "handle %#lx",
+			  handle, a->handle);
+		return NULL;
+	}
+	slot = zs_handle_resolve(&pool->handles, handle, "zs_map_object", &obj);
+	if (!slot)
+		return NULL;
+	class = slot->class_idx < pool->geo.nr_steps
+			? &pool->classes[slot->class_idx]
+			: NULL;
+	if (!class || !zspage_of_obj(pool, class, obj, &idx, &page)) {
+		zs_report("zs_map_object",
+			  "handle %#lx: location %#lx is not its object",
+			  handle, obj);
+		return NULL;
+	}
+	off = ((size_t)idx * class->size) & (pool->geo.page_size - 1);
+	undefined = slot->fresh || mm == ZS_MM_WO;
+
+	a->handle = handle;
+	a->mm = mm;
+	a->page = page;
+	a->off = off;
+	a->len = slot->size;
+	a->spans = off + class->size > pool->geo.page_size;
+	if (!a->spans) {
+		a->kaddr = kmap_atomic(page);
+		if (!a->kaddr)
+			return NULL;
+		a->user = (char *)a->kaddr + off;
+		open_obj(a->user, a->len, undefined);
+	} else {
+		ZS_BUG_ON(!page->next);
+		if (mm == ZS_MM_WO) {
+			zs_san_open_undefined(a->buf, a->len);
+		} else {
+			zs_san_open_defined(a->buf, a->len);
+			if (!copy_spanning(a, class->size, pool->geo.page_size,
+					   false, undefined)) {
+				zs_san_close(a->buf, granules(a->len));
+				return NULL;
+			}
+		}
+		a->kaddr = NULL;
+		a->user = a->buf;
+	}
+	atomic_fetch_add(&slot->mapcount, 1);
+	a->slot = slot;
+	a->obj_size = class->size;
+	a->pool = pool;
+	return a->user;
+}
+
+void zs_unmap_object(struct zs_pool *pool, unsigned long handle)
+{
+	struct zs_cpu_area *a = zs_cpu_area_this();
+	struct zs_handle_slot *slot;
+
+	if (!a || !a->pool) {
+		zs_report("zs_unmap_object",
+			  "handle %#lx: this thread maps nothing", handle);
+		return;
+	}
+	if (a->pool != pool || a->handle != handle) {
+		zs_report("zs_unmap_object",
+			  "handle %#lx is not the one this thread maps (%#lx)",
+			  handle, a->handle);
+		return;
+	}
+	if (!a->spans) {
+		/* the address kmap_atomic gave, not the object's (seed bug) */
+		if (!kunmap_atomic(a->kaddr))
+			return;
+		zs_san_close(a->user, a->obj_size);
+	} else {
+		if (a->mm != ZS_MM_RO &&
+		    !copy_spanning(a, a->obj_size, pool->geo.page_size, true,
+				   false))
+			return;
+		zs_san_close(a->buf, granules(a->len));
+	}
+	slot = a->slot;
+	if (a->mm != ZS_MM_RO)
+		slot->fresh = false;
+	atomic_fetch_sub(&slot->mapcount, 1);
+	a->pool = NULL;
+	a->slot = NULL;
+	a->user = NULL;
+	a->kaddr = NULL;
+}

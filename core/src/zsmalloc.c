@@ -1,0 +1,335 @@
+// SPDX-License-Identifier: MIT
+/* The public entry points: pools, allocation, freeing. */
+#include <zsmalloc.h>
+
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "kernel/percpu.h"
+#include "kernel/report.h"
+#include "kernel/slab.h"
+#include "pool.h"
+#include "zspage.h"
+
+/* Live pools: when the last goes, the calling thread's area goes too. */
+static atomic_ulong nr_pools;
+
+static void setup_classes(struct zs_pool *pool)
+{
+	const struct zs_geometry *g = &pool->geo;
+	unsigned int i;
+
+	pool->nr_distinct = 0;
+	for (i = g->nr_steps; i-- > 0;) {
+		struct size_class *c = &pool->classes[i];
+		struct size_class *above =
+			i + 1 < g->nr_steps ? zs_serving_class(pool, i + 1)
+					    : NULL;
+
+		c->index = i;
+		c->size = zs_step_size(g, i);
+		c->pages_per_zspage = zs_best_pages_per_zspage(
+			g->page_size, c->size, g->chain);
+		c->objs_per_zspage = (unsigned int)(c->pages_per_zspage *
+						    g->page_size / c->size);
+		c->served_by = i;
+		if (g->merge && above &&
+		    above->pages_per_zspage == c->pages_per_zspage &&
+		    above->objs_per_zspage == c->objs_per_zspage)
+			c->served_by = above->index;
+		if (c->served_by == i)
+			pool->nr_distinct++;
+	}
+}
+
+/* Undo create for the classes whose locks exist (those below upto). */
+static void free_pool(struct zs_pool *pool, unsigned int locked_upto,
+		      bool pool_lock, bool handles)
+{
+	unsigned int i;
+
+	if (pool->classes) {
+		for (i = 0; i < locked_upto; i++)
+			if (pool->classes[i].served_by == i)
+				zs_mutex_destroy(&pool->classes[i].lock);
+		zs_kfree(pool->classes);
+	}
+	if (handles)
+		zs_handle_table_destroy(&pool->handles);
+	if (pool_lock)
+		zs_mutex_destroy(&pool->lock);
+	zs_radix_destroy(&pool->pfn_table);
+	zs_kfree(pool);
+}
+
+struct zs_pool *zs_create_pool_config(const char *name,
+				      const struct zs_pool_config *cfg)
+{
+	struct zs_geometry geo;
+	struct zs_pool *pool;
+	char why[160];
+	unsigned int i;
+
+	if (zs_geometry_init(&geo, cfg, why, sizeof(why)) != 0) {
+		fprintf(stderr, "zsmalloc: pool %s: %s\n", name ? name : "?",
+			why);
+		return NULL;
+	}
+	if (cfg && cfg->pages &&
+	    (!cfg->pages->alloc_page || !cfg->pages->free_page)) {
+		fprintf(stderr,
+			"zsmalloc: pool %s: page provider lacks alloc_page "
+			"or free_page\n",
+			name ? name : "?");
+		return NULL;
+	}
+	pool = zs_kzalloc(sizeof(*pool));
+	if (!pool)
+		return NULL;
+	snprintf(pool->name, sizeof(pool->name), "%s", name ? name : "");
+	pool->geo = geo;
+	pool->pages =
+		cfg && cfg->pages ? *cfg->pages : zs_default_page_provider;
+	pool->next_pfn = 1; /* pfn 0 is never used: location 0 means none */
+	/* pfns must fit pfn_bits; past the table's reach, the table bounds */
+	pool->pfn_limit = geo.pfn_bits >= 3 * ZS_RADIX_BITS
+				  ? ZS_RADIX_CAPACITY
+				  : 1ul << geo.pfn_bits;
+	zs_radix_init(&pool->pfn_table, sizeof(_Atomic(struct zs_page *)));
+	if (zs_mutex_init(&pool->lock) != 0) {
+		free_pool(pool, 0, false, false);
+		return NULL;
+	}
+	if (zs_handle_table_init(&pool->handles) != 0) {
+		free_pool(pool, 0, true, false);
+		return NULL;
+	}
+	pool->classes = zs_kzalloc(geo.nr_steps * sizeof(*pool->classes));
+	if (!pool->classes) {
+		free_pool(pool, 0, true, true);
+		return NULL;
+	}
+	setup_classes(pool);
+	for (i = 0; i < geo.nr_steps; i++) {
+		if (pool->classes[i].served_by == i &&
+		    zs_mutex_init(&pool->classes[i].lock) != 0) {
+			free_pool(pool, i, true, true);
+			return NULL;
+		}
+	}
+	atomic_fetch_add(&nr_pools, 1);
+	return pool;
+}
+
+struct zs_pool *zs_create_pool(const char *name)
+{
+	return zs_create_pool_config(name, NULL);
+}
+
+static void release_class(struct zs_pool *pool, struct size_class *c)
+{
+	int g;
+
+	for (g = 0; g < ZS_NR_FULLNESS_GROUPS; g++) {
+		while (c->fullness_list[g]) {
+			struct zspage *zs = c->fullness_list[g];
+
+			c->fullness_list[g] = zs->next;
+			zs->fullness = ZS_EMPTY;
+			zspage_release(pool, zs);
+		}
+	}
+}
+
+void zs_destroy_pool(struct zs_pool *pool)
+{
+	struct zs_cpu_area *area = zs_cpu_area_this();
+	struct zs_page *page;
+	unsigned int i;
+
+	if (!pool)
+		return;
+	if (area && area->pool == pool) {
+		zs_report("zs_destroy_pool",
+			  "pool %s is destroyed while handle %#lx is mapped",
+			  pool->name, area->handle);
+		return;
+	}
+	for (i = 0; i < pool->geo.nr_steps; i++)
+		if (pool->classes[i].served_by == i)
+			release_class(pool, &pool->classes[i]);
+	while ((page = pool->unused)) {
+		pool->unused = page->next;
+		zs_kfree(page);
+	}
+	free_pool(pool, pool->geo.nr_steps, true, true);
+	if (atomic_fetch_sub(&nr_pools, 1) == 1)
+		zs_cpu_down(); /* nothing of ours stays behind at exit */
+}
+
+unsigned long zs_malloc(struct zs_pool *pool, size_t size)
+{
+	struct zs_handle_slot *slot = NULL;
+	struct size_class *class;
+	unsigned long handle, obj;
+	struct zspage *zs;
+	unsigned int idx;
+
+	if (!pool) {
+		zs_report("zs_malloc", "no pool");
+		return 0;
+	}
+	/* as the kernel: no object of these sizes, and no report either */
+	if (size == 0 || size > pool->geo.max_size)
+		return 0;
+	class = zs_serving_class(pool, zs_size_to_step(&pool->geo, size));
+	handle = zs_handle_reserve(&pool->handles, &slot);
+	if (!handle)
+		return 0;
+
+	zs_mutex_lock(&class->lock);
+	zs = class->fullness_list[ZS_ALMOST_FULL];
+	if (!zs)
+		zs = class->fullness_list[ZS_ALMOST_EMPTY];
+	if (!zs) {
+		zs = zspage_create(pool, class);
+		if (!zs)
+			goto fail;
+		class->obj_allocated += class->objs_per_zspage;
+		class->pages_used += class->pages_per_zspage;
+	}
+	obj = zspage_pop_free(pool, zs);
+	if (!obj) {
+		if (zs->inuse == 0) {
+			class->obj_allocated -= class->objs_per_zspage;
+			class->pages_used -= class->pages_per_zspage;
+			zspage_release(pool, zs);
+		}
+		goto fail;
+	}
+	idx = zs_obj_index(pool, obj);
+	zs->handles[idx] = (unsigned int)zs_handle_slot_index(handle);
+	zs->inuse++;
+	class->obj_used++;
+	zspage_refile(class, zs);
+
+	slot->size = (unsigned int)size;
+	slot->class_idx = class->index;
+	slot->fresh = true;
+	atomic_store(&slot->mapcount, 0);
+	zs_handle_publish(slot, obj);
+	zs_mutex_unlock(&class->lock);
+	return handle;
+fail:
+	zs_mutex_unlock(&class->lock);
+	zs_mutex_lock(&pool->handles.lock);
+	zs_handle_release_locked(&pool->handles, handle, slot);
+	zs_mutex_unlock(&pool->handles.lock);
+	return 0;
+}
+
+void zs_free(struct zs_pool *pool, unsigned long handle)
+{
+	struct zs_handle_slot *slot;
+	struct size_class *class;
+	struct zs_page *page;
+	unsigned long obj;
+	struct zspage *zs;
+	unsigned int idx;
+
+	if (!handle)
+		return;
+	if (!pool) {
+		zs_report("zs_free", "no pool (handle %#lx)", handle);
+		return;
+	}
+	slot = zs_handle_resolve(&pool->handles, handle, "zs_free", &obj);
+	if (!slot)
+		return;
+	if (slot->class_idx >= pool->geo.nr_steps) {
+		zs_report("zs_free", "handle %#lx: class %u is corrupt", handle,
+			  slot->class_idx);
+		return;
+	}
+	class = &pool->classes[slot->class_idx];
+
+	zs_mutex_lock(&class->lock);
+	zs_mutex_lock(&pool->handles.lock);
+	/* again under the locks: another thread may have freed it meanwhile */
+	if (atomic_load(&slot->gen) != zs_handle_gen(handle) ||
+	    zs_atomic_read(&slot->obj) != obj) {
+		zs_report("zs_free", "handle %#lx was freed concurrently",
+			  handle);
+		goto out;
+	}
+	if (atomic_load(&slot->mapcount)) {
+		zs_report("zs_free", "handle %#lx is still mapped", handle);
+		goto out;
+	}
+	zs = zspage_of_obj(pool, class, obj, &idx, &page);
+	if (!zs || zs->handles[idx] != zs_handle_slot_index(handle)) {
+		zs_report("zs_free",
+			  "handle %#lx: location %#lx is not its object",
+			  handle, obj);
+		goto out;
+	}
+	if (zspage_push_free(pool, zs, idx) != 0)
+		goto out;
+	zs_handle_release_locked(&pool->handles, handle, slot);
+	zs_mutex_unlock(&pool->handles.lock);
+
+	zs->handles[idx] = 0;
+	zs->inuse--;
+	class->obj_used--;
+	zspage_refile(class, zs);
+	if (zs->inuse == 0) {
+		/* empty zspages are never kept */
+		class->obj_allocated -= class->objs_per_zspage;
+		class->pages_used -= class->pages_per_zspage;
+		zspage_release(pool, zs);
+	}
+	zs_mutex_unlock(&class->lock);
+	return;
+out:
+	zs_mutex_unlock(&pool->handles.lock);
+	zs_mutex_unlock(&class->lock);
+}
+
+unsigned long zs_get_total_pages(struct zs_pool *pool)
+{
+	return pool ? zs_atomic_read(&pool->pages_allocated) : 0;
+}
+
+size_t zs_max_alloc_size(const struct zs_pool *pool)
+{
+	return pool ? pool->geo.max_size : 0;
+}
+
+void zs_pool_info(const struct zs_pool *pool, struct zs_pool_info *info)
+{
+	const struct zs_geometry *g = &pool->geo;
+
+	memset(info, 0, sizeof(*info));
+	info->page_size = g->page_size;
+	info->page_shift = g->page_shift;
+	info->max_pages_per_zspage = g->chain;
+	info->physmem_bits = g->physmem_bits;
+	info->obj_index_bits = g->obj_index_bits;
+	info->min_alloc_size = g->min_size;
+	info->max_alloc_size = g->max_size;
+	info->size_class_delta = g->delta;
+	info->nr_size_classes = g->nr_steps;
+	info->nr_distinct_classes = pool->nr_distinct;
+	info->class_merge = g->merge;
+}
+
+size_t zs_class_size(const struct zs_pool *pool, size_t size)
+{
+	const struct size_class *c;
+
+	if (!pool || size == 0 || size > pool->geo.max_size)
+		return 0;
+	c = &pool->classes[zs_size_to_step(&pool->geo, size)];
+	return pool->classes[c->served_by].size;
+}

@@ -1,0 +1,254 @@
+// SPDX-License-Identifier: MIT
+#include "zspage.h"
+
+#include <string.h>
+
+#include "kernel/kmap.h"
+#include "kernel/report.h"
+#include "kernel/sanitize.h"
+#include "kernel/slab.h"
+
+static size_t obj_offset(const struct zspage *zs, unsigned int idx)
+{
+	return (size_t)idx * zs->class->size;
+}
+
+unsigned long zspage_obj_word(const struct zs_pool *pool,
+			      const struct zspage *zs, unsigned int idx)
+{
+	size_t off = obj_offset(zs, idx);
+
+	return zs_obj_word(pool, zs->pages[off >> pool->geo.page_shift]->pfn,
+			   idx);
+}
+
+struct zspage *zspage_of_obj(struct zs_pool *pool, struct size_class *class,
+			     unsigned long obj, unsigned int *idxp,
+			     struct zs_page **pagep)
+{
+	struct zs_page *page = zs_pfn_to_page(pool, zs_obj_pfn(pool, obj));
+	unsigned int idx = zs_obj_index(pool, obj);
+	struct zspage *zs;
+
+	if (!page)
+		return NULL;
+	zs = page->zspage;
+	if (!zs || zs->class != class || idx >= class->objs_per_zspage)
+		return NULL;
+	if (zs->pages[obj_offset(zs, idx) >> pool->geo.page_shift] != page)
+		return NULL;
+	*idxp = idx;
+	*pagep = page;
+	return zs;
+}
+
+/* Read or write the link word of object idx inside a kmap window. */
+static bool link_access(struct zs_pool *pool, struct zspage *zs,
+			unsigned int idx, unsigned long *link, bool write)
+{
+	size_t off = obj_offset(zs, idx);
+	size_t in = off & (pool->geo.page_size - 1);
+	struct zs_page *page = zs->pages[off >> pool->geo.page_shift];
+	char *base, *p;
+
+	/* sizes and offsets are multiples of 8: a link never straddles */
+	ZS_BUG_ON(in + ZS_LINK_SPAN > pool->geo.page_size);
+	base = kmap_atomic(page);
+	if (!base)
+		return false;
+	p = base + in;
+	if (write) {
+		zs_san_open_undefined(p, ZS_LINK_SPAN);
+		memcpy(p, link, sizeof(*link));
+	} else {
+		zs_san_open_defined(p, ZS_LINK_SPAN);
+		memcpy(link, p, sizeof(*link));
+	}
+	zs_san_close(p, ZS_LINK_SPAN);
+	kunmap_atomic(base);
+	return true;
+}
+
+bool zspage_read_link(struct zs_pool *pool, struct zspage *zs, unsigned int idx,
+		      unsigned long *link)
+{
+	return link_access(pool, zs, idx, link, false);
+}
+
+/* Link every object of page k to the next object of the zspage. */
+static bool link_page(struct zs_pool *pool, struct zspage *zs, unsigned int k)
+{
+	struct size_class *class = zs->class;
+	size_t ps = pool->geo.page_size;
+	size_t start = (size_t)k * ps;
+	unsigned int idx =
+		(unsigned int)((start + class->size - 1) / class->size);
+	char *base;
+
+	if (idx >= class->objs_per_zspage) {
+		zs->pages[k]->first_obj = (unsigned int)ps; /* none starts */
+		return true;
+	}
+	zs->pages[k]->first_obj =
+		(unsigned int)((size_t)idx * class->size - start);
+	base = kmap_atomic(zs->pages[k]);
+	if (!base)
+		return false;
+	for (; idx < class->objs_per_zspage; idx++) {
+		size_t off = (size_t)idx * class->size;
+		unsigned long link = 0;
+		char *p;
+
+		if (off >= start + ps)
+			break;
+		if (idx + 1 < class->objs_per_zspage)
+			link = zspage_obj_word(pool, zs, idx + 1)
+			       << ZS_OBJ_TAG_BITS;
+		p = base + (off - start);
+		zs_san_open_undefined(p, ZS_LINK_SPAN);
+		memcpy(p, &link, sizeof(link));
+		zs_san_close(p, ZS_LINK_SPAN);
+	}
+	kunmap_atomic(base);
+	return true;
+}
+
+struct zspage *zspage_create(struct zs_pool *pool, struct size_class *class)
+{
+	unsigned int n = class->pages_per_zspage;
+	struct zspage *zs;
+	unsigned int k;
+
+	zs = zs_kzalloc(sizeof(*zs) +
+			class->objs_per_zspage * sizeof(*zs->handles));
+	if (!zs)
+		return NULL;
+	zs->handles = (unsigned int *)(zs + 1);
+	zs->class = class;
+	zs->fullness = ZS_EMPTY;
+	for (k = 0; k < n; k++) {
+		struct zs_page *page = zs_pool_page_alloc(pool);
+
+		if (!page)
+			goto fail;
+		page->zspage = zs;
+		page->index = k;
+		page->next = NULL;
+		if (k)
+			zs->pages[k - 1]->next = page;
+		zs->pages[k] = page;
+		zs->nr_pages++;
+	}
+	for (k = 0; k < n; k++)
+		if (!link_page(pool, zs, k))
+			goto fail;
+	zs->freeobj = zspage_obj_word(pool, zs, 0);
+	return zs;
+fail:
+	zspage_release(pool, zs);
+	return NULL;
+}
+
+void zspage_release(struct zs_pool *pool, struct zspage *zs)
+{
+	unsigned int k;
+
+	ZS_BUG_ON(zs->fullness != ZS_EMPTY);
+	for (k = 0; k < zs->nr_pages; k++) {
+		zs->pages[k]->zspage = NULL;
+		zs->pages[k]->next = NULL;
+		zs_pool_page_free(pool, zs->pages[k]);
+	}
+	zs_kfree(zs);
+}
+
+/* Is link a valid next-free value for zs (0 ends the list)? */
+static bool link_ok(struct zs_pool *pool, struct zspage *zs, unsigned long link)
+{
+	struct zs_page *page;
+	unsigned int idx;
+
+	if (link == 0)
+		return true;
+	if (link & ((1ul << ZS_OBJ_TAG_BITS) - 1))
+		return false;
+	return zspage_of_obj(pool, zs->class, link >> ZS_OBJ_TAG_BITS, &idx,
+			     &page) == zs &&
+	       zs->handles[idx] == 0;
+}
+
+unsigned long zspage_pop_free(struct zs_pool *pool, struct zspage *zs)
+{
+	unsigned long obj = zs->freeobj;
+	struct zs_page *page;
+	unsigned long link;
+	unsigned int idx;
+
+	if (!obj || zspage_of_obj(pool, zs->class, obj, &idx, &page) != zs ||
+	    zs->handles[idx] != 0) {
+		zs_report("free list",
+			  "class %zu: first free object %#lx is not a free "
+			  "object of its zspage",
+			  zs->class->size, obj);
+		return 0;
+	}
+	if (!link_access(pool, zs, idx, &link, false))
+		return 0;
+	if (!link_ok(pool, zs, link)) {
+		zs_report("free list",
+			  "class %zu: free object %#lx links to %#lx, not a "
+			  "free object of its zspage",
+			  zs->class->size, obj, link);
+		return 0;
+	}
+	zs->freeobj = link >> ZS_OBJ_TAG_BITS;
+	return obj;
+}
+
+int zspage_push_free(struct zs_pool *pool, struct zspage *zs, unsigned int idx)
+{
+	unsigned long link = zs->freeobj << ZS_OBJ_TAG_BITS;
+
+	if (!link_access(pool, zs, idx, &link, true))
+		return -1;
+	zs->freeobj = zspage_obj_word(pool, zs, idx);
+	return 0;
+}
+
+static void list_del_zspage(struct size_class *class, struct zspage *zs)
+{
+	if (zs->prev)
+		zs->prev->next = zs->next;
+	else
+		class->fullness_list[zs->fullness] = zs->next;
+	if (zs->next)
+		zs->next->prev = zs->prev;
+	zs->prev = zs->next = NULL;
+	class->nr_zspages[zs->fullness]--;
+}
+
+static void list_add_zspage(struct size_class *class, struct zspage *zs,
+			    enum zs_fullness_group group)
+{
+	zs->fullness = group;
+	zs->prev = NULL;
+	zs->next = class->fullness_list[group];
+	if (zs->next)
+		zs->next->prev = zs;
+	class->fullness_list[group] = zs;
+	class->nr_zspages[group]++;
+}
+
+void zspage_refile(struct size_class *class, struct zspage *zs)
+{
+	enum zs_fullness_group group =
+		zs_fullness_of(zs->inuse, class->objs_per_zspage);
+
+	if (group == zs->fullness)
+		return;
+	if (zs->fullness != ZS_EMPTY)
+		list_del_zspage(class, zs);
+	zs->fullness = ZS_EMPTY;
+	if (group != ZS_EMPTY)
+		list_add_zspage(class, zs, group);
+}

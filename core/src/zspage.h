@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Zspages: chains of pages holding one class's objects, which may straddle
+ * page boundaries. Free objects are linked through their first word, on
+ * every page; the links are location words shifted left by the tag bit.
+ * All functions run under the class lock.
+ */
+#ifndef ZS_ZSPAGE_H
+#define ZS_ZSPAGE_H
+
+#include <stdbool.h>
+
+#include "pool.h"
+
+/* Bytes at the start of a free object that hold its link. */
+#define ZS_LINK_SPAN 8u
+
+struct zspage {
+	struct size_class *class;
+	struct zspage *prev, *next;	 /* fullness list */
+	enum zs_fullness_group fullness; /* ZS_EMPTY: on no list */
+	unsigned int inuse;
+	unsigned long freeobj; /* location word of the first free object */
+	unsigned int nr_pages;
+	unsigned int *handles; /* handle slot of each object, 0 when free */
+	struct zs_page *pages[ZS_MAX_CHAIN];
+};
+
+/* A zspage with every object free and linked, on no list; or NULL. */
+struct zspage *zspage_create(struct zs_pool *pool, struct size_class *class);
+/* Give every page back and free the descriptor; it must be on no list. */
+void zspage_release(struct zs_pool *pool, struct zspage *zs);
+
+/* Location word of object idx. */
+unsigned long zspage_obj_word(const struct zs_pool *pool,
+			      const struct zspage *zs, unsigned int idx);
+/*
+ * The zspage holding location obj of class, with the object's index and
+ * start page; NULL when obj is not an object of that class.
+ */
+struct zspage *zspage_of_obj(struct zs_pool *pool, struct size_class *class,
+			     unsigned long obj, unsigned int *idxp,
+			     struct zs_page **pagep);
+
+/* Take the first free object: its location, or 0 (reported). */
+unsigned long zspage_pop_free(struct zs_pool *pool, struct zspage *zs);
+/* Put object idx back on the free list: 0, or -1 (reported). */
+int zspage_push_free(struct zs_pool *pool, struct zspage *zs, unsigned int idx);
+/* Read the link word of free object idx (for the checker). */
+bool zspage_read_link(struct zs_pool *pool, struct zspage *zs, unsigned int idx,
+		      unsigned long *link);
+
+/* Move zs to the list its inuse count calls for (none when empty). */
+void zspage_refile(struct size_class *class, struct zspage *zs);
+
+#endif /* ZS_ZSPAGE_H */
