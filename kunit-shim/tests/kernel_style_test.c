@@ -52,6 +52,7 @@ static void release_buffer(void *ptr)
 
 static void assert_then_cleanup_test(struct kunit *test)
 {
+	size_t entries = ARRAY_SIZE(rounding_cases);
 	void *buf = kmalloc(16, GFP_KERNEL);
 	int ret;
 
@@ -59,9 +60,7 @@ static void assert_then_cleanup_test(struct kunit *test)
 	ret = kunit_add_action_or_reset(test, release_buffer, buf);
 	KUNIT_ASSERT_EQ(test, ret, 0);
 
-	KUNIT_ASSERT_EQ_MSG(test, ARRAY_SIZE(rounding_cases), 5,
-			    "table has %zu entries",
-			    ARRAY_SIZE(rounding_cases));
+	KUNIT_ASSERT_EQ_MSG(test, entries, 5, "table has %zu entries", entries);
 	KUNIT_FAIL(test, "not reached");
 }
 
