@@ -20,6 +20,8 @@
 
 /* Live objects per model: small, so each execution stays fast. */
 #define ZS_MODEL_SLOTS 32
+/* zs_pool_check runs per input (plus the one at the end). */
+#define ZS_MODEL_FULL_CHECKS 3
 /* Recently freed handles kept for stale-handle misuse. */
 #define ZS_MODEL_STALE 16
 
@@ -45,6 +47,7 @@ struct zs_model {
 	void *fail_ctx;
 	/* zs_pool_check and class stats reflect other threads too: off. */
 	int shared_pool;
+	unsigned int checks; /* zs_pool_check calls so far */
 	unsigned long stale[ZS_MODEL_STALE];
 	unsigned int nstale;
 };
@@ -64,7 +67,8 @@ void zs_model_check_mapping(const struct zs_model *m);
 /* Maps RO, compares, unmaps. */
 void zs_model_verify(struct zs_model *m, int slot);
 void zs_model_verify_all(struct zs_model *m);
-/* zs_pool_check and the class statistics against the model. */
+/* zs_pool_check (the first ZS_MODEL_FULL_CHECKS times) and the class
+ * statistics against the model. */
 void zs_model_check_pool(struct zs_model *m);
 /* A live slot at or after hint (cyclic), or -1 if none. */
 int zs_model_pick_live(const struct zs_model *m, unsigned int hint);
