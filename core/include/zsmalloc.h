@@ -28,12 +28,12 @@ struct zs_page_provider {
 };
 
 struct zs_pool_config {
-	size_t page_size;                  /* power of two, 4096..65536; 0: 4096 */
+	size_t page_size; /* power of two, 4096..65536; 0: 4096 */
 	unsigned int max_pages_per_zspage; /* 1..16; 0: 4 */
-	unsigned int physmem_bits;         /* emulated physical address width;
+	unsigned int physmem_bits;	   /* emulated physical address width;
 					      0: the platform's; bounds the page
 					      frame numbers a handle can hold */
-	int no_class_merge;                /* 1: one class per size step */
+	int no_class_merge;		   /* 1: one class per size step */
 	const struct zs_page_provider *pages; /* NULL: built-in provider */
 };
 
@@ -58,7 +58,7 @@ int zs_pool_check(struct zs_pool *pool); /* 0, or reports what is broken */
 enum zs_fullness_group {
 	ZS_EMPTY,
 	ZS_ALMOST_EMPTY, /* inuse <= 3/4 of capacity */
-	ZS_ALMOST_FULL,  /* above 3/4, not full */
+	ZS_ALMOST_FULL,	 /* above 3/4, not full */
 	ZS_FULL,
 	ZS_NR_FULLNESS_GROUPS
 };
@@ -68,12 +68,12 @@ struct zs_pool_info {
 	size_t page_size;
 	unsigned int page_shift;
 	unsigned int max_pages_per_zspage;
-	unsigned int physmem_bits;   /* effective width */
-	unsigned int obj_index_bits; /* bits left for the object index */
-	size_t min_alloc_size;       /* ZS_MIN_ALLOC_SIZE */
-	size_t max_alloc_size;       /* ZS_MAX_ALLOC_SIZE == page_size */
-	size_t size_class_delta;     /* ZS_SIZE_CLASS_DELTA */
-	unsigned int nr_size_classes; /* size steps, merged or not */
+	unsigned int physmem_bits;	  /* effective width */
+	unsigned int obj_index_bits;	  /* bits left for the object index */
+	size_t min_alloc_size;		  /* ZS_MIN_ALLOC_SIZE */
+	size_t max_alloc_size;		  /* ZS_MAX_ALLOC_SIZE == page_size */
+	size_t size_class_delta;	  /* ZS_SIZE_CLASS_DELTA */
+	unsigned int nr_size_classes;	  /* size steps, merged or not */
 	unsigned int nr_distinct_classes; /* after merging */
 	int class_merge;
 };
@@ -81,9 +81,9 @@ void zs_pool_info(const struct zs_pool *pool, struct zs_pool_info *info);
 
 /* One size step. A merged step reports the class it shares. */
 struct zs_class_stat {
-	unsigned int index;      /* size step */
+	unsigned int index;	  /* size step */
 	unsigned int merged_into; /* index of the class that serves it */
-	size_t size;             /* object size of the serving class */
+	size_t size;		  /* object size of the serving class */
 	unsigned int pages_per_zspage;
 	unsigned int objs_per_zspage;
 	unsigned long zspages[ZS_NR_FULLNESS_GROUPS]; /* zspages per group */
