@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * zs_pool_check() and the statistics. The checker takes every class lock
- * (in index order), then the handle table lock, then the pool lock, and
+ * zs_pool_check() and the statistics. The checker holds the pool's check
+ * lock for writing (no zs_malloc/zs_free can run; maps may, they change
+ * nothing it reads), then the handle table lock and the pool lock, and
  * walks everything: fullness lists, pages, free lists, the handle table.
  */
 #include <zsmalloc.h>
@@ -267,9 +268,7 @@ int zs_pool_check(struct zs_pool *pool)
 	}
 	memset(&ck, 0, sizeof(ck));
 	ck.pool = pool;
-	for (i = 0; i < pool->geo.nr_steps; i++)
-		if (pool->classes[i].served_by == i)
-			zs_mutex_lock(&pool->classes[i].lock);
+	zs_write_lock(&pool->check_lock);
 	zs_mutex_lock(&pool->handles.lock);
 	zs_mutex_lock(&pool->lock);
 
@@ -292,9 +291,7 @@ int zs_pool_check(struct zs_pool *pool)
 
 	zs_mutex_unlock(&pool->lock);
 	zs_mutex_unlock(&pool->handles.lock);
-	for (i = pool->geo.nr_steps; i-- > 0;)
-		if (pool->classes[i].served_by == i)
-			zs_mutex_unlock(&pool->classes[i].lock);
+	zs_write_unlock(&pool->check_lock);
 	return ck.problems;
 }
 

@@ -43,6 +43,13 @@ struct zs_pool {
 	struct zs_page *unused;	   /* descriptors without memory */
 	struct zs_radix pfn_table; /* pfn -> _Atomic(struct zs_page *) */
 
+	/*
+	 * Held for reading by zs_malloc/zs_free around their class work, for
+	 * writing by zs_pool_check, which then sees every class at rest
+	 * without holding hundreds of locks at once.
+	 */
+	struct zs_rwlock check_lock;
+
 	zs_atomic_ulong pages_allocated;
 	struct zs_handle_table handles;
 };

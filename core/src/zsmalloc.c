@@ -43,21 +43,31 @@ static void setup_classes(struct zs_pool *pool)
 	}
 }
 
-/* Undo create for the classes whose locks exist (those below upto). */
-static void free_pool(struct zs_pool *pool, unsigned int locked_upto,
-		      bool pool_lock, bool handles)
+/* How far zs_create_pool_config got: undone in reverse by free_pool. */
+enum pool_stage {
+	POOL_ALLOCATED,
+	POOL_LOCKED,	 /* pool->lock exists */
+	POOL_HANDLES,	 /* the handle table exists */
+	POOL_CLASSES,	 /* pool->classes exists */
+	POOL_CHECK_LOCK, /* check_lock exists */
+};
+
+/* Undo creation; the class locks below nr_class_locks exist. */
+static void free_pool(struct zs_pool *pool, enum pool_stage stage,
+		      unsigned int nr_class_locks)
 {
 	unsigned int i;
 
-	if (pool->classes) {
-		for (i = 0; i < locked_upto; i++)
-			if (pool->classes[i].served_by == i)
-				zs_mutex_destroy(&pool->classes[i].lock);
+	for (i = 0; i < nr_class_locks; i++)
+		if (pool->classes[i].served_by == i)
+			zs_mutex_destroy(&pool->classes[i].lock);
+	if (stage >= POOL_CHECK_LOCK)
+		zs_rwlock_destroy(&pool->check_lock);
+	if (stage >= POOL_CLASSES)
 		zs_kfree(pool->classes);
-	}
-	if (handles)
+	if (stage >= POOL_HANDLES)
 		zs_handle_table_destroy(&pool->handles);
-	if (pool_lock)
+	if (stage >= POOL_LOCKED)
 		zs_mutex_destroy(&pool->lock);
 	zs_radix_destroy(&pool->pfn_table);
 	zs_kfree(pool);
@@ -98,23 +108,27 @@ struct zs_pool *zs_create_pool_config(const char *name,
 				  : 1ul << geo.pfn_bits;
 	zs_radix_init(&pool->pfn_table, sizeof(_Atomic(struct zs_page *)));
 	if (zs_mutex_init(&pool->lock) != 0) {
-		free_pool(pool, 0, false, false);
+		free_pool(pool, POOL_ALLOCATED, 0);
 		return NULL;
 	}
 	if (zs_handle_table_init(&pool->handles) != 0) {
-		free_pool(pool, 0, true, false);
+		free_pool(pool, POOL_LOCKED, 0);
 		return NULL;
 	}
 	pool->classes = zs_kzalloc(geo.nr_steps * sizeof(*pool->classes));
 	if (!pool->classes) {
-		free_pool(pool, 0, true, true);
+		free_pool(pool, POOL_HANDLES, 0);
 		return NULL;
 	}
 	setup_classes(pool);
+	if (zs_rwlock_init(&pool->check_lock) != 0) {
+		free_pool(pool, POOL_CLASSES, 0);
+		return NULL;
+	}
 	for (i = 0; i < geo.nr_steps; i++) {
 		if (pool->classes[i].served_by == i &&
 		    zs_mutex_init(&pool->classes[i].lock) != 0) {
-			free_pool(pool, i, true, true);
+			free_pool(pool, POOL_CHECK_LOCK, i);
 			return NULL;
 		}
 	}
@@ -163,7 +177,7 @@ void zs_destroy_pool(struct zs_pool *pool)
 		pool->unused = page->next;
 		zs_kfree(page);
 	}
-	free_pool(pool, pool->geo.nr_steps, true, true);
+	free_pool(pool, POOL_CHECK_LOCK, pool->geo.nr_steps);
 	if (atomic_fetch_sub(&nr_pools, 1) == 1)
 		zs_cpu_down(); /* nothing of ours stays behind at exit */
 }
@@ -188,6 +202,7 @@ unsigned long zs_malloc(struct zs_pool *pool, size_t size)
 	if (!handle)
 		return 0;
 
+	zs_read_lock(&pool->check_lock);
 	zs_mutex_lock(&class->lock);
 	zs = class->fullness_list[ZS_ALMOST_FULL];
 	if (!zs)
@@ -220,9 +235,11 @@ unsigned long zs_malloc(struct zs_pool *pool, size_t size)
 	atomic_store(&slot->mapcount, 0);
 	zs_handle_publish(slot, obj);
 	zs_mutex_unlock(&class->lock);
+	zs_read_unlock(&pool->check_lock);
 	return handle;
 fail:
 	zs_mutex_unlock(&class->lock);
+	zs_read_unlock(&pool->check_lock);
 	zs_mutex_lock(&pool->handles.lock);
 	zs_handle_release_locked(&pool->handles, handle, slot);
 	zs_mutex_unlock(&pool->handles.lock);
@@ -254,6 +271,7 @@ void zs_free(struct zs_pool *pool, unsigned long handle)
 	}
 	class = &pool->classes[slot->class_idx];
 
+	zs_read_lock(&pool->check_lock);
 	zs_mutex_lock(&class->lock);
 	zs_mutex_lock(&pool->handles.lock);
 	/* again under the locks: another thread may have freed it meanwhile */
@@ -290,10 +308,12 @@ void zs_free(struct zs_pool *pool, unsigned long handle)
 		zspage_release(pool, zs);
 	}
 	zs_mutex_unlock(&class->lock);
+	zs_read_unlock(&pool->check_lock);
 	return;
 out:
 	zs_mutex_unlock(&pool->handles.lock);
 	zs_mutex_unlock(&class->lock);
+	zs_read_unlock(&pool->check_lock);
 }
 
 unsigned long zs_get_total_pages(struct zs_pool *pool)
