@@ -252,6 +252,9 @@ static void check_handles(struct checker *ck)
 	}
 	if (nfree > t->nr_slots)
 		PROBLEM(ck, "free handle slot chain loops");
+	else if (nfree != t->nr_free)
+		PROBLEM(ck, "free handle slot chain holds %lu, counted %lu",
+			nfree, t->nr_free);
 	if (live != ck->objs_in_use)
 		PROBLEM(ck, "%lu live handles for %lu objects in use", live,
 			ck->objs_in_use);

@@ -39,6 +39,8 @@ int zs_handle_table_init(struct zs_handle_table *t)
 	t->tag = atomic_fetch_add(&next_pool_tag, 1) % TAG_MASK + 1;
 	t->nr_slots = 1;
 	t->free_head = 0;
+	t->free_tail = 0;
+	t->nr_free = 0;
 	t->max_slots = SLOT_MASK < ZS_RADIX_CAPACITY - 1 ? SLOT_MASK + 1
 							 : ZS_RADIX_CAPACITY;
 	zs_radix_init(&t->slots, sizeof(struct zs_handle_slot));
@@ -51,33 +53,47 @@ void zs_handle_table_destroy(struct zs_handle_table *t)
 	zs_mutex_destroy(&t->lock);
 }
 
+/* The oldest freed slot, off the FIFO; under t->lock. */
+static struct zs_handle_slot *take_free_slot(struct zs_handle_table *t,
+					     unsigned long *indexp)
+{
+	unsigned long index = t->free_head;
+	struct zs_handle_slot *slot = zs_radix_lookup(&t->slots, index);
+
+	ZS_BUG_ON(!slot);
+	t->free_head = slot->next_free;
+	if (!t->free_head)
+		t->free_tail = 0;
+	t->nr_free--;
+	*indexp = index;
+	return slot;
+}
+
 unsigned long zs_handle_reserve(struct zs_handle_table *t,
 				struct zs_handle_slot **slotp)
 {
-	struct zs_handle_slot *slot;
-	unsigned long index;
+	struct zs_handle_slot *slot = NULL;
+	unsigned long index = 0;
 	unsigned long handle = 0;
 
 	zs_mutex_lock(&t->lock);
-	if (t->free_head) {
-		index = t->free_head;
-		slot = zs_radix_lookup(&t->slots, index);
-		ZS_BUG_ON(!slot);
-		t->free_head = slot->next_free;
+	if (t->nr_free > ZS_HANDLE_QUARANTINE ||
+	    (t->nr_free && t->nr_slots >= t->max_slots)) {
+		slot = take_free_slot(t, &index);
 	} else if (t->nr_slots < t->max_slots) {
 		index = t->nr_slots;
 		slot = zs_radix_populate(&t->slots, index);
-		if (!slot)
-			goto out;
-		t->nr_slots++;
-	} else {
-		goto out;
+		if (slot)
+			t->nr_slots++;
+		else if (t->nr_free) /* no memory for a leaf: reuse early */
+			slot = take_free_slot(t, &index);
 	}
-	ZS_BUG_ON(zs_atomic_read(&slot->obj) != 0);
-	slot->next_free = 0;
-	handle = make_handle(t->tag, atomic_load(&slot->gen), index);
-	*slotp = slot;
-out:
+	if (slot) {
+		ZS_BUG_ON(zs_atomic_read(&slot->obj) != 0);
+		slot->next_free = 0;
+		handle = make_handle(t->tag, atomic_load(&slot->gen), index);
+		*slotp = slot;
+	}
 	zs_mutex_unlock(&t->lock);
 	return handle;
 }
@@ -91,10 +107,22 @@ void zs_handle_publish(struct zs_handle_slot *slot, unsigned long obj)
 void zs_handle_release_locked(struct zs_handle_table *t, unsigned long handle,
 			      struct zs_handle_slot *slot)
 {
+	unsigned long index = zs_handle_slot_index(handle);
+
 	zs_atomic_set(&slot->obj, 0);
 	atomic_store(&slot->gen, (atomic_load(&slot->gen) + 1) & GEN_MASK);
-	slot->next_free = (unsigned int)t->free_head;
-	t->free_head = zs_handle_slot_index(handle);
+	slot->next_free = 0;
+	if (t->free_tail) {
+		struct zs_handle_slot *tail =
+			zs_radix_lookup(&t->slots, t->free_tail);
+
+		ZS_BUG_ON(!tail);
+		tail->next_free = (unsigned int)index;
+	} else {
+		t->free_head = index;
+	}
+	t->free_tail = index;
+	t->nr_free++;
 }
 
 struct zs_handle_slot *zs_handle_resolve(struct zs_handle_table *t,

@@ -41,11 +41,21 @@ struct zs_handle_slot {
 	bool fresh; /* never written through a mapping */
 };
 
+/*
+ * Freed slots wait in a FIFO and are reused only once this many are
+ * waiting (or no new slot can be made), so a slot comes back only after
+ * that many other frees: a generation repeats after GEN_BITS wraps times
+ * that, not after 2^GEN_BITS frees of one object (64 on 32-bit builds).
+ */
+#define ZS_HANDLE_QUARANTINE 1024ul
+
 struct zs_handle_table {
 	struct zs_mutex lock;
 	unsigned int tag;
 	unsigned long nr_slots;	 /* slots ever used, slot 0 included */
-	unsigned long free_head; /* 0: none */
+	unsigned long free_head; /* oldest freed slot; 0: none */
+	unsigned long free_tail; /* newest freed slot */
+	unsigned long nr_free;
 	unsigned long max_slots;
 	struct zs_radix slots;
 };
