@@ -21,7 +21,7 @@
 /* Live objects per model: small, so each execution stays fast. */
 #define ZS_MODEL_SLOTS 32
 /* zs_pool_check runs per input (plus the one at the end). */
-#define ZS_MODEL_FULL_CHECKS 3
+#define ZS_MODEL_FULL_CHECKS 2
 /* Recently freed handles kept for stale-handle misuse. */
 #define ZS_MODEL_STALE 16
 
