@@ -92,41 +92,52 @@ static void build_model(struct model *m, const struct geo *g, int merge)
 	}
 }
 
-#define ZT_CHAINS(ps, pm)                                                      \
-	{ps, 1, pm}, {ps, 2, pm}, {ps, 3, pm}, {ps, 4, pm}, {ps, 5, pm},       \
-		{ps, 6, pm}, {ps, 7, pm}, {ps, 8, pm}, {ps, 9, pm},            \
-		{ps, 10, pm}, {ps, 11, pm}, {ps, 12, pm}, {ps, 13, pm},        \
-		{ps, 14, pm}, {ps, 15, pm},                                    \
-	{                                                                      \
-		ps, 16, pm                                                     \
-	}
-
 /*
  * Widths: the platform's, 32 bits (the seed's 64 KiB bug), a small one
  * (page_shift + 20, which widens OBJ_INDEX_BITS) and the full word, which
- * leaves OBJ_INDEX_BITS at its narrowest (page_shift - 1).
+ * leaves OBJ_INDEX_BITS at its narrowest (page_shift - 1). Each is run at
+ * every chain length from 1 to 16 (a loop, not a parameter: one pool per
+ * chain is cheap, a forked case per chain is not under Valgrind).
  */
 static const struct geo geos[] = {
-	ZT_CHAINS(4096, 0),
-	ZT_CHAINS(16384, 0),
-	ZT_CHAINS(65536, 0),
-	ZT_CHAINS(4096, 32),
-	ZT_CHAINS(16384, 32),
-	ZT_CHAINS(65536, 32),
-	ZT_CHAINS(16384, 34),
-	ZT_CHAINS(65536, 36),
-	ZT_CHAINS(4096, ZT_BITS_PER_LONG),
-	ZT_CHAINS(16384, ZT_BITS_PER_LONG),
-	ZT_CHAINS(65536, ZT_BITS_PER_LONG),
+	{4096, 0, 0},
+	{16384, 0, 0},
+	{65536, 0, 0},
+	{4096, 0, 32},
+	{16384, 0, 32},
+	{65536, 0, 32},
+	{16384, 0, 34},
+	{65536, 0, 36},
+	{4096, 0, ZT_BITS_PER_LONG},
+	{16384, 0, ZT_BITS_PER_LONG},
+	{65536, 0, ZT_BITS_PER_LONG},
 };
 
 static void geo_desc(const struct geo *g, char *desc)
 {
-	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "page %zu chain %u physmem %u",
-		 g->page_size, g->chain, g->physmem);
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "page %zu physmem %u",
+		 g->page_size, g->physmem);
 }
 
 KUNIT_ARRAY_PARAM(geo, geos, geo_desc);
+
+/* Run one check at chain lengths 1..16; stop at the first that fails. */
+static void for_each_chain(struct kunit *test,
+			   void (*check)(struct kunit *, const struct geo *))
+{
+	const struct geo *p = test->param_value;
+	unsigned int chain;
+
+	for (chain = 1; chain <= 16; chain++) {
+		struct geo g = {p->page_size, chain, p->physmem};
+
+		check(test, &g);
+		if (test->status == KUNIT_FAILURE) {
+			kunit_info(test, "failed at chain %u", chain);
+			return;
+		}
+	}
+}
 
 static struct model *model_for(struct kunit *test, const struct geo *g,
 			       int merge)
@@ -237,9 +248,8 @@ static void check_class_size(struct kunit *test, struct zs_pool *pool,
 	KUNIT_EXPECT_EQ(test, zs_class_size(pool, m->max + 1), (size_t)0);
 }
 
-static void class_table_geometry(struct kunit *test)
+static void geometry_one(struct kunit *test, const struct geo *g)
 {
-	const struct geo *g = test->param_value;
 	struct model *m = model_for(test, g, 1);
 	struct zs_pool *pool = pool_for(test, g, 1);
 	unsigned int i;
@@ -281,9 +291,8 @@ static void class_table_geometry(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, zs_pool_check(pool), 0);
 }
 
-static void class_table_no_merge(struct kunit *test)
+static void no_merge_one(struct kunit *test, const struct geo *g)
 {
-	const struct geo *g = test->param_value;
 	struct model *m = model_for(test, g, 0);
 	struct zs_pool *pool = pool_for(test, g, 0);
 	struct zs_class_stat st;
@@ -297,6 +306,16 @@ static void class_table_no_merge(struct kunit *test)
 		KUNIT_ASSERT_EQ(test, zs_class_stat(pool, i, &st), 0);
 		KUNIT_EXPECT_EQ(test, st.merged_into, i);
 	}
+}
+
+static void class_table_geometry(struct kunit *test)
+{
+	for_each_chain(test, geometry_one);
+}
+
+static void class_table_no_merge(struct kunit *test)
+{
+	for_each_chain(test, no_merge_one);
 }
 
 /* zs_create_pool(): 4 KiB pages, chain 4, the platform width. */

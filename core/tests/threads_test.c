@@ -10,13 +10,6 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
-#ifdef ZS_VALGRIND
-#include <valgrind/valgrind.h>
-#define ZT_UNDER_VALGRIND() (RUNNING_ON_VALGRIND != 0)
-#else
-#define ZT_UNDER_VALGRIND() 0
-#endif
-
 #define THREADS 4
 #define SLOTS	32
 #define BOX	64
@@ -203,7 +196,7 @@ static void run_stress(struct kunit *test, struct stress *s)
 
 static unsigned long scaled(unsigned long iters)
 {
-	return ZT_UNDER_VALGRIND() ? iters / 20 : iters;
+	return zt_under_valgrind() ? iters / 20 : iters;
 }
 
 static struct stress *new_stress(struct kunit *test, size_t ps,

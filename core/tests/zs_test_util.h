@@ -18,10 +18,24 @@
 
 #include <zsmalloc.h>
 
+#ifdef ZS_VALGRIND
+#include <valgrind/valgrind.h>
+#endif
+
 #define ZT_BITS_PER_LONG ((unsigned int)(sizeof(unsigned long) * CHAR_BIT))
 
 /* The platform default of physmem_bits, as the design fixes it. */
 #define ZT_DEFAULT_PHYSMEM (ZT_BITS_PER_LONG == 64 ? 46u : 32u)
+
+/* Heavy sweeps thin out under Valgrind; every other flavour runs all. */
+static inline bool zt_under_valgrind(void)
+{
+#ifdef ZS_VALGRIND
+	return RUNNING_ON_VALGRIND != 0;
+#else
+	return false;
+#endif
+}
 
 static inline unsigned int zt_log2(size_t v)
 {
