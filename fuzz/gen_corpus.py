@@ -99,18 +99,21 @@ def mixed_ops():
     return b"".join(ops)
 
 
-def straddle_ops(page):
-    """Fill whole zspages of odd-sized objects, touching both sides of
-    every page edge."""
-    ops = []
-    for k in (3, 5, 7):
-        param = (k - 2) | (3 << 4)  # page / k exactly
-        for _ in range(4):
-            ops.append(fill(S_STRADDLE, param, k))
-    for slot in range(12):
-        ops += [map_(slot, RW), write(W_BOUNDARY, slot, slot + 1), unmap()]
-        ops.append(read(slot))
-    ops += [check(), free(1), free(5), free(9), check()]
+def straddle_ops(param, n):
+    """n objects of one straddling size, so several cross page edges; each
+    is rewritten through RW around its edge, then read back, then rewritten
+    whole through WO (every write with a seed of its own, so a lost or
+    partial copy shows)."""
+    ops = [fill(S_STRADDLE, param, 1 + slot) for slot in range(n)]
+    for slot in range(n):
+        ops += [map_(slot, RW), write(W_BOUNDARY, slot, 0x40 + slot),
+                unmap(), read(slot)]
+    for slot in range(n):
+        ops += [map_(slot, WO), write(W_ENDS, 63, 0x80 + slot),
+                write(W_RANGE, slot * 97, 0xC0 + slot), unmap(),
+                map_(slot, RO), unmap()]
+    ops += [check(), free(1), free(n // 2), check()]
+    ops += [read(slot) for slot in range(n)]
     return b"".join(ops)
 
 
@@ -146,8 +149,13 @@ def gen_ops():
         for chain in (1, 4, 8, 16):
             name = "mixed-%dk-chain%d" % (page // 1024, chain)
             seeds[name] = config(page, chain) + mixed_ops()
-        seeds["straddle-%dk" % (page // 1024)] = (
-            config(page, 8) + straddle_ops(page))
+        kb = page // 1024
+        # page / 3 exactly; page / 5 - 2; an odd size near 3 * page / 8
+        for name, param, n, chain in (("third", 1 | (3 << 4), 10, 4),
+                                      ("fifth", 3 | (1 << 4), 16, 16),
+                                      ("odd", 0x8000 | 7 | (3 << 4), 12, 8)):
+            seeds["straddle-%s-%dk-chain%d" % (name, kb, chain)] = (
+                config(page, chain) + straddle_ops(param, n))
         seeds["max-%dk" % (page // 1024)] = config(page, 16) + max_ops()
         seeds["max-%dk-phys32" % (page // 1024)] = (
             config(page, 16, PHYS_32) + max_ops())
