@@ -22,6 +22,15 @@
 #define ZT_ASAN 0
 #endif
 
+#if defined(__has_feature)
+#if __has_feature(memory_sanitizer)
+#define ZT_MSAN 1
+#endif
+#endif
+#ifndef ZT_MSAN
+#define ZT_MSAN 0
+#endif
+
 #define GOOD 12
 
 /* A pool with good objects of assorted sizes, some straddling pages. */
@@ -505,6 +514,76 @@ static void misuse_access_after_unmap(struct kunit *test)
 				  "child printed: %.300s", out);
 }
 
+/* ---- uninitialized bytes under MSan ---- */
+
+struct uninit_read {
+	size_t size;
+	unsigned int victim;
+	bool fresh; /* never written; else written once, then mapped WO */
+};
+
+static void child_read_uninit(void *arg)
+{
+	const struct uninit_read *u = arg;
+	struct zs_pool *pool = zs_create_pool("child");
+	unsigned long h[4];
+	unsigned char *p;
+	unsigned int i;
+
+	if (!pool)
+		_exit(3);
+	for (i = 0; i < 4; i++) {
+		h[i] = zs_malloc(pool, u->size);
+		if (!h[i] || (!u->fresh && !zt_write(pool, h[i], u->size, i)))
+			_exit(4);
+	}
+	p = zs_map_object(pool, h[u->victim], u->fresh ? ZS_MM_RO : ZS_MM_WO);
+	if (!p)
+		_exit(5);
+	/* a branch on bytes nobody wrote (in this mapping) */
+	if (p[u->size / 2] == 0x5a)
+		_exit(7);
+	_exit(6);
+}
+
+/*
+ * A fresh object's bytes are uninitialized; so is a WO mapping of an
+ * object straddling pages (the area is not filled for WO).
+ */
+static const struct uninit_read uninit_reads[] = {
+	{100, 0, true},	  {4096, 0, true},  {3072, 1, true},
+	{3072, 1, false}, {3072, 2, false},
+};
+
+static void uninit_desc(const struct uninit_read *u, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "size %zu object %u %s", u->size,
+		 u->victim, u->fresh ? "fresh RO" : "WO after write");
+}
+
+KUNIT_ARRAY_PARAM(uninit, uninit_reads, uninit_desc);
+
+static void misuse_uninitialized_read(struct kunit *test)
+{
+	const struct uninit_read *u = test->param_value;
+	bool survived;
+	char *out;
+	int st;
+
+	if (!ZT_MSAN)
+		kunit_skip(test, "needs MemorySanitizer");
+	out = kunit_kzalloc(test, 65536, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, out);
+	st = run_child(child_read_uninit, (void *)u, out, 65536);
+	KUNIT_ASSERT_NE(test, st, -1);
+	survived =
+		WIFEXITED(st) && (WEXITSTATUS(st) == 6 || WEXITSTATUS(st) == 7);
+	KUNIT_EXPECT_FALSE_MSG(test, survived,
+			       "uninitialized read went unnoticed (%#x)", st);
+	KUNIT_EXPECT_NOT_NULL_MSG(test, strstr(out, "MemorySanitizer"),
+				  "child printed: %.300s", out);
+}
+
 static struct kunit_case misuse_cases[] = {
 	KUNIT_CASE(misuse_double_free),
 	KUNIT_CASE(misuse_stale_handle_reused),
@@ -518,6 +597,7 @@ static struct kunit_case misuse_cases[] = {
 	KUNIT_CASE(misuse_map_after_free),
 	KUNIT_CASE(misuse_default_aborts),
 	KUNIT_CASE_PARAM(misuse_access_after_unmap, touch_gen_params),
+	KUNIT_CASE_PARAM(misuse_uninitialized_read, uninit_gen_params),
 	{}};
 
 static struct kunit_suite misuse_suite = {
