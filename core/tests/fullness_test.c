@@ -27,6 +27,14 @@ static void fclass_desc(const struct fclass *c, char *desc)
 
 KUNIT_ARRAY_PARAM(fclass, fclasses, fclass_desc);
 
+/* Classes with room for an almost-full and an almost-empty zspage. */
+static const struct fclass roomy[] = {
+	{4096, 512},   {4096, 48},    {4096, 32},
+	{16384, 5440}, {16384, 1024}, {65536, 4096},
+};
+
+KUNIT_ARRAY_PARAM(roomy, roomy, fclass_desc);
+
 /* The group a zspage with inuse of objs objects belongs to. */
 static enum zs_fullness_group group_of(unsigned int inuse, unsigned int objs)
 {
@@ -255,7 +263,7 @@ static void fullness_empty_released_at_once(struct kunit *test)
 
 static struct kunit_case fullness_cases[] = {
 	KUNIT_CASE_PARAM(fullness_transitions, fclass_gen_params),
-	KUNIT_CASE_PARAM(fullness_prefers_fullest, fclass_gen_params),
+	KUNIT_CASE_PARAM(fullness_prefers_fullest, roomy_gen_params),
 	KUNIT_CASE_PARAM(fullness_no_new_zspage_while_room, fclass_gen_params),
 	KUNIT_CASE_PARAM(fullness_empty_released_at_once, fclass_gen_params),
 	{}};
