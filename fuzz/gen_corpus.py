@@ -26,8 +26,11 @@ W_WHOLE, W_HEAD, W_TAIL, W_RANGE, W_BOUNDARY, W_ENDS = range(6)
 S_EDGE, S_STRADDLE, S_MIN, S_MAX, S_UNIFORM = range(5)
 
 
-def config(page=4096, chain=4, phys=PHYS_DEFAULT, no_merge=False, bits=0):
-    return bytes([PAGE[page], chain - 1, phys, (bits << 1) | int(no_merge)])
+def config(page=4096, chain=4, phys=PHYS_DEFAULT, no_merge=False, bits=0,
+           builtin=False):
+    """builtin: the library's own page provider, not the recycling one."""
+    flags = (bits << 2) | (int(builtin) << 1) | int(no_merge)
+    return bytes([PAGE[page], chain - 1, phys, flags])
 
 
 def u16(v):
@@ -149,6 +152,8 @@ def gen_ops():
         for chain in (1, 4, 8, 16):
             name = "mixed-%dk-chain%d" % (page // 1024, chain)
             seeds[name] = config(page, chain) + mixed_ops()
+        seeds["mixed-%dk-builtin-pages" % (page // 1024)] = (
+            config(page, 8, builtin=True) + mixed_ops())
         kb = page // 1024
         # page / 3 exactly; page / 5 - 2; an odd size near 3 * page / 8
         for name, param, n, chain in (("third", 1 | (3 << 4), 10, 4),
@@ -204,7 +209,8 @@ def gen_misuse():
         for name, ops in bad.items():
             body = setup + ops + read(0) + check() + ops + check()
             seeds["%s-%dk" % (name, page // 1024)] = config(page, 4) + body
-    seeds["all-64k-chain16-nomerge"] = config(65536, 16, no_merge=True) + \
+    seeds["all-64k-chain16-nomerge"] = config(
+        65536, 16, no_merge=True, builtin=True) + \
         setup + b"".join(bad.values()) + check()
     return seeds
 
@@ -241,7 +247,8 @@ def gen_threads():
                     half = len(ops) // 2 if rnd == 0 else 0
                     body += chunk(t, ops[:half] if half else ops)
             seeds["threads%d-%dk" % (n, page // 1024)] = (
-                config(page, 4 * (n - 1), bits=n - 2) + body)
+                config(page, 4 * (n - 1), bits=n - 2,
+                       builtin=(n == 3)) + body)
     seeds["threads4-4k-chain1-nomerge"] = config(
         4096, 1, no_merge=True, bits=2) + b"".join(
             chunk(t, thread_ops(t)) for t in range(4))

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "input.h"
 
+#include "pages.h"
+
 #include <limits.h>
 #include <string.h>
 
@@ -76,5 +78,6 @@ void zs_input_config(struct zs_input *in, struct zs_fuzz_config *cfg)
 	cfg->pool.max_pages_per_zspage = 1u + chain % 16u;
 	cfg->pool.physmem_bits = zs_physmem_choice(phys, shifts[ps]);
 	cfg->pool.no_class_merge = flags & 1;
-	cfg->target_bits = (uint8_t)(flags >> 1);
+	cfg->pool.pages = (flags & 2) ? NULL : &zs_recycling_pages;
+	cfg->target_bits = (uint8_t)(flags >> 2);
 }

@@ -31,12 +31,13 @@ uint64_t zs_input_u64(struct zs_input *in); /* little endian */
 #define ZS_NR_PHYSMEM_CHOICES 9
 
 /*
- * The decoded prefix: a pool config (provider left NULL) plus the bits of
- * the flags byte the target may use for itself.
+ * The decoded prefix: a pool config plus the bits of the flags byte the
+ * target may use for itself. Pages come from the recycling provider
+ * (common/pages.h) unless flags bit 1 asks for the library's own.
  */
 struct zs_fuzz_config {
 	struct zs_pool_config pool;
-	uint8_t target_bits; /* flags byte >> 1 */
+	uint8_t target_bits; /* flags byte >> 2 */
 };
 
 void zs_input_config(struct zs_input *in, struct zs_fuzz_config *cfg);
