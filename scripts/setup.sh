@@ -24,6 +24,8 @@ base() {
 	want_file '/usr/lib/llvm-14/lib/clang/*/lib/linux/libclang_rt.asan-x86_64.a' libclang-rt-14-dev
 	want_file '/usr/lib/llvm-14/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a' libclang-rt-14-dev
 	want_file /usr/include/valgrind/memcheck.h valgrind
+	want_file /usr/include/lz4.h liblz4-dev
+	want_file /usr/include/zstd.h libzstd-dev
 }
 
 for what in "${@:-test}"; do
