@@ -38,7 +38,8 @@ static void seed_max_size_alloc(struct kunit *test)
 
 	for (p = 0; p < 3; p++) {
 		unsigned int shift = zt_log2(pages[p]);
-		unsigned int widths[] = {0, 32, shift + 20, ZT_BITS_PER_LONG};
+		unsigned int widths[] = {0, 32, ZT_WIDTH(shift + 20),
+					 ZT_BITS_PER_LONG};
 
 		for (c = 0; c < 3; c++) {
 			for (w = 0; w < 4; w++) {

@@ -26,6 +26,8 @@
 
 /* The platform default of physmem_bits, as the design fixes it. */
 #define ZT_DEFAULT_PHYSMEM (ZT_BITS_PER_LONG == 64 ? 46u : 32u)
+/* A width, clamped to what a 32-bit build can take. */
+#define ZT_WIDTH(w) ((w) < ZT_BITS_PER_LONG ? (w) : ZT_BITS_PER_LONG)
 
 /* Heavy sweeps thin out under Valgrind; every other flavour runs all. */
 static inline bool zt_under_valgrind(void)
