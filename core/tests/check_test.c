@@ -1,0 +1,489 @@
+// SPDX-License-Identifier: MIT
+/*
+ * zs_pool_check finds corruption: each case breaks one piece of a pool's
+ * internals on purpose (a free-list link, an inuse count, a fullness group,
+ * a handle back-reference, page totals, ...), expects the checker to report
+ * it by name, puts the piece back and expects a clean check again. No
+ * valid sequence of API calls reaches these paths; they guard against
+ * memory corruption and allocator bugs. A few cases also feed the broken
+ * state to zs_malloc, zs_free and zs_map_object, which must refuse it.
+ */
+#include "zs_test_util.h"
+
+#include <string.h>
+
+#include "kernel/atomic.h"
+#include "kernel/kmap.h"
+#include "kernel/sanitize.h"
+#include "pool.h"
+#include "radix.h"
+#include "zspage.h"
+
+#define OBJ_SIZE 128
+#define NR_OBJS	 3
+
+/* Every report of a case, "what: details" one a line. */
+struct log {
+	unsigned long count;
+	char text[4096];
+};
+
+static void log_report(void *ctx, const char *what, const char *details)
+{
+	struct log *l = ctx;
+	size_t n = strlen(l->text);
+
+	l->count++;
+	if (n < sizeof(l->text) - 1)
+		snprintf(l->text + n, sizeof(l->text) - n, "%s: %s\n", what,
+			 details);
+}
+
+struct fixture {
+	struct zs_pool *pool;
+	struct size_class *class;
+	struct zspage *zs; /* the one zspage of the class */
+	unsigned long h[NR_OBJS];
+	struct log *log;
+};
+
+static struct fixture *setup(struct kunit *test)
+{
+	struct fixture *f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
+	unsigned int i, g;
+
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	f->pool = zt_pool_geo(test, 4096, 4, 0);
+	f->log = kunit_kzalloc(test, sizeof(*f->log), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, f->log);
+	for (i = 0; i < NR_OBJS; i++) {
+		f->h[i] = zs_malloc(f->pool, OBJ_SIZE);
+		KUNIT_ASSERT_NE(test, f->h[i], 0ul);
+		KUNIT_ASSERT_TRUE(test,
+				  zt_write(f->pool, f->h[i], OBJ_SIZE, i));
+	}
+	f->class = &f->pool->classes[zt_class_of(f->pool, OBJ_SIZE)];
+	for (g = 0; g < ZS_NR_FULLNESS_GROUPS && !f->zs; g++)
+		f->zs = f->class->fullness_list[g];
+	KUNIT_ASSERT_NOT_NULL(test, f->zs);
+	KUNIT_ASSERT_EQ(test, f->zs->inuse, (unsigned int)NR_OBJS);
+	/* objects 0..2 are allocated, 3.. free: the head is object 3 */
+	KUNIT_ASSERT_EQ(test, f->zs->freeobj,
+			zspage_obj_word(f->pool, f->zs, NR_OBJS));
+	KUNIT_ASSERT_EQ(test, zs_pool_check(f->pool), 0);
+	zs_set_report_handler(log_report, f->log);
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(
+				test, zt_restore_report_handler, NULL));
+	return f;
+}
+
+/* The checker finds a problem and one report names it. */
+static void expect_found(struct kunit *test, struct fixture *f,
+			 const char *needle)
+{
+	f->log->text[0] = '\0';
+	f->log->count = 0;
+	KUNIT_EXPECT_GT(test, zs_pool_check(f->pool), 0);
+	KUNIT_EXPECT_GT(test, f->log->count, 0ul);
+	KUNIT_EXPECT_NOT_NULL_MSG(test, strstr(f->log->text, needle),
+				  "no report says '%s'; got:\n%s", needle,
+				  f->log->text);
+}
+
+/* After the repair: clean again, every object intact, nothing reported. */
+static void expect_repaired(struct kunit *test, struct fixture *f)
+{
+	unsigned int i;
+
+	f->log->count = 0;
+	KUNIT_EXPECT_EQ(test, zs_pool_check(f->pool), 0);
+	for (i = 0; i < NR_OBJS; i++)
+		KUNIT_EXPECT_TRUE(test, zt_check(f->pool, f->h[i], OBJ_SIZE, i,
+						 ZS_MM_RO));
+	KUNIT_EXPECT_EQ(test, f->log->count, 0ul);
+}
+
+/* Write the free-list link word of object idx, as the allocator would. */
+static void poke_link(struct fixture *f, unsigned int idx, unsigned long v)
+{
+	size_t off = (size_t)idx * f->class->size;
+	size_t ps = f->pool->geo.page_size;
+	struct zs_page *page = f->zs->pages[off / ps];
+	char *base = kmap_atomic(page);
+	char *p = base + off % ps;
+
+	zs_san_open_undefined(p, ZS_LINK_SPAN);
+	memcpy(p, &v, sizeof(v));
+	zs_san_close(p, ZS_LINK_SPAN);
+	kunmap_atomic(base);
+}
+
+static struct zs_handle_slot *slot_of(struct fixture *f, unsigned int idx)
+{
+	return zs_radix_lookup(&f->pool->handles.slots, f->zs->handles[idx]);
+}
+
+static void check_clean_pool(struct kunit *test)
+{
+	struct fixture *f = setup(test);
+
+	expect_repaired(test, f);
+}
+
+static void check_no_pool(struct kunit *test)
+{
+	struct fixture *f = setup(test);
+
+	f->log->text[0] = '\0';
+	KUNIT_EXPECT_EQ(test, zs_pool_check(NULL), 1);
+	KUNIT_EXPECT_NOT_NULL(test, strstr(f->log->text, "no pool"));
+}
+
+static void check_free_head_foreign(struct kunit *test)
+{
+	struct fixture *f = setup(test);
+	unsigned long saved = f->zs->freeobj;
+
+	/* an index past the zspage's objects */
+	f->zs->freeobj = zs_obj_word(f->pool, f->zs->pages[0]->pfn,
+				     f->class->objs_per_zspage);
+	expect_found(test, f, "not an object of its zspage");
+	/* zs_malloc refuses the broken list instead of following it */
+	f->log->text[0] = '\0';
+	KUNIT_EXPECT_EQ(test, zs_malloc(f->pool, OBJ_SIZE), 0ul);
+	KUNIT_EXPECT_NOT_NULL(test, strstr(f->log->text, "first free object"));
+	f->zs->freeobj = saved;
+	expect_repaired(test, f);
+}
+
+static void check_free_head_allocated(struct kunit *test)
+{
+	struct fixture *f = setup(test);
+	unsigned long saved = f->zs->freeobj;
+
+	f->zs->freeobj = zspage_obj_word(f->pool, f->zs, 1);
+	expect_found(test, f, "is free and allocated");
+	f->zs->freeobj = saved;
+	expect_repaired(test, f);
+}
+
+static void check_free_list_loop(struct kunit *test)
+{
+	struct fixture *f = setup(test);
+	unsigned long head = f->zs->freeobj, link;
+
+	KUNIT_ASSERT_TRUE(test,
+			  zspage_read_link(f->pool, f->zs, NR_OBJS, &link));
+	poke_link(f, NR_OBJS, head << ZS_OBJ_TAG_BITS); /* links to itself */
+	expect_found(test, f, "free list loops");
+	poke_link(f, NR_OBJS, link);
+	expect_repaired(test, f);
+}
+
+static void check_free_link_tagged(struct kunit *test)
+{
+	struct fixture *f = setup(test);
+	unsigned long link;
+
+	KUNIT_ASSERT_TRUE(test,
+			  zspage_read_link(f->pool, f->zs, NR_OBJS, &link));
+	poke_link(f, NR_OBJS, link | 1);
+	expect_found(test, f, "has its tag bit set");
+	/* popping the head must not follow the bad link */
+	f->log->text[0] = '\0';
+	KUNIT_EXPECT_EQ(test, zs_malloc(f->pool, OBJ_SIZE), 0ul);
+	KUNIT_EXPECT_NOT_NULL(test, strstr(f->log->text, "links to"));
+	poke_link(f, NR_OBJS, link);
+	expect_repaired(test, f);
+}
+
+static void check_inuse_count(struct kunit *test)
+{
+	struct fixture *f = setup(test);
+
+	f->zs->inuse++;
+	expect_found(test, f, "in use, holds");
+	f->zs->inuse--;
+	expect_repaired(test, f);
+}
+
+static void check_fullness_group(struct kunit *test)
+{
+	struct fixture *f = setup(test);
+	enum zs_fullness_group g = f->zs->fullness;
+
+	f->zs->fullness = g == ZS_FULL ? ZS_ALMOST_EMPTY : ZS_FULL;
+	expect_found(test, f, "in use on list");
+	f->zs->fullness = g;
+	expect_repaired(test, f);
+}
+
+static void check_list_count(struct kunit *test)
+{
+	struct fixture *f = setup(test);
+	enum zs_fullness_group g = f->zs->fullness;
+
+	f->class->nr_zspages[g]++;
+	expect_found(test, f, "zspages, counted");
+	f->class->nr_zspages[g]--;
+	expect_repaired(test, f);
+}
+
+static void check_empty_list_kept(struct kunit *test)
+{
+	struct fixture *f = setup(test);
+
+	f->class->fullness_list[ZS_EMPTY] = f->zs;
+	expect_found(test, f, "empty zspages are kept");
+	f->class->fullness_list[ZS_EMPTY] = NULL;
+	expect_repaired(test, f);
+}
+
+static void check_list_links(struct kunit *test)
+{
+	struct fixture *f = setup(test);
+
+	f->zs->prev = f->zs;
+	expect_found(test, f, "list links broken");
+	f->zs->prev = NULL;
+	expect_repaired(test, f);
+}
+
+static void check_wrong_class_on_list(struct kunit *test)
+{
+	struct fixture *f = setup(test);
+	struct size_class *other = &f->pool->classes[0];
+
+	KUNIT_ASSERT_PTR_NE(test, other, f->class);
+	f->zs->class = other;
+	expect_found(test, f, "on its list");
+	f->zs->class = f->class;
+	expect_repaired(test, f);
+}
+
+static void check_class_stats(struct kunit *test)
+{
+	struct fixture *f = setup(test);
+
+	f->class->obj_used++;
+	expect_found(test, f, "statistics disagree");
+	f->class->obj_used--;
+	expect_repaired(test, f);
+}
+
+static void check_page_totals(struct kunit *test)
+{
+	struct fixture *f = setup(test);
+
+	zs_atomic_add(&f->pool->pages_allocated, 1);
+	expect_found(test, f, "pages in zspages");
+	zs_atomic_sub(&f->pool->pages_allocated, 1);
+	expect_repaired(test, f);
+}
+
+static void check_page_count(struct kunit *test)
+{
+	struct fixture *f = setup(test);
+
+	f->zs->nr_pages++;
+	expect_found(test, f, "zspage has");
+	f->zs->nr_pages--;
+	expect_repaired(test, f);
+}
+
+static void check_page_back_reference(struct kunit *test)
+{
+	struct fixture *f = setup(test);
+	struct zs_page *page = f->zs->pages[0];
+
+	page->index = 5;
+	expect_found(test, f, "back-reference broken");
+	page->index = 0;
+	page->next = page;
+	expect_found(test, f, "next page link broken");
+	page->next = f->zs->nr_pages > 1 ? f->zs->pages[1] : NULL;
+	expect_repaired(test, f);
+}
+
+static void check_page_pfn(struct kunit *test)
+{
+	struct fixture *f = setup(test);
+	struct zs_page *page = f->zs->pages[0];
+	unsigned long pfn = page->pfn;
+
+	page->pfn = pfn + 1000;
+	expect_found(test, f, "not in the pfn table");
+	page->pfn = pfn;
+	expect_repaired(test, f);
+}
+
+static void check_page_memory_missing(struct kunit *test)
+{
+	struct fixture *f = setup(test);
+	struct zs_page *page = f->zs->pages[0];
+	void *mem = page->mem;
+
+	page->mem = NULL;
+	expect_found(test, f, "missing");
+	/* the free-list walk could not kmap the page either */
+	KUNIT_EXPECT_NOT_NULL(test, strstr(f->log->text, "has no memory"));
+	page->mem = mem;
+	expect_repaired(test, f);
+}
+
+static void check_handle_back_reference(struct kunit *test)
+{
+	struct fixture *f = setup(test);
+	unsigned int a = f->zs->handles[0], b = f->zs->handles[1];
+
+	f->zs->handles[0] = b;
+	f->zs->handles[1] = a;
+	expect_found(test, f, "does not point back");
+	/* zs_free of a handle whose object names another slot refuses */
+	f->log->text[0] = '\0';
+	zs_free(f->pool, f->h[0]);
+	KUNIT_EXPECT_NOT_NULL(test, strstr(f->log->text, "is not its object"));
+	f->zs->handles[0] = a;
+	f->zs->handles[1] = b;
+	expect_repaired(test, f);
+}
+
+static void check_slot_size(struct kunit *test)
+{
+	struct fixture *f = setup(test);
+	struct zs_handle_slot *slot = slot_of(f, 0);
+	unsigned int size = slot->size;
+
+	slot->size = (unsigned int)f->class->size + 1;
+	expect_found(test, f, "out of range");
+	slot->size = size;
+	expect_repaired(test, f);
+}
+
+static void check_slot_class(struct kunit *test)
+{
+	struct fixture *f = setup(test);
+	struct zs_handle_slot *slot = slot_of(f, 0);
+	unsigned int idx = slot->class_idx;
+
+	slot->class_idx = f->pool->geo.nr_steps;
+	expect_found(test, f, "invalid");
+	f->log->text[0] = '\0';
+	KUNIT_EXPECT_NULL(test, zs_map_object(f->pool, f->h[0], ZS_MM_RO));
+	KUNIT_EXPECT_NOT_NULL(test, strstr(f->log->text, "is not its object"));
+	f->log->text[0] = '\0';
+	zs_free(f->pool, f->h[0]);
+	KUNIT_EXPECT_NOT_NULL(test, strstr(f->log->text, "is corrupt"));
+	slot->class_idx = idx;
+	expect_repaired(test, f);
+}
+
+static void check_slot_location(struct kunit *test)
+{
+	struct fixture *f = setup(test);
+	struct zs_handle_slot *slot = slot_of(f, 0);
+	unsigned long obj = zs_atomic_read(&slot->obj);
+
+	/* a pfn nobody was given */
+	zs_atomic_set(&slot->obj, zs_obj_word(f->pool, f->pool->next_pfn, 0));
+	expect_found(test, f, "is no object");
+	zs_atomic_set(&slot->obj, obj);
+	expect_repaired(test, f);
+}
+
+static void check_served_by(struct kunit *test)
+{
+	struct fixture *f = setup(test);
+	unsigned int last = f->pool->geo.nr_steps - 1;
+	struct size_class *c = &f->pool->classes[last];
+	unsigned int s = c->served_by;
+
+	c->served_by = f->pool->geo.nr_steps; /* past the table */
+	expect_found(test, f, "served by");
+	c->served_by = s;
+	expect_repaired(test, f);
+}
+
+static void check_free_slot_chain(struct kunit *test)
+{
+	struct fixture *f = setup(test);
+	struct zs_handle_table *t = &f->pool->handles;
+	unsigned long extra = zs_malloc(f->pool, OBJ_SIZE);
+	unsigned long head, nr_slots;
+	struct zs_handle_slot *slot;
+
+	KUNIT_ASSERT_NE(test, extra, 0ul);
+	zs_free(f->pool, extra); /* one slot on the free chain */
+	KUNIT_ASSERT_EQ(test, t->nr_free, 1ul);
+	head = t->free_head;
+	slot = zs_radix_lookup(&t->slots, head);
+	KUNIT_ASSERT_NOT_NULL(test, slot);
+
+	t->nr_free++;
+	expect_found(test, f, "free handle slot chain holds");
+	t->nr_free--;
+
+	slot->next_free = (unsigned int)head;
+	expect_found(test, f, "free handle slot chain loops");
+	slot->next_free = 0;
+
+	nr_slots = t->nr_slots;
+	t->free_head = nr_slots; /* past the slots in use */
+	expect_found(test, f, "free handle slot chain broken");
+	t->free_head = head;
+
+	expect_repaired(test, f);
+}
+
+static void check_live_handle_count(struct kunit *test)
+{
+	struct fixture *f = setup(test);
+	struct zs_handle_slot *slot = slot_of(f, 0);
+	unsigned int h = f->zs->handles[0];
+
+	/* the object forgets its handle, the handle still names it */
+	f->zs->handles[0] = 0;
+	f->zs->inuse--;
+	f->class->obj_used--;
+	expect_found(test, f, "live handles for");
+	KUNIT_EXPECT_NE(test, zs_atomic_read(&slot->obj), 0ul);
+	f->zs->handles[0] = h;
+	f->zs->inuse++;
+	f->class->obj_used++;
+	expect_repaired(test, f);
+}
+
+static struct kunit_case check_cases[] = {
+	KUNIT_CASE(check_clean_pool),
+	KUNIT_CASE(check_no_pool),
+	KUNIT_CASE(check_free_head_foreign),
+	KUNIT_CASE(check_free_head_allocated),
+	KUNIT_CASE(check_free_list_loop),
+	KUNIT_CASE(check_free_link_tagged),
+	KUNIT_CASE(check_inuse_count),
+	KUNIT_CASE(check_fullness_group),
+	KUNIT_CASE(check_list_count),
+	KUNIT_CASE(check_empty_list_kept),
+	KUNIT_CASE(check_list_links),
+	KUNIT_CASE(check_wrong_class_on_list),
+	KUNIT_CASE(check_class_stats),
+	KUNIT_CASE(check_page_totals),
+	KUNIT_CASE(check_page_count),
+	KUNIT_CASE(check_page_back_reference),
+	KUNIT_CASE(check_page_pfn),
+	KUNIT_CASE(check_page_memory_missing),
+	KUNIT_CASE(check_handle_back_reference),
+	KUNIT_CASE(check_slot_size),
+	KUNIT_CASE(check_slot_class),
+	KUNIT_CASE(check_slot_location),
+	KUNIT_CASE(check_served_by),
+	KUNIT_CASE(check_free_slot_chain),
+	KUNIT_CASE(check_live_handle_count),
+	{}};
+
+static struct kunit_suite check_suite = {
+	.name = "check",
+	.test_cases = check_cases,
+};
+kunit_test_suite(check_suite);
