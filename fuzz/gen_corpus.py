@@ -180,7 +180,11 @@ def gen_ops():
 
 # zs_misuse: ops 8.. after the common ones (fuzz/zs_misuse.c).
 (M_DOUBLE_FREE, M_STALE_MAP, M_FORGED, M_OTHER_POOL, M_NESTED, M_UNMAP,
- M_OVERSIZE, M_ON_B) = range(8, 16)
+ M_OVERSIZE, M_ON_B, M_API) = range(8, 17)
+# M_API kinds: free while mapped, destroy while mapped, no pool, bad map
+# mode, refused configs (+ misaligned provider pages when slot & 4), stats.
+A_FREE_MAPPED, A_DESTROY_MAPPED, A_NO_POOL, A_BAD_MODE, A_CONFIG, A_STATS = \
+    range(6)
 
 
 def gen_misuse():
@@ -203,6 +207,13 @@ def gen_misuse():
                                   M_UNMAP, 3, 2]),
         "oversize": bytes([M_OVERSIZE]) + u16(0) + bytes([M_OVERSIZE]) +
         u16(4000) + bytes([M_OVERSIZE]) + u16(0xFFFF),
+        "api-mapped": bytes([M_API, A_FREE_MAPPED, 0,
+                             M_API, A_FREE_MAPPED | (WO << 3), 1,
+                             M_API, A_DESTROY_MAPPED | (RO << 3), 2]),
+        "api-no-pool": bytes([M_API, A_NO_POOL, 0, M_API, A_BAD_MODE, 1]),
+        "api-config": b"".join(bytes([M_API, A_CONFIG, s])
+                               for s in (0, 1, 2, 3, 4, 7)),
+        "api-stats": bytes([M_API, A_STATS, 0]),
     }
     seeds = {}
     for page in PAGE:
@@ -255,8 +266,13 @@ def gen_threads():
     return seeds
 
 
-# zs_faults: BURST, CALM after the common ops (fuzz/zs_faults.c).
-F_BURST, F_CALM = 8, 9
+# zs_faults: BURST, CALM, SLAB after the common ops (fuzz/zs_faults.c).
+F_BURST, F_CALM, F_SLAB = 8, 9, 10
+
+
+def slab(n, kind, param):
+    """An alloc while metadata allocation n % 8 + 1 fails."""
+    return bytes([F_SLAB, n, kind]) + u16(param)
 
 
 def gen_faults():
@@ -282,6 +298,26 @@ def gen_faults():
                     config(page, chain) + u64(mask) + bytes([every]) + ops)
     seeds["narrow-phys4-every2"] = config(4096, 4, PHYS_4) + u64(0) + \
         bytes([2]) + narrow_ops()
+    # Metadata faults: every step of zs_malloc (handle and pfn table
+    # leaves, zspage and page descriptors), many objects so that new
+    # leaves are needed, then pool creation failing at each allocation.
+    slab_ops = b"".join(slab(n, S_MAX if n % 2 else S_UNIFORM, 300 * n)
+                        for n in range(8))
+    many = b"".join(alloc(S_MAX, 0) for _ in range(30))
+    for page in PAGE:
+        for chain in (1, 16):
+            seeds["slab-%dk-chain%d" % (page // 1024, chain)] = (
+                config(page, chain) + u64(0) + bytes([0]) + slab_ops +
+                check() + many + slab_ops + check())
+    for n in range(1, 16):
+        seeds["slab-create-%d" % n] = (config(4096, 4, bits=n << 1) +
+                                       u64(0) + bytes([0]) + slab_ops)
+    # Destroy with objects live (target bit 0), some of them mapped.
+    for page in PAGE:
+        seeds["destroy-live-%dk" % (page // 1024)] = (
+            config(page, 4, bits=1) + u64(0) + bytes([0]) +
+            fill(S_MAX, 0, 1) + fill(S_STRADDLE, 1, 2) +
+            fill(S_EDGE, edge(3, 0), 3) + map_(1, RW))
     return seeds
 
 

@@ -6,6 +6,9 @@
  * allocation failed under it; the pool must stay consistent, keep every
  * object's bytes, and give back every page: the provider counts what it
  * handed out and checks each page that comes back is one of its own.
+ * Metadata allocations (zspage and page descriptors, handle and pfn table
+ * leaves, the pool itself) fail on demand too, and none may outlive the
+ * pool; some inputs destroy the pool with their objects still live.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -22,21 +25,32 @@
 #endif
 #endif
 
+/*
+ * The library's metadata fault hooks (core/src/kernel/slab.h): not public
+ * API, but in the static library every harness links.
+ */
+void zs_slab_fail_nth(unsigned long nth);
+unsigned long zs_slab_attempts(void);
+long zs_slab_live(void);
+
 #define PAGE_SET 4096 /* > the most pages 32 objects can hold (512) */
 
 enum fault_op {
 	OP_BURST = ZS_NR_COMMON_OPS, /* n u8: fail the next n % 8 + 1 calls */
 	OP_CALM,		     /* - : stop the bursts and the every-N */
+	OP_SLAB,		     /* n u8, kind u8, param u16: alloc with
+					metadata allocation n % 8 + 1 failing */
 	NR_FAULT_OPS
 };
 
 struct faulty {
 	size_t page_size;
 	unsigned long calls, live;
-	uint64_t mask;	    /* call i < 64 fails when bit i is set */
-	unsigned int every; /* later, call i fails when i % every == 0 */
-	unsigned int burst; /* the next burst calls fail */
-	int failed;	    /* a call failed since the op began */
+	uint64_t mask;	       /* call i < 64 fails when bit i is set */
+	unsigned int every;    /* later, call i fails when i % every == 0 */
+	unsigned int burst;    /* the next burst calls fail */
+	int failed;	       /* a call failed since the op began */
+	unsigned long slab_at; /* metadata allocation that fails; 0: none */
 	void *pages[PAGE_SET];
 };
 
@@ -127,7 +141,16 @@ static void faulty_free(void *ctx, void *page, size_t page_size)
 
 static int fault_excuses(void *ctx)
 {
-	return ((struct faulty *)ctx)->failed;
+	struct faulty *f = ctx;
+
+	return f->failed || (f->slab_at && zs_slab_attempts() >= f->slab_at);
+}
+
+/* Fail metadata allocation n (1: the next) until disarmed. */
+static void slab_arm(struct faulty *f, unsigned long n)
+{
+	f->slab_at = n ? zs_slab_attempts() + n : 0;
+	zs_slab_fail_nth(n);
 }
 
 static void run_one(struct zs_model *m, struct faulty *f, struct zs_input *in)
@@ -140,6 +163,12 @@ static void run_one(struct zs_model *m, struct faulty *f, struct zs_input *in)
 	} else if (op == OP_CALM) {
 		f->burst = 0;
 		f->every = 0;
+	} else if (op == OP_SLAB) {
+		/* a plain alloc: no map, so the thread's map area (metadata
+		 * too) is never what fails */
+		slab_arm(f, 1 + zs_input_u8(in) % 8);
+		zs_run_common_op(m, in, ZS_OP_ALLOC);
+		slab_arm(f, 0);
 	} else {
 		zs_run_common_op(m, in, op);
 	}
@@ -153,6 +182,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct zs_fuzz_config cfg;
 	struct zs_pool *pool;
 	struct zs_model m;
+	long slab_live = zs_slab_live();
+	int keep_objects;
 
 	zs_input_init(&in, data, size);
 	zs_input_config(&in, &cfg);
@@ -161,13 +192,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	f.mask = zs_input_u64(&in);
 	f.every = zs_input_u8(&in);
 	cfg.pool.pages = &prov;
+	/* target bits: 0 destroy with objects live, 1..4 metadata fault */
+	keep_objects = cfg.target_bits & 1;
+	slab_arm(&f, (cfg.target_bits >> 1) % 16);
 	pool = zs_create_pool_config("faults", &cfg.pool);
-	if (!pool && !f.failed)
+	if (!pool && !fault_excuses(&f))
 		zs_fuzz_fail("zs_create_pool_config failed, no fault injected");
+	slab_arm(&f, 0);
 	if (!pool) {
 		if (f.live != 0)
 			zs_fuzz_fail("failed pool creation kept %lu pages",
 				     f.live);
+		if (zs_slab_live() != slab_live)
+			zs_fuzz_fail("failed pool creation kept %ld metadata "
+				     "allocations",
+				     zs_slab_live() - slab_live);
 		return 0;
 	}
 	zs_model_init(&m, pool);
@@ -178,6 +217,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	f.burst = 0;
 	f.every = 0;
 	f.mask = 0;
+	if (keep_objects) {
+		/* the pool goes with its objects: every page comes back */
+		zs_model_verify_all(&m);
+		zs_model_unmap(&m);
+		zs_destroy_pool(pool);
+		if (f.live != 0)
+			zs_fuzz_fail("%lu provider pages leaked by destroying "
+				     "a pool with %u objects",
+				     f.live, m.live);
+		goto out;
+	}
 	zs_model_finish(&m);
 	if (f.live != 0)
 		zs_fuzz_fail("%lu provider pages not given back after every "
@@ -187,5 +237,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (f.live != 0)
 		zs_fuzz_fail("%lu provider pages leaked by zs_destroy_pool",
 			     f.live);
+out:
+	if (zs_slab_live() != slab_live)
+		zs_fuzz_fail("%ld metadata allocations outlive the pool",
+			     zs_slab_live() - slab_live);
 	return 0;
 }

@@ -3,12 +3,15 @@
  * zs_misuse: valid ops on pool A (and a second pool B, whose handles are
  * "other-pool" handles for A) mixed with bad ones: double free, stale and
  * forged handles, nested maps, unmatched or mismatched unmaps, oversized
- * allocs. A recording report handler is installed; every bad op must be
+ * allocs, bad calls into the API (no pool, bad mode, refused configs,
+ * misaligned provider pages, free or destroy while mapped). A recording report handler is installed; every bad op must be
  * reported (zs_report_count goes up, the handler is called) and must not
  * hurt: the current mapping stays usable and every live object keeps its
  * bytes. Valid ops must report nothing.
  */
 #include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "fail.h"
@@ -26,6 +29,7 @@ enum bad_op {
 	BAD_UNMAP,			    /* how u8, slot u8 */
 	BAD_OVERSIZE,			    /* param u16 */
 	OP_ON_B,			    /* op u8 + its args, on pool B */
+	BAD_API,			    /* kind u8, slot u8 */
 	NR_MISUSE_OPS
 };
 
@@ -240,6 +244,168 @@ static void op_oversize(struct zs_model *a, struct zs_input *in)
 			     a->info.max_alloc_size, h);
 }
 
+/* A provider whose pages are one word off a page boundary. */
+static void *crooked_alloc(void *ctx, size_t page_size)
+{
+	char *p = aligned_alloc(page_size, 2 * page_size);
+
+	(void)ctx;
+	if (!p)
+		zs_fuzz_fail("out of memory for a crooked page");
+	return p + sizeof(long);
+}
+
+static void crooked_free(void *ctx, void *page, size_t page_size)
+{
+	(void)ctx;
+	(void)page_size;
+	free((char *)page - sizeof(long));
+}
+
+/* Configs the library must refuse: NULL pool, no report (a message). */
+static void refused_configs(const struct zs_model *a, uint8_t slot)
+{
+	struct zs_page_provider half = {crooked_alloc, NULL, NULL};
+	struct zs_pool_config cfg = {
+		.page_size = a->info.page_size,
+		.max_pages_per_zspage = a->info.max_pages_per_zspage,
+	};
+	struct zs_pool *p;
+
+	switch (slot % 4) {
+	case 0:
+		cfg.page_size = a->info.page_size * 3 / 2; /* no power of 2 */
+		break;
+	case 1:
+		cfg.max_pages_per_zspage = 17 + slot;
+		break;
+	case 2:
+		cfg.physmem_bits = a->info.page_shift; /* no pfn bits */
+		break;
+	default:
+		cfg.pages = &half;
+		break;
+	}
+	p = zs_create_pool_config("refused", &cfg);
+	if (p)
+		zs_fuzz_fail("a bad config (case %u) made a pool", slot % 4);
+}
+
+/* Statistics of every kind, and their answers to bad arguments. */
+static void stats(struct zs_model *a)
+{
+	struct zs_class_stat st;
+	size_t len = 0;
+	char *buf = NULL;
+	FILE *out = open_memstream(&buf, &len);
+
+	if (zs_class_stat(a->pool, a->info.nr_size_classes, &st) != -1 ||
+	    zs_class_stat(NULL, 0, &st) != -1)
+		zs_fuzz_fail("zs_class_stat accepted a bad index or pool");
+	if (zs_class_size(a->pool, 0) != 0 ||
+	    zs_class_size(a->pool, a->info.max_alloc_size + 1) != 0 ||
+	    zs_class_size(NULL, 1) != 0 || zs_max_alloc_size(NULL) != 0 ||
+	    zs_get_total_pages(NULL) != 0)
+		zs_fuzz_fail("a size or total query answered a bad argument");
+	if (!out)
+		zs_fuzz_fail("open_memstream failed");
+	zs_dump_classes(a->pool, out);
+	zs_dump_classes(NULL, out);
+	fclose(out);
+	if (!buf || !strstr(buf, "Total"))
+		zs_fuzz_fail("zs_dump_classes wrote no totals");
+	free(buf);
+}
+
+/* Bad calls into the API itself (kind % 6). */
+static void op_api(struct zs_model *a, struct zs_input *in)
+{
+	uint8_t kind = zs_input_u8(in);
+	uint8_t s = zs_input_u8(in);
+	int slot = zs_model_pick_live(a, s);
+	struct counts c;
+	unsigned long h = slot >= 0 ? a->obj[slot].handle : 0;
+
+	switch (kind % 6) {
+	case 0: /* free while mapped: reported, the object stays */
+		if (slot < 0)
+			return;
+		if (a->mapped < 0)
+			zs_model_map(a, slot, modes[(kind >> 3) % 3]);
+		bad_free(a->pool, a->obj[a->mapped].handle,
+			 "free of a mapped handle");
+		break;
+	case 1: /* destroy while mapped: reported, the pool stays */
+		if (slot < 0)
+			return;
+		if (a->mapped < 0)
+			zs_model_map(a, slot, modes[(kind >> 3) % 3]);
+		c = now();
+		zs_destroy_pool(a->pool);
+		expect_reported(c, "destroy of a pool with a mapping held");
+		break;
+	case 2: /* no pool */
+		zs_model_unmap(a);
+		c = now();
+		if (zs_malloc(NULL, 1 + s) != 0)
+			zs_fuzz_fail("zs_malloc(NULL) returned a handle");
+		expect_reported(c, "zs_malloc without a pool");
+		if (h)
+			bad_free(NULL, h, "zs_free without a pool");
+		bad_map(NULL, h ? h : 1, kind >> 3, "map without a pool");
+		bad_unmap(NULL, h ? h : 1, "unmap without a pool");
+		c = now();
+		if (zs_pool_check(NULL) == 0)
+			zs_fuzz_fail("zs_pool_check(NULL) found nothing");
+		expect_reported(c, "zs_pool_check without a pool");
+		/* as the kernel: freeing handle 0 or destroying no pool is
+		 * quietly nothing */
+		c = now();
+		zs_free(a->pool, 0);
+		zs_destroy_pool(NULL);
+		expect_quiet(c, "zs_free(0), zs_destroy_pool(NULL)");
+		break;
+	case 3: /* a mode that is none of RW, RO, WO */
+		if (slot < 0)
+			return;
+		zs_model_unmap(a);
+		c = now();
+		if (zs_map_object(a->pool, h, (enum zs_mapmode)(3 + s)))
+			zs_fuzz_fail("zs_map_object took mode %d", 3 + s);
+		expect_reported(c, "map in a bad mode");
+		break;
+	case 4: /* refused configs, and pages the provider misaligned */
+		c = now();
+		refused_configs(a, s);
+		expect_quiet(c, "refused pool config");
+		if (s & 4) {
+			struct zs_page_provider crooked = {crooked_alloc,
+							   crooked_free, NULL};
+			struct zs_pool_config cfg = {
+				.page_size = a->info.page_size,
+				.max_pages_per_zspage =
+					a->info.max_pages_per_zspage,
+				.pages = &crooked,
+			};
+			struct zs_pool *p = zs_fuzz_pool(&cfg, 0);
+
+			c = now();
+			if (zs_malloc(p, 1 + s) != 0)
+				zs_fuzz_fail("zs_malloc on misaligned pages");
+			expect_reported(c, "misaligned provider page");
+			if (zs_get_total_pages(p) != 0 || zs_pool_check(p) != 0)
+				zs_fuzz_fail("a refused page left a trace");
+			zs_destroy_pool(p);
+		}
+		break;
+	default:
+		c = now();
+		stats(a);
+		expect_quiet(c, "statistics");
+		break;
+	}
+}
+
 static void run_bad(struct zs_model *a, struct zs_model *b, struct zs_input *in,
 		    unsigned int op)
 {
@@ -271,8 +437,11 @@ static void run_bad(struct zs_model *a, struct zs_model *b, struct zs_input *in,
 	case BAD_UNMAP:
 		op_unmap(a, b, in);
 		break;
-	default:
+	case BAD_OVERSIZE:
 		op_oversize(a, in);
+		break;
+	default:
+		op_api(a, in);
 		break;
 	}
 }
