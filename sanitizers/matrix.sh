@@ -45,10 +45,17 @@ for p in "${presets[@]}"; do
 			[ "$failed" -ne 0 ] && result="tests failed"
 		fi
 		if [ "$p" = coverage ] && [ "$result" = ok ]; then
-			sanitizers/coverage-report.sh "build/$p" >>"$log" 2>&1 ||
+			# all tests (the profiles of the run above), then the
+			# corpus replays alone (their own profiles)
+			if sanitizers/coverage-report.sh "build/$p" >>"$log" 2>&1 &&
+				sanitizers/coverage-report.sh --label corpus \
+					"build/$p" >>"$log" 2>&1; then
+				all=$(sed 's/lines /L /; s/branches /B /' "build/$p/coverage/totals.txt")
+				corp=$(sed 's/lines /L /; s/branches /B /' "build/$p/coverage-corpus/totals.txt")
+				result="ok (all: $all; corpus: $corp)"
+			else
 				result="coverage report failed"
-			cov=$(grep -E '^TOTAL' "build/$p/coverage/summary.txt" 2>/dev/null)
-			[ -n "$cov" ] && result="ok ($(awk '{print "lines " $10 ", branches " $13}' <<<"$cov"))"
+			fi
 		fi
 	fi
 	secs=$(($(date +%s) - start))
@@ -60,11 +67,11 @@ for p in "${presets[@]}"; do
 	esac
 	total_pass=$((total_pass + passed))
 	total_fail=$((total_fail + failed))
-	rows+=("$(printf '%-11s %-44s %6d %6d %6ds' "$p" "$result" "$passed" "$failed" "$secs")")
+	rows+=("$(printf '%-11s %-56s %6d %6d %6ds' "$p" "$result" "$passed" "$failed" "$secs")")
 done
 
 echo
-printf '%-11s %-44s %6s %6s %7s\n' flavour result passed failed time
+printf '%-11s %-56s %6s %6s %7s\n' flavour result passed failed time
 for r in "${rows[@]}"; do echo "$r"; done
 echo
 echo "matrix: $total_pass passed, $total_fail failed"
