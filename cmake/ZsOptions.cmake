@@ -3,8 +3,14 @@ set(ZS_SANITIZE "none" CACHE STRING "none, asan-ubsan, msan or tsan")
 set_property(CACHE ZS_SANITIZE PROPERTY STRINGS none asan-ubsan msan tsan)
 option(ZS_VALGRIND "Memcheck client requests in the core; tests run under valgrind" OFF)
 option(ZS_COVERAGE "clang source-based coverage" OFF)
-set(ZS_FUZZ_ENGINE "none" CACHE STRING "none, libfuzzer or afl")
-set_property(CACHE ZS_FUZZ_ENGINE PROPERTY STRINGS none libfuzzer afl)
+set(ZS_FUZZ_ENGINE "none" CACHE STRING "none, libfuzzer, afl or external")
+set_property(CACHE ZS_FUZZ_ENGINE PROPERTY STRINGS none libfuzzer afl external)
+# Only for ZS_FUZZ_ENGINE=external: how to link the engine, e.g. OSS-Fuzz's
+# $LIB_FUZZING_ENGINE (-fsanitize=fuzzer, or a path to libAFLDriver.a).
+set(ZS_FUZZ_LINK_FLAGS "" CACHE STRING "engine link flags for ZS_FUZZ_ENGINE=external")
+# Only for ZS_FUZZ_ENGINE=afl: fuzz targets are the CMPLOG build, named
+# <target>.cmplog (the afl preset drives this as a sub-build).
+option(ZS_AFL_CMPLOG "afl: build the CMPLOG variant <target>.cmplog" OFF)
 option(ZS_WERROR "Treat warnings as errors" OFF)
 
 add_compile_options(-Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes)
@@ -67,8 +73,28 @@ if(ZS_FUZZ_ENGINE STREQUAL "libfuzzer")
   set(ZS_FUZZ_LINK_FLAGS -fsanitize=fuzzer)
 elseif(ZS_FUZZ_ENGINE STREQUAL "afl")
   # afl-clang-fast instruments everything it compiles; its -fsanitize=fuzzer
-  # links AFL++'s own persistent-mode driver.
+  # links AFL++'s own persistent-mode driver (shared-memory input).
   set(ZS_FUZZ_LINK_FLAGS -fsanitize=fuzzer)
+  if(ZS_AFL_CMPLOG)
+    # AFL_LLVM_CMPLOG is read by afl-clang-fast from its environment, so
+    # every compile and link of this build goes through `cmake -E env`.
+    set(CMAKE_C_COMPILER_LAUNCHER ${CMAKE_COMMAND} -E env AFL_LLVM_CMPLOG=1)
+    set(CMAKE_C_LINKER_LAUNCHER ${CMAKE_COMMAND} -E env AFL_LLVM_CMPLOG=1)
+  endif()
+elseif(ZS_FUZZ_ENGINE STREQUAL "external")
+  # The caller's CFLAGS carry the sanitizer and coverage flags (OSS-Fuzz's
+  # compile step); the engine comes in ZS_FUZZ_LINK_FLAGS. Fuzz targets link
+  # with the C++ driver, as OSS-Fuzz requires: its engines are C++.
+  if(NOT ZS_SANITIZE STREQUAL "none" OR ZS_COVERAGE OR ZS_VALGRIND)
+    message(FATAL_ERROR "ZS_FUZZ_ENGINE=external takes its sanitizer and "
+      "coverage flags from CFLAGS: leave ZS_SANITIZE, ZS_COVERAGE, ZS_VALGRIND off")
+  endif()
+  if(ZS_FUZZ_LINK_FLAGS STREQUAL "")
+    message(FATAL_ERROR "ZS_FUZZ_ENGINE=external needs ZS_FUZZ_LINK_FLAGS "
+      "(e.g. -DZS_FUZZ_LINK_FLAGS=\"$LIB_FUZZING_ENGINE\")")
+  endif()
+  separate_arguments(ZS_FUZZ_LINK_FLAGS UNIX_COMMAND "${ZS_FUZZ_LINK_FLAGS}")
+  enable_language(CXX)
 elseif(NOT ZS_FUZZ_ENGINE STREQUAL "none")
   message(FATAL_ERROR "unknown ZS_FUZZ_ENGINE=${ZS_FUZZ_ENGINE}")
 endif()

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the build, the tests and the fuzzers need, only when it is
-# missing (Debian, as root). Usage: scripts/setup.sh [test|fuzz|afl|m32|bench]...
+# missing (Debian, as root). Usage: scripts/setup.sh [test|fuzz|afl|m32|ossfuzz|bench]...
 set -euo pipefail
 
 need=()
@@ -31,8 +31,24 @@ base() {
 for what in "${@:-test}"; do
 	case "$what" in
 	test | fuzz) base ;;
-	afl) base; want_cmd afl-clang-fast afl++ ;;
-	m32) base; want_file /usr/lib/gcc/x86_64-linux-gnu/*/32/libgcc.a gcc-multilib ;;
+	ossfuzz) base; want_cmd zip zip; want_cmd unzip unzip; want_cmd file file; want_cmd objdump binutils ;;
+	afl)
+		base
+		want_cmd afl-clang-fast afl++
+		want_cmd afl-fuzz afl++
+		want_cmd zip zip
+		want_cmd unzip unzip
+		;;
+	m32)
+		# -m32 builds: 32-bit libc and libgcc; the C++ driver that links
+		# OSS-Fuzz targets also wants a 32-bit libstdc++; clang's i386
+		# sanitizer and libFuzzer runtimes come with libclang-rt-14-dev.
+		base
+		want_file '/usr/lib/gcc/x86_64-linux-gnu/*/32/libgcc.a' gcc-multilib
+		want_file '/usr/lib/gcc/x86_64-linux-gnu/*/32/libstdc++.so' g++-multilib
+		want_file '/usr/lib/llvm-14/lib/clang/*/lib/linux/libclang_rt.asan-i386.a' libclang-rt-14-dev
+		want_file '/usr/lib/llvm-14/lib/clang/*/lib/linux/libclang_rt.fuzzer-i386.a' libclang-rt-14-dev
+		;;
 	bench) base; want_cmd gnuplot gnuplot-nox ;;
 	*) echo "setup.sh: unknown part '$what'" >&2; exit 2 ;;
 	esac
