@@ -219,13 +219,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	f.mask = 0;
 	if (keep_objects) {
 		/* the pool goes with its objects: every page comes back */
+		unsigned int nlive = m.live;
+
 		zs_model_verify_all(&m);
 		zs_model_unmap(&m);
 		zs_destroy_pool(pool);
+		for (int i = 0; i < ZS_MODEL_SLOTS; i++) {
+			struct zs_obj o;
+
+			if (zs_model_take_out(&m, i, &o) == 0) {
+				free(o.bytes); /* the shadow only */
+				free(o.def);
+			}
+		}
 		if (f.live != 0)
 			zs_fuzz_fail("%lu provider pages leaked by destroying "
 				     "a pool with %u objects",
-				     f.live, m.live);
+				     f.live, nlive);
 		goto out;
 	}
 	zs_model_finish(&m);
