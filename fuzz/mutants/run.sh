@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
 # Mutation check: each fuzz/mutants/*.patch puts a real zsmalloc bug back
 # into the core. For each one: copy the tree, apply the patch, build the
-# libFuzzer targets, then replay and fuzz target after target (one core,
-# at most --limit seconds each) until one of them crashes.
-# Prints, per mutant, the target that found it and after how many seconds,
-# and writes the table to docs/mutation.md.
+# libFuzzer targets (clang, ASan+UBSan), then
+#   1. replay: every target runs its whole corpus once (-runs=0), in turn;
+#   2. fuzz: target after target fuzzes from its corpus, with its .dict and
+#      .options, for at most --limit seconds each (one core),
+# stopping at the first crash. The unpatched tree goes through the replay
+# first: if the clean core fails its own corpus, nothing below means much.
+# Prints, per mutant, the target that found it, in which phase, after how
+# many seconds (of that target's run) and the first report line, and
+# writes the table to docs/mutation.md.
 #
 # Usage: fuzz/mutants/run.sh [--limit SECONDS] [mutant-name...]
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
-cd "$root"
+cd "$root" || exit 1
 
 limit=60 names=()
 while [ $# -gt 0 ]; do
@@ -23,43 +28,111 @@ if [ ${#names[@]} -eq 0 ]; then
 fi
 
 bash scripts/setup.sh fuzz || exit 1
-mapfile -t targets < <(for f in fuzz/*.c; do basename "$f" .c; done)
+# zs_ops (plain valid ops) first, then the others in name order.
+mapfile -t targets < <(for f in fuzz/*.c; do basename "$f" .c; done |
+	awk '$0 == "zs_ops" { print; next } { rest[++n] = $0 }
+		END { for (i = 1; i <= n; i++) print rest[i] }')
 scratch=$(mktemp -d /tmp/zs-mutants.XXXXXX)
 trap 'rm -rf "$scratch"' EXIT
+
+# One snapshot of the tree (corpus included) for every run, so that work
+# going on in the tree meanwhile does not change the figures halfway.
+snap=$scratch/snapshot
+mkdir -p "$snap"
+tar --exclude='./build*' --exclude='./fuzz-out' --exclude='./.git' -cf - . |
+	tar -xf - -C "$snap"
+
+# libFuzzer flags from fuzz/T.options ([libfuzzer] key = value).
+lf_options() {
+	local f=$snap/fuzz/$1.options
+	[ -f "$f" ] || return 0
+	awk -F'=' '/^\[/ { on = ($0 ~ /^\[libfuzzer\]/); next }
+		on && /=/ && !/^[ \t]*#/ {
+			gsub(/[ \t]/, "", $1); gsub(/[ \t]/, "", $2)
+			print "-" $1 "=" $2 }' "$f"
+}
+
+# The first line that says what went wrong, made fit for a table cell.
+first_report() {
+	grep -m1 -oE 'zs-fuzz: FAIL: .*|zsmalloc: .*|ERROR: [A-Za-z]+Sanitizer: [^ ]+.*|runtime error: .*|ERROR: libFuzzer: .*' "$1" |
+		head -1 | sed -e 's/0x[0-9a-f]\{6,\}/ADDR/g' -e 's/|/\\|/g' | cut -c1-110
+}
+
+elapsed() { awk -v s="$1" -v e="$(date +%s.%N)" 'BEGIN{printf "%.1f", e-s}'; }
+
+# build <tree> <log>: the libFuzzer targets of tree into tree/b
+build() {
+	(cd "$1" && cmake -S . -B b -DCMAKE_C_COMPILER=clang \
+		-DCMAKE_BUILD_TYPE=RelWithDebInfo -DZS_FUZZ_ENGINE=libfuzzer \
+		-DZS_SANITIZE=asan-ubsan && cmake --build b -j "$(nproc)" --target "${targets[@]}") \
+		>"$2" 2>&1
+}
+
+# hunt <tree> <tag>: sets found, phase, secs, note
+hunt() {
+	local tree=$1 tag=$2 t start log opts dict
+	found="-" phase="-" secs="-" note=""
+	for t in "${targets[@]}"; do
+		log=$scratch/$tag.$t.replay.log
+		start=$(date +%s.%N)
+		if ! timeout $((limit + 30)) "$tree/b/fuzz/$t" -runs=0 -timeout=10 \
+			-artifact_prefix="$scratch/$tag.$t." "$snap/corpus/$t" \
+			>"$log" 2>&1; then
+			found=$t phase=replay secs=$(elapsed "$start")
+			note=$(first_report "$log")
+			return
+		fi
+	done
+	[ "$tag" = baseline ] && return
+	for t in "${targets[@]}"; do
+		log=$scratch/$tag.$t.fuzz.log
+		mapfile -t opts < <(lf_options "$t")
+		dict=()
+		[ -f "$snap/fuzz/$t.dict" ] && dict=(-dict="$snap/fuzz/$t.dict")
+		mkdir -p "$scratch/$tag.$t.new"
+		start=$(date +%s.%N)
+		if ! timeout $((limit + 30)) "$tree/b/fuzz/$t" -max_total_time="$limit" \
+			-timeout=10 -artifact_prefix="$scratch/$tag.$t." "${opts[@]}" \
+			"${dict[@]}" "$scratch/$tag.$t.new" "$snap/corpus/$t" \
+			>"$log" 2>&1; then
+			found=$t phase=fuzz secs=$(elapsed "$start")
+			note=$(first_report "$log")
+			return
+		fi
+	done
+}
+
+# The clean core must pass its own corpus.
+base=$scratch/baseline
+cp -a "$snap" "$base"
+if ! build "$base" "$scratch/baseline.build.log"; then
+	cat "$scratch/baseline.build.log" >&2
+	echo "mutants: the unpatched tree does not build" >&2
+	exit 1
+fi
+hunt "$base" baseline
+if [ "$found" != "-" ]; then
+	echo "mutants: the unpatched tree fails corpus/$found: $note" >&2
+	exit 1
+fi
+rm -rf "$base"
 
 rows=()
 missed=0
 for m in "${names[@]}"; do
 	patch=$root/fuzz/mutants/$m.patch
 	tree=$scratch/$m
-	mkdir -p "$tree"
-	tar --exclude='./build*' --exclude='./fuzz-out' --exclude='./.git' -cf - . | tar -xf - -C "$tree"
-	found="-" secs="-" note=""
-	if ! (cd "$tree" && patch -s -p1 <"$patch"); then
+	cp -a "$snap" "$tree"
+	found="-" phase="-" secs="-" note=""
+	if ! (cd "$tree" && patch -s -p1 --no-backup-if-mismatch <"$patch"); then
 		note="patch does not apply"
-	elif ! (cd "$tree" && cmake -S . -B b -DCMAKE_C_COMPILER=clang \
-		-DCMAKE_BUILD_TYPE=RelWithDebInfo -DZS_FUZZ_ENGINE=libfuzzer \
-		-DZS_SANITIZE=asan-ubsan && cmake --build b -j "$(nproc)" --target "${targets[@]}") \
-		>"$scratch/$m.build.log" 2>&1; then
+	elif ! build "$tree" "$scratch/$m.build.log"; then
 		note="does not build"
 	else
-		for t in "${targets[@]}"; do
-			start=$(date +%s.%N)
-			dict=()
-			[ -f "fuzz/$t.dict" ] && dict=(-dict="fuzz/$t.dict")
-			mkdir -p "$scratch/$m.$t"
-			if ! timeout $((limit + 30)) "$tree/b/fuzz/$t" -max_total_time="$limit" \
-				-artifact_prefix="$scratch/$m.$t/" "${dict[@]}" \
-				"$scratch/$m.$t" "corpus/$t" >"$scratch/$m.$t.log" 2>&1; then
-				found=$t
-				secs=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN{printf "%.1f", e-s}')
-				note=$(grep -m1 -oE 'zsmalloc: [^:]+|shadow[^,]*|ERROR: [A-Za-z]+Sanitizer: [a-z-]+' "$scratch/$m.$t.log" | head -1)
-				break
-			fi
-		done
+		hunt "$tree" "$m"
 	fi
 	[ "$found" = "-" ] && missed=$((missed + 1))
-	rows+=("| $m | $found | $secs | ${note:-not found in ${limit}s per target} |")
+	rows+=("| $m | $found | $phase | $secs | ${note:-not found in ${limit} s per target} |")
 	echo "${rows[-1]}"
 	rm -rf "$tree"
 done
@@ -67,16 +140,25 @@ done
 {
 	echo "# Mutation check"
 	echo
-	echo "Each mutant puts a real zsmalloc bug back into core/; the fuzz targets"
-	echo "run one after another (seed corpus first, then fuzzing, one core, at"
-	echo "most ${limit} s each) until one crashes. Regenerate with"
-	echo "\`fuzz/mutants/run.sh\`; figures from $(date -u +%Y-%m-%d) on $(nproc) cores."
+	echo "Each mutant (\`fuzz/mutants/*.patch\`, its header says which real"
+	echo "zsmalloc bug it re-creates) is applied to a copy of the tree, built"
+	echo "with clang, libFuzzer, ASan and UBSan; then every target replays its"
+	echo "corpus once (phase \`replay\`), and then the targets fuzz one after"
+	echo "another from their corpus with their .dict and .options (phase"
+	echo "\`fuzz\`, one core, at most ${limit} s each) until one of them crashes."
+	echo "Seconds are those of the run of the target that found it. Regenerate"
+	echo "with \`fuzz/mutants/run.sh\`; figures from $(date -u +%Y-%m-%d) on a"
+	echo "$(nproc)-core machine."
 	echo
-	echo "| mutant | found by | seconds | first report |"
-	echo "|---|---|---|---|"
+	echo "| mutant | found by | phase | seconds | first report |"
+	echo "|---|---|---|---|---|"
 	printf '%s\n' "${rows[@]}"
 	echo
 	echo "$(( ${#names[@]} - missed )) of ${#names[@]} mutants found."
-} >docs/mutation.md
+} >"$scratch/mutation.md"
+if [ -f "$root/fuzz/mutants/survivors.md" ]; then
+	{ echo; cat "$root/fuzz/mutants/survivors.md"; } >>"$scratch/mutation.md"
+fi
+cp "$scratch/mutation.md" docs/mutation.md
 echo "mutants: $(( ${#names[@]} - missed )) found, $missed missed (table: docs/mutation.md)"
 [ "$missed" -eq 0 ]
