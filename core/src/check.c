@@ -169,15 +169,25 @@ static void check_class(struct checker *ck, struct size_class *c)
 		struct zspage *zs, *prev = NULL;
 
 		for (zs = c->fullness_list[g]; zs; prev = zs, zs = zs->next) {
-			n++;
+			/* a zspage holds at least one page: more entries
+			 * than pages means the list loops */
+			if (++n > zs_atomic_read(&ck->pool->pages_allocated)) {
+				PROBLEM(ck, "class %zu: list %d loops", c->size,
+					g);
+				break;
+			}
 			if (zs->prev != prev)
 				PROBLEM(ck, "class %zu: list links broken",
 					c->size);
-			if (zs->class != c)
+			if (zs->class != c) {
+				/* its geometry is not c's: walking it with
+				 * c's object count would read past it */
 				PROBLEM(ck,
 					"class %zu: zspage of class %zu "
 					"on its list",
 					c->size, zs->class->size);
+				continue;
+			}
 			if (zs->fullness != (enum zs_fullness_group)g ||
 			    zs_fullness_of(zs->inuse, c->objs_per_zspage) !=
 				    (enum zs_fullness_group)g)
