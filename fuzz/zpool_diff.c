@@ -6,7 +6,7 @@
  * model says, and both pools must be empty at the end.
  *
  * Input: [page size u8 (% 3: 4, 16, 64 KiB)][flags u8 (bit 0: built-in
- * page provider instead of the recycling one)] then ops (see README).
+ * page provider instead of the recycling one)] then ops (docs/zstore.md).
  */
 #include <errno.h>
 #include <stdlib.h>

@@ -9,7 +9,7 @@
  *
  * Input: [page size u8 (% 3)][flags u8: bit 0 zbud, bit 1 zstd, bit 2
  * built-in page provider][slots u8 (1 + b % 32)][limit u8 (0: none, else
- * b pages)] then ops (see README).
+ * b pages)] then ops (docs/zstore.md).
  */
 #include <errno.h>
 #include <stdbool.h>
