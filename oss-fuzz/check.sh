@@ -84,7 +84,7 @@ setup_env() {
 	# nothing here is C++ but the engine, which brings its own.
 	export CXXFLAGS=$CFLAGS
 	export SRC=$root/$c/src WORK=$root/$c/work OUT=$root/$c/out
-	rm -rf "$root/$c"
+	rm -rf "${root:?}/${c:?}"
 	mkdir -p "$SRC" "$WORK" "$OUT" "$root/$c/logs"
 	ln -s "$repo" "$SRC/zsmalloc-portable"
 }
