@@ -193,6 +193,8 @@ def gen_misuse():
     on_b = bytes([M_ON_B]) + fill(S_UNIFORM, 700, 5)
     bad = {
         "double-free": free(1) + bytes([M_DOUBLE_FREE, 0]),
+        # 0xF0..: churn 1100 objects first, so freed slots are reused
+        "double-free-after-churn": free(1) + bytes([M_DOUBLE_FREE, 0xF0]),
         "stale-map": free(2) + bytes([M_STALE_MAP, 0, RO]) +
         fill(S_MIN, 2, 6) + bytes([M_STALE_MAP, 0, WO]),
         "forged-random": bytes([M_FORGED, 0]) + u64(0x123456789abcdef) +

@@ -91,6 +91,34 @@ static int is_live(const struct zs_model *m, unsigned long h)
 	return 0;
 }
 
+/*
+ * Churn: allocate and free enough objects outside the model that freed
+ * handle slots leave the library's reuse quarantine (1024) and come back.
+ * Each must come back under a new generation; the model's check of every
+ * new handle against the ones it freed says so. Costly, so twice per input.
+ */
+#define CHURN_ROUNDS	 1100
+#define CHURNS_PER_INPUT 2
+#define CHURN_TRIGGER	 0xF0 /* idx bytes from here on churn first */
+static unsigned int churns;
+
+static void churn(struct zs_model *a)
+{
+	if (churns++ >= CHURNS_PER_INPUT)
+		return;
+	for (unsigned int i = 0; i < CHURN_ROUNDS; i++) {
+		unsigned long h = zs_malloc(a->pool, 1);
+
+		if (!h)
+			return; /* a tiny pfn space may run out */
+		if (zs_model_is_stale(a, h))
+			zs_fuzz_fail("churn: zs_malloc reissued freed handle "
+				     "%#lx: its generation was not bumped",
+				     h);
+		zs_free(a->pool, h);
+	}
+}
+
 /* A freed handle of A that is not live again, or 0. */
 static unsigned long stale_handle(struct zs_model *a, uint8_t idx)
 {
@@ -414,7 +442,10 @@ static void run_bad(struct zs_model *a, struct zs_model *b, struct zs_input *in,
 
 	switch (op) {
 	case BAD_DOUBLE_FREE:
-		h = stale_handle(a, zs_input_u8(in));
+		idx = zs_input_u8(in);
+		if (idx >= CHURN_TRIGGER)
+			churn(a);
+		h = stale_handle(a, idx);
 		if (h)
 			bad_free(a->pool, h, "double free");
 		break;
@@ -488,6 +519,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	zs_input_init(&in, data, size);
 	zs_input_config(&in, &cfg);
 	memset(&rec, 0, sizeof(rec));
+	churns = 0;
 	zs_set_report_handler(record, &rec);
 	pa = zs_fuzz_pool(&cfg.pool, 0);
 	pb = zs_fuzz_pool(&cfg.pool, 0);

@@ -51,6 +51,17 @@ static int alloc_failure_excused(struct zs_model *m)
 	return pfn_bits <= 14;
 }
 
+int zs_model_is_stale(const struct zs_model *m, unsigned long h)
+{
+	unsigned int n =
+		m->nstale < ZS_MODEL_STALE ? m->nstale : ZS_MODEL_STALE;
+
+	for (unsigned int i = 0; i < n; i++)
+		if (m->stale[i] == h)
+			return 1;
+	return 0;
+}
+
 static void check_unique(const struct zs_model *m, unsigned long h)
 {
 	for (int i = 0; i < ZS_MODEL_SLOTS; i++)
@@ -58,6 +69,12 @@ static void check_unique(const struct zs_model *m, unsigned long h)
 			zs_fuzz_fail("zs_malloc returned handle %#lx, already "
 				     "live in slot %d",
 				     h, i);
+	/* A reused slot comes back under a new generation; one input never
+	 * frees a slot often enough to wrap it. */
+	if (zs_model_is_stale(m, h))
+		zs_fuzz_fail("zs_malloc returned handle %#lx again after it "
+			     "was freed: a stale handle would be accepted",
+			     h);
 }
 
 int zs_model_alloc(struct zs_model *m, size_t size)
@@ -249,6 +266,29 @@ int zs_model_pick_live(const struct zs_model *m, unsigned int hint)
 }
 
 /* One serving class's statistics must describe whole zspages. */
+/*
+ * The groups bound the objects in use: an almost-empty zspage holds 1..t
+ * objects and an almost-full one t+1..objs-1, with t = 3/4 of objs
+ * (rounded down), as the kernel files them since 2015.
+ */
+static void check_fullness_bounds(const struct zs_class_stat *st)
+{
+	unsigned long objs = st->objs_per_zspage;
+	unsigned long t = 3 * objs / 4;
+	unsigned long ae = st->zspages[ZS_ALMOST_EMPTY];
+	unsigned long af = st->zspages[ZS_ALMOST_FULL];
+	unsigned long full = st->zspages[ZS_FULL] * objs;
+	unsigned long lo = full + ae + af * (t + 1);
+	unsigned long hi = full + ae * t + af * (objs ? objs - 1 : 0);
+
+	if (st->obj_used < lo || st->obj_used > hi)
+		zs_fuzz_fail("class %u (%u objs per zspage): %lu in use does "
+			     "not fit %lu almost-empty and %lu almost-full "
+			     "zspages (threshold %lu): [%lu, %lu]",
+			     st->index, st->objs_per_zspage, st->obj_used, ae,
+			     af, t, lo, hi);
+}
+
 static void check_class(const struct zs_class_stat *st)
 {
 	unsigned long nz = 0, partial;
@@ -256,6 +296,7 @@ static void check_class(const struct zs_class_stat *st)
 	for (int g = 0; g < ZS_NR_FULLNESS_GROUPS; g++)
 		nz += st->zspages[g];
 	partial = st->zspages[ZS_ALMOST_EMPTY] + st->zspages[ZS_ALMOST_FULL];
+	check_fullness_bounds(st);
 	if (st->zspages[ZS_EMPTY] != 0 ||
 	    st->obj_allocated != nz * st->objs_per_zspage ||
 	    st->pages_used != nz * st->pages_per_zspage ||

@@ -70,6 +70,8 @@ void zs_model_verify_all(struct zs_model *m);
 /* zs_pool_check (the first ZS_MODEL_FULL_CHECKS times) and the class
  * statistics against the model. */
 void zs_model_check_pool(struct zs_model *m);
+/* True when h is one of the handles this model freed recently. */
+int zs_model_is_stale(const struct zs_model *m, unsigned long h);
 /* A live slot at or after hint (cyclic), or -1 if none. */
 int zs_model_pick_live(const struct zs_model *m, unsigned int hint);
 /* Frees every object; the shadow memory is released too. */

@@ -73,6 +73,52 @@ size_t zs_pick_size(struct zs_pool *pool, const struct zs_pool_info *info,
 	}
 }
 
+/* Pages per zspage that waste least for objects of size (ties: fewer). */
+static unsigned int best_pages(const struct zs_pool_info *info, size_t size)
+{
+	unsigned int best = 1;
+	size_t best_used = 0, best_span = 1;
+
+	for (unsigned int n = 1; n <= info->max_pages_per_zspage; n++) {
+		size_t span = n * info->page_size;
+		size_t used = span / size * size;
+
+		/* used/span > best_used/best_span, without division */
+		if (used * best_span > best_used * span) {
+			best = n;
+			best_used = used;
+			best_span = span;
+		}
+	}
+	return best;
+}
+
+/*
+ * A step may only be served by a class of its own geometry: the pages per
+ * zspage its own size would choose and the same objects per zspage (the
+ * kernel's merge rule). Merging on pages alone would lose density and
+ * corrupt nothing, so no other oracle sees it.
+ */
+static void check_step_geometry(const struct zs_pool_info *info,
+				unsigned int idx,
+				const struct zs_class_stat *st)
+{
+	size_t own = info->min_alloc_size + idx * info->size_class_delta;
+	unsigned int pages;
+
+	if (own > info->max_alloc_size)
+		own = info->max_alloc_size;
+	pages = best_pages(info, own);
+	if (st->pages_per_zspage != pages ||
+	    st->objs_per_zspage != pages * info->page_size / own)
+		zs_fuzz_fail("step %u (size %zu) is served by class %u with %u "
+			     "pages and %u objects per zspage; its own "
+			     "geometry is %u pages, %zu objects",
+			     idx, own, st->merged_into, st->pages_per_zspage,
+			     st->objs_per_zspage, pages,
+			     pages * info->page_size / own);
+}
+
 void zs_check_class_of(struct zs_pool *pool, const struct zs_pool_info *info,
 		       size_t size)
 {
@@ -98,4 +144,5 @@ void zs_check_class_of(struct zs_pool *pool, const struct zs_pool_info *info,
 		zs_fuzz_fail("zs_class_size(%zu) = %zu but step %u serves "
 			     "%zu (merged into %u)",
 			     size, got, idx, st.size, st.merged_into);
+	check_step_geometry(info, idx, &st);
 }
