@@ -22,7 +22,7 @@
 #define ZS_DEFAULT_CHAIN	4u
 /* Smallest object: the kernel's 32, and always room for a link word. */
 #define ZS_MIN_OBJ_SIZE 32u
-/* The 2014 fullness threshold: almost empty up to 3/4 in use. */
+/* Almost empty up to 3/4 in use: the 2015 threshold (2014 had 1/4). */
 #define ZS_FULLNESS_FRAC 4u
 
 struct zs_geometry {
