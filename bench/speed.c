@@ -1,0 +1,293 @@
+// SPDX-License-Identifier: MIT
+/*
+ * bench_speed: replay a trace's stream of stored sizes as operations.
+ * store = allocate + write the bytes, load = read them back, rewrite =
+ * free + store another size in place (the steady state), discard = free. zsmalloc is accessed through map/unmap, malloc blocks with memcpy.
+ * With T threads, thread i takes every T-th object and all share one pool;
+ * the phases are separated by barriers and timed as a whole. Each figure
+ * is the median of R runs with the minimum and maximum beside it.
+ *
+ *   bench_speed TRACE --backend NAME [--threads T] [--runs R]
+ *   bench_speed --memcpy [--runs R]     large-copy bandwidth of the machine
+ */
+#include "backend.h"
+#include "trace.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+enum { PH_STORE, PH_LOAD, PH_REWRITE, PH_DISCARD, NR_PHASES };
+static const char *const phase_names[NR_PHASES] = {"store", "load", "rewrite",
+						   "discard"};
+
+struct shared {
+	struct backend *b;
+	const uint32_t *sizes;
+	size_t n;
+	unsigned int threads;
+	pthread_barrier_t barrier;
+};
+
+struct worker {
+	struct shared *s;
+	unsigned int id;
+	pthread_t tid;
+	unsigned long *handles;
+	unsigned char *buf;
+	unsigned long sink;
+	size_t failed;
+	double start[NR_PHASES], end[NR_PHASES];
+};
+
+static double now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
+static void *work(void *arg)
+{
+	struct worker *w = arg;
+	struct shared *s = w->s;
+	struct backend *b = s->b;
+	size_t k = 0;
+
+	/* each thread stamps its own phases: a preempted main thread
+	 * must not shift them */
+	pthread_barrier_wait(&s->barrier);
+	w->start[PH_STORE] = now_ns();
+	for (size_t i = w->id; i < s->n; i += s->threads, k++) {
+		w->handles[k] = b->store(b, w->buf, s->sizes[i]);
+		w->failed += !w->handles[k];
+	}
+	w->end[PH_STORE] = now_ns();
+	pthread_barrier_wait(&s->barrier);
+	w->start[PH_LOAD] = now_ns();
+	k = 0;
+	for (size_t i = w->id; i < s->n; i += s->threads, k++) {
+		if (!w->handles[k])
+			continue;
+		b->load(b, w->handles[k], w->buf, s->sizes[i]);
+		w->sink += w->buf[s->sizes[i] - 1];
+	}
+	w->end[PH_LOAD] = now_ns();
+	/* rewrite: free each object and store another object's size in its
+	 * place, as zram does when a page is written again; the pool stays
+	 * full, so this is the steady state with few fresh pages */
+	pthread_barrier_wait(&s->barrier);
+	w->start[PH_REWRITE] = now_ns();
+	k = 0;
+	for (size_t i = w->id; i < s->n; i += s->threads, k++) {
+		if (w->handles[k])
+			b->discard(b, w->handles[k]);
+		w->handles[k] =
+			b->store(b, w->buf, s->sizes[(i + s->n / 2) % s->n]);
+		w->failed += !w->handles[k];
+	}
+	w->end[PH_REWRITE] = now_ns();
+	pthread_barrier_wait(&s->barrier);
+	w->start[PH_DISCARD] = now_ns();
+	k = 0;
+	for (size_t i = w->id; i < s->n; i += s->threads, k++)
+		if (w->handles[k])
+			b->discard(b, w->handles[k]);
+	w->end[PH_DISCARD] = now_ns();
+	return NULL;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void stats(double *v, int n, double *med, double *lo, double *hi)
+{
+	qsort(v, (size_t)n, sizeof(*v), cmp_double);
+	*lo = v[0];
+	*hi = v[n - 1];
+	*med = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* Returns 0 and fills ns[phase] (wall time of each phase) for one run. */
+static int one_run(const char *name, const uint32_t *sizes, size_t n,
+		   unsigned int threads, size_t page_size, double *ns)
+{
+	struct backend b;
+	struct shared s = {.sizes = sizes, .n = n, .threads = threads};
+	struct worker *w = calloc(threads, sizeof(*w));
+	size_t failed = 0;
+
+	if (!w || backend_open(&b, name, page_size))
+		return -1;
+	s.b = &b;
+	pthread_barrier_init(&s.barrier, NULL, threads);
+	for (unsigned int i = 0; i < threads; i++) {
+		w[i].s = &s;
+		w[i].id = i;
+		w[i].handles = calloc(n / threads + 1, sizeof(unsigned long));
+		w[i].buf = malloc(page_size);
+		if (!w[i].handles || !w[i].buf)
+			return -1;
+		memset(w[i].buf, 0x5a + (int)i, page_size);
+		pthread_create(&w[i].tid, NULL, work, &w[i]);
+	}
+	for (int p = 0; p < NR_PHASES; p++)
+		ns[p] = 0;
+	for (unsigned int i = 0; i < threads; i++)
+		pthread_join(w[i].tid, NULL);
+	/* a phase lasts from the first thread's start to the last's end */
+	for (int p = 0; p < NR_PHASES; p++) {
+		double lo = w[0].start[p], hi = w[0].end[p];
+
+		for (unsigned int i = 1; i < threads; i++) {
+			lo = w[i].start[p] < lo ? w[i].start[p] : lo;
+			hi = w[i].end[p] > hi ? w[i].end[p] : hi;
+		}
+		ns[p] = hi - lo;
+	}
+	for (unsigned int i = 0; i < threads; i++) {
+		failed += w[i].failed;
+		free(w[i].handles);
+		free(w[i].buf);
+	}
+	pthread_barrier_destroy(&s.barrier);
+	b.destroy(&b);
+	free(w);
+	if (failed)
+		fprintf(stderr, "bench_speed: %zu stores failed\n", failed);
+	return 0;
+}
+
+static int run_memcpy(int runs)
+{
+	size_t len = (size_t)64 << 20;
+	unsigned char *a = malloc(len), *c = malloc(len);
+	double *gbs = calloc((size_t)runs, sizeof(*gbs));
+	double med, lo, hi;
+
+	if (!a || !c || !gbs)
+		return 1;
+	memset(a, 1, len);
+	memset(c, 2, len);
+	for (int r = 0; r < runs; r++) {
+		double t0 = now_ns();
+
+		for (int k = 0; k < 8; k++) {
+			memcpy(k % 2 ? a : c, k % 2 ? c : a, len);
+			__asm__ volatile("" : : "r"(a), "r"(c) : "memory");
+		}
+		gbs[r] = 8.0 * (double)len / (now_ns() - t0);
+	}
+	stats(gbs, runs, &med, &lo, &hi);
+	printf("| memcpy 64 MiB | %.2f GB/s | %.2f | %.2f | %.3f ns/B |\n", med,
+	       lo, hi, 1.0 / med);
+	free(a);
+	free(c);
+	free(gbs);
+	return 0;
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: bench_speed TRACE --backend NAME "
+			"[--threads T] [--runs R] [--codec lzo|lz4]\n"
+			"       bench_speed --memcpy [--runs R]\n");
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	const char *path = NULL, *name = NULL;
+	enum trace_codec codec = TRACE_LZO;
+	unsigned int threads = 1;
+	int runs = 7, memcpy_only = 0;
+	struct trace t;
+	uint32_t *sizes;
+	size_t n = 0;
+	double *ns[NR_PHASES], total_ops = 0;
+
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (strcmp(a, "--memcpy") == 0) {
+			memcpy_only = 1;
+			continue;
+		}
+		if (a[0] != '-') {
+			path = a;
+			continue;
+		}
+		if (i + 1 >= argc)
+			usage();
+		if (strcmp(a, "--backend") == 0)
+			name = argv[++i];
+		else if (strcmp(a, "--threads") == 0)
+			threads = (unsigned int)atoi(argv[++i]);
+		else if (strcmp(a, "--runs") == 0)
+			runs = atoi(argv[++i]);
+		else if (strcmp(a, "--codec") == 0) {
+			if (trace_codec_parse(argv[++i], &codec))
+				usage();
+		} else
+			usage();
+	}
+	if (runs < 1 || threads < 1 || threads > 64)
+		usage();
+	if (memcpy_only)
+		return run_memcpy(runs);
+	if (!path || !name)
+		usage();
+	if (trace_load(&t, path))
+		return 1;
+	sizes = malloc(sizeof(*sizes) * (t.npages + 1));
+	if (!sizes)
+		return 1;
+	for (uint32_t p = 0; p < t.npages; p++) {
+		size_t s = trace_stored_size(&t, t.pages[p].csize[codec]);
+
+		if (s)
+			sizes[n++] = (uint32_t)s;
+	}
+	for (int p = 0; p < NR_PHASES; p++) {
+		ns[p] = calloc((size_t)runs, sizeof(double));
+		if (!ns[p])
+			return 1;
+	}
+	for (int r = 0; r < runs; r++) {
+		double one[NR_PHASES];
+
+		if (one_run(name, sizes, n, threads, t.page_size, one))
+			return 1;
+		for (int p = 0; p < NR_PHASES; p++)
+			ns[p][r] = one[p] / (double)n;
+	}
+	/* | backend | threads | store | load | rewrite | discard | Mops/s |
+	 * Mops/s: store, load and discard (one op each per object) */
+	printf("| %s (%s malloc) | %u |", name, backend_malloc_name(), threads);
+	for (int p = 0; p < NR_PHASES; p++) {
+		double med, lo, hi;
+
+		stats(ns[p], runs, &med, &lo, &hi);
+		printf(" %.1f (%.1f-%.1f) |", med, lo, hi);
+		if (p != PH_REWRITE)
+			total_ops += med;
+		free(ns[p]);
+	}
+	/* ops/s over all three phases, from the median ns per op */
+	printf(" %.2f |\n", 1e3 / (total_ops / NR_PHASES));
+	fprintf(stderr,
+		"bench_speed: %s, %u threads: %zu objects, %d runs; "
+		"phases: %s %s %s\n",
+		name, threads, n, runs, phase_names[0], phase_names[1],
+		phase_names[2]);
+	free(sizes);
+	trace_free(&t);
+	return 0;
+}
