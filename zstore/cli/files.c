@@ -1,12 +1,11 @@
 // SPDX-License-Identifier: MIT
 #include "files.h"
 
-#include <ftw.h>
+#include <dirent.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* nftw has no context argument: the list being filled. */
-static struct file_list *filling;
+#include <sys/stat.h>
 
 static int push(struct file_list *fl, const char *path, uint64_t size)
 {
@@ -31,27 +30,56 @@ static int push(struct file_list *fl, const char *path, uint64_t size)
 	return 0;
 }
 
-static int visit(const char *path, const struct stat *st, int type,
-		 struct FTW *ftw)
+/*
+ * opendir/readdir rather than nftw: the C library's nftw fills its path
+ * buffer where MemorySanitizer cannot see it.
+ */
+static int walk(struct file_list *fl, const char *path, unsigned int depth)
 {
-	(void)ftw;
-	if (type == FTW_DNR || type == FTW_NS) {
-		filling->unreadable++;
+	struct stat st;
+	struct dirent *e;
+	DIR *d;
+	int rc = 0;
+
+	if (lstat(path, &st) != 0) {
+		fl->unreadable++;
 		return 0;
 	}
-	if (type != FTW_F || !S_ISREG(st->st_mode))
+	if (S_ISREG(st.st_mode))
+		return push(fl, path, (uint64_t)st.st_size);
+	if (!S_ISDIR(st.st_mode) || depth > 64) /* symlinks not followed */
 		return 0;
-	return push(filling, path, (uint64_t)st->st_size) ? -1 : 0;
+	d = opendir(path);
+	if (!d) {
+		fl->unreadable++;
+		return 0;
+	}
+	while (rc == 0 && (e = readdir(d)) != NULL) {
+		size_t n = strlen(path) + strlen(e->d_name) + 2;
+		char *child;
+
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		child = malloc(n);
+		if (!child) {
+			rc = -1;
+			break;
+		}
+		snprintf(child, n, "%s/%s", path, e->d_name);
+		rc = walk(fl, child, depth + 1);
+		free(child);
+	}
+	closedir(d);
+	return rc;
 }
 
 int file_list_add_tree(struct file_list *fl, const char *dir)
 {
-	int rc;
+	struct stat st;
 
-	filling = fl;
-	rc = nftw(dir, visit, 32, FTW_PHYS);
-	filling = NULL;
-	return rc == 0 ? 0 : -1;
+	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+		return -1;
+	return walk(fl, dir, 0);
 }
 
 static int by_path(const void *a, const void *b)

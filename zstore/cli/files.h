@@ -13,7 +13,8 @@ struct file_list {
 	unsigned long unreadable; /* entries that could not be walked */
 };
 
-/* Adds every regular file under dir (symlinks not followed). 0 or -1. */
+/* Adds every regular file under dir (symlinks not followed). 0, or -1
+ * when dir is not a directory or memory ran out. */
 int file_list_add_tree(struct file_list *fl, const char *dir);
 /* Sorts by path, so loads are repeatable whatever readdir does. */
 void file_list_sort(struct file_list *fl);

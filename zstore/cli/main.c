@@ -66,7 +66,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 	memset(o, 0, sizeof(*o));
 	o->backend = "zsmalloc";
 	o->page_size = 4096;
-	for (i = 0; i < argc; i++) {
+	/* options come in pairs: i steps over the value too */
+	for (i = 0; i < argc; i += 2) {
 		const char *a = argv[i],
 			   *val = i + 1 < argc ? argv[i + 1] : NULL;
 
@@ -103,7 +104,6 @@ static int parse_options(int argc, char **argv, struct options *o)
 			fprintf(stderr, "zstore-cli: unknown option\n");
 			return -1;
 		}
-		i++;
 	}
 	o->dirs = argv + i;
 	o->nr_dirs = argc - i;
