@@ -1,0 +1,273 @@
+#!/usr/bin/env bash
+# All benchmarks in one command: builds the release preset, builds (or
+# reuses) the page trace, replays it for density and speed, draws the plot
+# and writes docs/benchmarks.md.
+#
+#   bench/run.sh [--quick] [--tree DIR] [--runs N] [--no-doc]
+#
+#   --quick     one file in 10 of the kernel tarball, 5 speed runs
+#   --tree DIR  any directory instead of Debian's linux-source-6.1
+#   --runs N    speed runs per row (median, min, max; default 7)
+#   --no-doc    print only; leave docs/benchmarks.md and the plot alone
+#   --retrace   build the trace again even when a cached one exists
+#
+# Traces are cached in ${ZS_BENCH_CACHE:-~/.cache/zsmalloc-bench}; results
+# of the last run are in build/release/bench-out/. Figures never fail the
+# script: only a missing tool or a crash does.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+CACHE=${ZS_BENCH_CACHE:-$HOME/.cache/zsmalloc-bench}
+OUT=$ROOT/build/release/bench-out
+BIN=$ROOT/build/release/bench
+QUICK=0 TREE= RUNS=7 DOC=1 RETRACE=0
+CMDLINE="bench/run.sh $*"
+while [ $# -gt 0 ]; do
+	case $1 in
+	--quick) QUICK=1 ;;
+	--tree) TREE=$(cd "$2" && pwd); shift ;;
+	--runs) RUNS=$2; shift ;;
+	--no-doc) DOC=0 ;;
+	--retrace) RETRACE=1 ;;
+	*) sed -n '2,16p' "$0"; exit 2 ;;
+	esac
+	shift
+done
+[ "$QUICK" = 1 ] && [ "$RUNS" = 7 ] && RUNS=5
+
+# ---- tools and data (Debian packages, installed when missing) ----
+need=(cmake gcc make xz-utils liblzo2-dev liblz4-dev libjemalloc2
+	libmimalloc2.0 gnuplot-nox)
+[ -z "$TREE" ] && need+=(linux-source-6.1)
+missing=()
+for p in "${need[@]}"; do
+	dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	echo "=== installing ${missing[*]}"
+	apt-get update -q >/dev/null
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >/dev/null
+fi
+LIBDIR=$(dirname "$(dpkg -L libjemalloc2 | grep 'libjemalloc.so.2$' | head -1)")
+JEMALLOC=$LIBDIR/libjemalloc.so.2
+MIMALLOC=$(dpkg -L libmimalloc2.0 | grep 'libmimalloc.so.2$' | head -1)
+
+echo "=== build (preset release)"
+cmake --preset release >/dev/null
+cmake --build --preset release --target bench_trace bench_density bench_speed >/dev/null
+
+# ---- the trace ----
+mkdir -p "$CACHE" "$OUT"
+if [ -n "$TREE" ]; then
+	NAME=$(basename "$TREE")
+	TRACE=$CACHE/$NAME.trace
+	SOURCE="directory $TREE"
+	build_trace() { "$BIN/bench_trace" --dir "$TREE" -o "$TRACE" "$@"; }
+else
+	TARBALL=/usr/src/linux-source-6.1.tar.xz
+	NAME=linux-source-6.1
+	TRACE=$CACHE/$NAME.trace
+	SOURCE="Debian linux-source-6.1 ($(dpkg-query -W -f='${Version}' linux-source-6.1)), $TARBALL, archive order"
+	build_trace() {
+		xz -dc -T2 "$TARBALL" | "$BIN/bench_trace" --tar - -o "$TRACE" "$@"
+	}
+fi
+EXTRA=()
+if [ "$QUICK" = 1 ]; then
+	TRACE=${TRACE%.trace}-quick.trace
+	EXTRA=(--every 10)
+	SOURCE="$SOURCE, one file in 10 (--quick)"
+fi
+if [ ! -s "$TRACE" ] || [ "$RETRACE" = 1 ]; then
+	echo "=== trace: $SOURCE"
+	start=$(date +%s)
+	build_trace "${EXTRA[@]}" | tee "$OUT/trace.txt"
+	echo "trace built in $(($(date +%s) - start)) s" | tee -a "$OUT/trace.txt"
+else
+	echo "=== trace: cached $TRACE"
+fi
+
+LOAD_BEFORE=$(uptime | sed 's/.*load average: //')
+
+# ---- density ----
+# label | LD_PRELOAD | environment | bench_density args
+ROWS=(
+	"zsmalloc merge, chain 4|||--backend zsmalloc"
+	"zsmalloc no merge, chain 4|||--backend zsmalloc-nomerge"
+	"zsmalloc merge, chain 8|||--backend zsmalloc-c8"
+	"zsmalloc merge, chain 16|||--backend zsmalloc-c16"
+	"zsmalloc, built-in page provider|||--backend zsmalloc-builtin"
+	"zbud (zpool)|||--backend zpool-zbud"
+	"glibc malloc|||--backend malloc"
+	"glibc malloc + malloc_trim|||--backend malloc --release"
+	"jemalloc|$JEMALLOC||--backend malloc"
+	"jemalloc + purge|$JEMALLOC||--backend malloc --release"
+	"mimalloc|$MIMALLOC||--backend malloc"
+	"mimalloc + mi_collect|$MIMALLOC|MIMALLOC_RESET_DELAY=0 MIMALLOC_RESET_DECOMMITS=1|--backend malloc --release"
+)
+TSV=$OUT/density.tsv
+: >"$TSV"
+: >"$OUT/density.md"
+echo "=== density"
+for codec in lzo lz4; do
+	for order in archive shuffle; do
+		for row in "${ROWS[@]}"; do
+			IFS='|' read -r label preload envs args <<<"$row"
+			# shellcheck disable=SC2086
+			env $envs LD_PRELOAD="$preload" "$BIN/bench_density" "$TRACE" $args \
+				--codec $codec --order $order --seed 1 \
+				--label "$label|$codec|$order" --tsv "$TSV" \
+				>>"$OUT/density.md"
+		done
+	done
+done
+
+# Summary: first and last step of every row, per codec and order.
+summary() {
+	awk -F'\t' -v codec="$1" -v order="$2" '
+	{ split($1, k, "|"); if (k[2] != codec || k[3] != order) next
+	  if (!(k[1] in first)) { rows[++n] = k[1]; first[k[1]] = $0 }
+	  last[k[1]] = $0 }
+	END {
+	  print "| backend | full: compr MiB | full: used MiB | full: overhead | full: RSS overhead | end: compr MiB | end: used MiB | end: overhead | end: RSS overhead |"
+	  print "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+	  for (i = 1; i <= n; i++) {
+	    split(first[rows[i]], f, "\t"); split(last[rows[i]], l, "\t")
+	    printf "| %s | %.2f | %.2f | %.2f%% | %.2f%% | %.2f | %.2f | %.2f%% | %.2f%% |\n",
+	      rows[i], f[4]/1048576, f[5]/1048576, f[7], f[9], l[4]/1048576, l[5]/1048576, l[7], l[9]
+	  } }' "$TSV"
+}
+
+# ---- plot: overhead ratio per step, headline configuration ----
+PLOT=$OUT/density.png
+awk -F'\t' '{ split($1, k, "|"); if (k[2] == "lzo" && k[3] == "archive") print }' "$TSV" >"$OUT/plot.tsv"
+{
+	echo "set terminal pngcairo size 1000,600 font ',10' noenhanced"
+	echo "set output '$PLOT'"
+	echo "set title 'untar-and-delete, $NAME, LZO, archive order: (used - compr) / compr'"
+	echo "set ylabel 'overhead ratio, % (log scale)'"
+	echo "set logscale y"
+	echo "set grid"
+	echo "set key outside right"
+	echo "set xtics rotate by -30"
+	echo "set datafile separator '\t'"
+	printf "plot "
+	i=0
+	for row in "${ROWS[@]}"; do
+		IFS='|' read -r label _ _ _ <<<"$row"
+		[ $i -gt 0 ] && printf ", "
+		style="lw 1 dt 2"
+		case $label in zsmalloc*) style="lw 2" ;; esac
+		printf "'< grep -F \"%s|lzo|archive\t\" %s' using 0:(\$7 > 0.01 ? \$7 : 0.01):xtic(2) with linespoints %s title '%s'" \
+			"$label" "$OUT/plot.tsv" "$style" "$label"
+		i=$((i + 1))
+	done
+	echo
+} >"$OUT/plot.gp"
+gnuplot "$OUT/plot.gp" || echo "gnuplot failed (plot skipped)"
+
+# ---- speed ----
+echo "=== speed ($RUNS runs per row)"
+SPEED=$OUT/speed.md
+{
+	echo "| backend (malloc underneath) | threads | store ns/op median (min-max) | load ns/op | rewrite ns/op | discard ns/op | Mops/s |"
+	echo "|---|---:|---:|---:|---:|---:|---:|"
+	for t in 1 2; do
+		for be in zsmalloc zsmalloc-builtin zpool-zbud malloc; do
+			"$BIN/bench_speed" "$TRACE" --backend $be --threads $t --runs "$RUNS" 2>/dev/null
+		done
+		LD_PRELOAD=$JEMALLOC "$BIN/bench_speed" "$TRACE" --backend malloc --threads $t --runs "$RUNS" 2>/dev/null
+		LD_PRELOAD=$MIMALLOC "$BIN/bench_speed" "$TRACE" --backend malloc --threads $t --runs "$RUNS" 2>/dev/null
+	done
+} | tee "$SPEED"
+MEMCPY=$("$BIN/bench_speed" --memcpy --runs "$RUNS")
+echo "$MEMCPY"
+LOAD_AFTER=$(uptime | sed 's/.*load average: //')
+
+# ---- the document ----
+summary lzo archive >"$OUT/summary.md"
+cat "$OUT/summary.md"
+[ "$DOC" = 1 ] || exit 0
+[ "$QUICK" = 1 ] && echo "(--quick: docs/benchmarks.md written from the quick trace)"
+cp "$PLOT" "$ROOT/bench/density.png" 2>/dev/null || true
+NPAGES=$(awk -F'\t' 'NR==1 { print $3 / 4096 }' "$TSV")
+DOCF=$ROOT/docs/benchmarks.md
+{
+	echo "# Benchmarks"
+	echo
+	echo "Written by \`bench/run.sh\` (do not edit by hand; the notes at the end"
+	echo "come from \`bench/notes.md\`)."
+	echo
+	echo "- command: \`$CMDLINE\`"
+	echo "- commit: $(git -C "$ROOT" rev-parse --short HEAD)"
+	echo "- machine: $(lscpu | sed -n 's/^Model name: *//p' | head -1), $(nproc) cores, $(awk '/MemTotal/ { printf "%.1f GiB", $2/1048576 }' /proc/meminfo); $(uname -sr); $(cc --version | head -1)"
+	echo "- load average (1, 5, 15 min) before: $LOAD_BEFORE; after: $LOAD_AFTER (the machine is shared: timings are noisy)"
+	echo "- data set: $SOURCE"
+	[ -f "$OUT/trace.txt" ] && echo "- trace: $(head -1 "$OUT/trace.txt" | sed 's/ -> .*//')"
+	echo "- pages stored at full load (LZO, not same-filled): $NPAGES"
+	echo
+	echo "## Density: untar, then delete top-level directories largest first"
+	echo
+	echo "Every page of every regular file is compressed and stored (zram of 2014:"
+	echo "same-filled pages are not allocated, a page compressing to more than 3/4 of"
+	echo "a page is stored whole); then the ten largest top-level directories are"
+	echo "deleted, largest first, freeing their pages. *full* is after the load, *end*"
+	echo "after the last deletion. overhead = (used - compr) / compr."
+	echo
+	echo "used is the pool's own page count (zs_get_total_pages() * 4096,"
+	echo "zpool_get_total_size()) for zsmalloc and zbud, and resident growth"
+	echo "(/proc/self/statm, against a baseline taken after the trace and the"
+	echo "handle array are loaded) for the plain allocators. *RSS overhead* is"
+	echo "resident growth for every row, so zsmalloc's and zbud's metadata"
+	echo "(handle table, page and zspage descriptors) counts there. zsmalloc and"
+	echo "zbud get pages from a bench page provider that gives a page back to the"
+	echo "system when it is freed (madvise DONTNEED), as the kernel's page"
+	echo "allocator would; the row \"built-in page provider\" uses the built-in one"
+	echo "(posix_memalign per page). Plain allocators store each compressed page in"
+	echo "its own block; \"+ trim/purge/collect\" rows ask the allocator to give"
+	echo "freed memory back after each deletion (malloc_trim(0),"
+	echo "mallctl arena.<all>.purge, mi_collect(true) with MIMALLOC_RESET_DELAY=0"
+	echo "MIMALLOC_RESET_DECOMMITS=1, without which mimalloc resets lazily and"
+	echo "resident memory stays high)."
+	echo
+	echo "Published (3.19, ext4 on zram, 3.18 tree, no merge / merge): full 5.56% /"
+	echo "5.34%, end (8.0 MB compressed) 91.24% / 46.53%."
+	echo
+	for codec in lzo lz4; do
+		for order in archive shuffle; do
+			echo "### $codec, $order order"
+			echo
+			summary $codec $order
+			echo
+		done
+	done
+	echo "![overhead ratio per step](../bench/density.png)"
+	echo
+	echo "### Every step (LZO, archive order)"
+	echo
+	awk 'BEGIN { RS = ""; ORS = "\n\n" } /lzo, archive order/ { print }' "$OUT/density.md" |
+		sed 's/^\([^|].*\)|lzo|archive (/#### \1 (/'
+	echo "## Speed"
+	echo
+	echo "The same stream of stored sizes (LZO, archive order) replayed as"
+	echo "operations: store = allocate + write, load = read back, rewrite = free"
+	echo "and store another size in its place (the pool stays full: the steady"
+	echo "state, few fresh pages), discard = free;"
+	echo "zsmalloc and zbud through map/unmap, plain allocators with memcpy. Every"
+	echo "phase is timed as a whole (two threads: every other object each, one"
+	echo "shared pool, ns/op is wall time / all objects). Median of $RUNS runs"
+	echo "(min-max). Mops/s from the mean of the store, load and discard medians."
+	echo "store includes first-touch page faults of fresh memory; zsmalloc's"
+	echo "discard with the bench provider includes one madvise per freed page."
+	echo
+	cat "$SPEED"
+	echo
+	echo "Physical reference, large copies:"
+	echo
+	echo "| copy | median | min | max | per byte |"
+	echo "|---|---:|---:|---:|---:|"
+	echo "$MEMCPY"
+	echo
+	[ -f "$ROOT/bench/notes.md" ] && cat "$ROOT/bench/notes.md"
+} >"$DOCF"
+echo "=== wrote $DOCF and bench/density.png"
