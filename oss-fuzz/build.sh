@@ -10,9 +10,36 @@ set -euo pipefail
 
 src=$SRC/zsmalloc-portable
 build=$WORK/zsmalloc-build
-targets=(zs_ops zs_misuse zs_threads zs_faults)
+deps=$WORK/deps
 
-echo "zsmalloc-portable: $SANITIZER + ${FUZZING_ENGINE:-libfuzzer}, ${ARCHITECTURE:-x86_64}"
+# One target per fuzz/<target>.c. ZS_OSSFUZZ_SKIP (a list of names) is for
+# oss-fuzz/check.sh only: it drops targets whose dependencies a local
+# machine cannot provide for a configuration (see below).
+targets=()
+for f in "$src"/fuzz/*.c; do
+	t=$(basename "$f" .c)
+	case " ${ZS_OSSFUZZ_SKIP:-} " in *" $t "*) continue ;; esac
+	targets+=("$t")
+done
+
+echo "zsmalloc-portable: $SANITIZER + ${FUZZING_ENGINE:-libfuzzer}, ${ARCHITECTURE:-x86_64}: ${targets[*]}"
+
+# zstore (zstore_roundtrip) compresses with LZ4 and zstd. The image clones
+# both into $SRC (Dockerfile): build them here as static libraries with the
+# same compiler and flags, so that every object is instrumented (MSan needs
+# that) and has the right word size (i386). Without the sources (the local
+# check) the system's libraries are used.
+if [ -d "$SRC/lz4" ] && [ -d "$SRC/zstd" ]; then
+	rm -rf "$deps"
+	make -C "$SRC/lz4/lib" clean >/dev/null
+	make -C "$SRC/lz4/lib" -j "$(nproc)" install BUILD_SHARED=no \
+		CC="$CC" CFLAGS="$CFLAGS" PREFIX="$deps" >/dev/null
+	make -C "$SRC/zstd/lib" clean >/dev/null
+	make -C "$SRC/zstd/lib" -j "$(nproc)" install-pc install-static install-includes \
+		CC="$CC" CFLAGS="$CFLAGS" PREFIX="$deps" >/dev/null
+	export PKG_CONFIG_PATH=$deps/lib/pkgconfig
+	export CMAKE_PREFIX_PATH=$deps
+fi
 
 # CMAKE_BUILD_TYPE=None: no -O/-g of CMake's own, CFLAGS decide. Warnings
 # stay warnings here: the compiler and its flags are OSS-Fuzz's.
@@ -24,7 +51,7 @@ cmake -S "$src" -B "$build" \
 	-DCMAKE_CXX_FLAGS="$CXXFLAGS" \
 	-DZS_FUZZ_ENGINE=external \
 	-DZS_FUZZ_LINK_FLAGS="$LIB_FUZZING_ENGINE"
-cmake --build "$build" --target zs_fuzz_targets -j "$(nproc)"
+cmake --build "$build" --target "${targets[@]}" -j "$(nproc)"
 
 # Each target with its seed corpus (seeds and regression inputs, flat: the
 # names are content hashes or bug names, prefixed so they cannot collide),
