@@ -21,7 +21,7 @@ CACHE=${ZS_BENCH_CACHE:-$HOME/.cache/zsmalloc-bench}
 OUT=$ROOT/build/release/bench-out
 BIN=$ROOT/build/release/bench
 QUICK=0 TREE= RUNS=7 DOC=1 RETRACE=0
-CMDLINE="bench/run.sh $*"
+CMDLINE="bench/run.sh${*:+ $*}"
 while [ $# -gt 0 ]; do
 	case $1 in
 	--quick) QUICK=1 ;;
@@ -108,16 +108,19 @@ ROWS=(
 TSV=$OUT/density.tsv
 : >"$TSV"
 : >"$OUT/density.md"
+: >"$OUT/steps.md"
 echo "=== density"
 for codec in lzo lz4; do
 	for order in archive shuffle; do
 		for row in "${ROWS[@]}"; do
 			IFS='|' read -r label preload envs args <<<"$row"
 			# shellcheck disable=SC2086
+			steps=/dev/null
+			[ $codec/$order = lzo/archive ] && steps=$OUT/steps.md
 			env $envs LD_PRELOAD="$preload" "$BIN/bench_density" "$TRACE" $args \
 				--codec $codec --order $order --seed 1 \
-				--label "$label|$codec|$order" --tsv "$TSV" \
-				>>"$OUT/density.md"
+				--label "$label|$codec|$order" --tsv "$TSV" |
+				tee -a "$steps" >>"$OUT/density.md"
 		done
 	done
 done
@@ -245,8 +248,8 @@ DOCF=$ROOT/docs/benchmarks.md
 	echo
 	echo "### Every step (LZO, archive order)"
 	echo
-	awk 'BEGIN { RS = ""; ORS = "\n\n" } /lzo, archive order/ { print }' "$OUT/density.md" |
-		sed 's/^\([^|].*\)|lzo|archive (/#### \1 (/'
+	sed 's/^\([^|].*\)|lzo|archive (/#### \1 (/' "$OUT/steps.md"
+	echo
 	echo "## Speed"
 	echo
 	echo "The same stream of stored sizes (LZO, archive order) replayed as"
