@@ -25,8 +25,17 @@ struct zs_page {
 	unsigned int first_obj; /* offset of the first object starting here */
 };
 
-/* The built-in provider: page-aligned heap memory. */
+/*
+ * The built-in provider: pages carved from 2 MiB anonymous mappings, given
+ * back to the system (MADV_DONTNEED) when freed; thread safe, any page
+ * size 4..64 KiB (others: alloc_page returns NULL).
+ */
 extern const struct zs_page_provider zs_default_page_provider;
+
+/* For tests: the nth next region mapping fails (0: none). */
+void zs_page_provider_fail_nth(unsigned long nth);
+/* For tests: regions mapped now, pages handed out and not freed. */
+void zs_page_provider_stats(size_t *regions, size_t *live_pages);
 
 /*
  * Give page memory to a descriptor from a provider: checks the alignment

@@ -1,0 +1,310 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The built-in page provider: page-aligned pages of every size 4..64 KiB
+ * from one process, memory given back to the system on free (resident
+ * drops), addresses reused, empty regions unmapped (one spare per size),
+ * a failing mmap seen as NULL, threads, and what the memory checkers see.
+ */
+#include "zs_test_util.h"
+
+#include <pthread.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "kernel/page.h"
+#include "kernel/sanitize.h"
+
+#define PV_REGION (2u << 20)
+
+static void *pv_alloc(size_t ps)
+{
+	return zs_default_page_provider.alloc_page(NULL, ps);
+}
+
+static void pv_free(void *p, size_t ps)
+{
+	zs_default_page_provider.free_page(NULL, p, ps);
+}
+
+static size_t pv_live(void)
+{
+	size_t regions, live;
+
+	zs_page_provider_stats(&regions, &live);
+	return live;
+}
+
+static size_t pv_regions(void)
+{
+	size_t regions, live;
+
+	zs_page_provider_stats(&regions, &live);
+	return regions;
+}
+
+/* Every page size, in one process, interleaved: aligned, distinct, usable. */
+static void pv_every_page_size(struct kunit *test)
+{
+	enum { PER = 40 };
+	size_t live0 = pv_live();
+	void *pages[5][PER];
+	unsigned int s, i;
+
+	for (i = 0; i < PER; i++)
+		for (s = 0; s < 5; s++) {
+			size_t ps = (size_t)4096 << s;
+			char *p = pv_alloc(ps);
+
+			KUNIT_ASSERT_NOT_NULL(test, p);
+			KUNIT_EXPECT_EQ(test, (uintptr_t)p & (ps - 1), 0u);
+			zt_fill(p, ps, s * 1000 + i);
+			pages[s][i] = p;
+		}
+	KUNIT_EXPECT_EQ(test, pv_live(), live0 + 5 * PER);
+	for (s = 0; s < 5; s++)
+		for (i = 0; i < PER; i++)
+			KUNIT_EXPECT_EQ(test,
+					zt_mismatch(pages[s][i],
+						    (size_t)4096 << s,
+						    s * 1000 + i),
+					(size_t)4096 << s);
+	for (s = 0; s < 5; s++)
+		for (i = 0; i < PER; i++)
+			pv_free(pages[s][i], (size_t)4096 << s);
+	KUNIT_EXPECT_EQ(test, pv_live(), live0);
+}
+
+/* Not a page size: NULL, nothing mapped. */
+static void pv_bad_page_size(struct kunit *test)
+{
+	size_t regions = pv_regions();
+
+	KUNIT_EXPECT_NULL(test, pv_alloc(2048));
+	KUNIT_EXPECT_NULL(test, pv_alloc(131072));
+	KUNIT_EXPECT_NULL(test, pv_alloc(12288));
+	KUNIT_EXPECT_EQ(test, pv_regions(), regions);
+}
+
+/* A freed page is no longer resident, and its address comes back. */
+static void pv_free_gives_memory_back(struct kunit *test)
+{
+	size_t sys = (size_t)sysconf(_SC_PAGESIZE);
+	size_t ps = sys > 16384 ? sys : 16384;
+	unsigned char vec[16];
+	char *keep, *p, *q;
+
+	if (ps > 65536)
+		kunit_skip(test, "system page above 64 KiB");
+	/* keep the region mapped while p is free */
+	keep = pv_alloc(ps);
+	KUNIT_ASSERT_NOT_NULL(test, keep);
+	p = pv_alloc(ps);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	memset(p, 0x5a, ps);
+	KUNIT_ASSERT_EQ(test, mincore(p, ps, vec), 0);
+	KUNIT_EXPECT_EQ(test, vec[0] & 1, 1);
+	pv_free(p, ps);
+	KUNIT_ASSERT_EQ(test, mincore(p, ps, vec), 0);
+	for (size_t i = 0; i < ps / sys; i++)
+		KUNIT_EXPECT_EQ(test, vec[i] & 1, 0);
+	q = pv_alloc(ps);
+	KUNIT_EXPECT_PTR_EQ(test, q, p); /* reused, last freed first */
+	KUNIT_ASSERT_NOT_NULL(test, q);
+	q[0] = 1; /* usable again */
+	KUNIT_EXPECT_EQ(test, q[0], 1);
+	pv_free(q, ps);
+	pv_free(keep, ps);
+}
+
+/* Empty regions are unmapped; at most one spare per size stays. */
+static void pv_empty_regions_unmapped(struct kunit *test)
+{
+	size_t ps = 8192, per = PV_REGION / ps, n = 3 * per + 7;
+	size_t regions0 = pv_regions(), live0 = pv_live();
+	void **pages = kunit_kzalloc(test, n * sizeof(*pages), GFP_KERNEL);
+	size_t i;
+
+	KUNIT_ASSERT_NOT_NULL(test, pages);
+	for (i = 0; i < n; i++) {
+		pages[i] = pv_alloc(ps);
+		KUNIT_ASSERT_NOT_NULL(test, pages[i]);
+	}
+	KUNIT_EXPECT_GE(test, pv_regions(), regions0 + 3);
+	for (i = 0; i < n; i++)
+		pv_free(pages[i], ps);
+	KUNIT_EXPECT_EQ(test, pv_live(), live0);
+	KUNIT_EXPECT_LE(test, pv_regions(), regions0 + 1);
+}
+
+/* mmap failing: alloc_page returns NULL, the pool's malloc returns 0. */
+static void pv_map_failure_is_null(struct kunit *test)
+{
+	size_t ps = 65536, per = PV_REGION / ps, live0 = pv_live(), i;
+	void *pages[3 * (PV_REGION / 65536) + 2];
+	bool failed = false;
+	size_t n = 0;
+
+	/* after the earlier cases at most one spare region is available */
+	zs_page_provider_fail_nth(1);
+	for (i = 0; i < 2 * per + 1; i++) {
+		void *p = pv_alloc(ps);
+
+		if (!p) {
+			failed = true;
+			break;
+		}
+		pages[n++] = p;
+	}
+	KUNIT_EXPECT_TRUE(test, failed);
+	zs_page_provider_fail_nth(0);
+	pages[n] = pv_alloc(ps); /* the hook fired once: mapping works again */
+	KUNIT_EXPECT_NOT_NULL(test, pages[n]);
+	if (pages[n])
+		n++;
+	for (i = 0; i < n; i++)
+		pv_free(pages[i], ps);
+	KUNIT_EXPECT_EQ(test, pv_live(), live0);
+}
+
+static void pv_map_failure_in_pool(struct kunit *test)
+{
+	struct zt_reports *rep = zt_record_reports(test);
+	struct zs_pool *pool = zt_pool_geo(test, 32768, 4, 0);
+	unsigned long h[200];
+	unsigned int n = 0, i;
+	bool failed = false;
+
+	zs_page_provider_fail_nth(1);
+	for (i = 0; i < 200; i++) {
+		h[n] = zs_malloc(pool, 32768);
+		if (!h[n]) {
+			failed = true;
+			break;
+		}
+		KUNIT_EXPECT_TRUE(test, zt_write(pool, h[n], 32768, n));
+		n++;
+	}
+	zs_page_provider_fail_nth(0);
+	KUNIT_EXPECT_TRUE(test, failed);
+	KUNIT_EXPECT_EQ(test, rep->count, 0ul);
+	KUNIT_EXPECT_EQ(test, zs_pool_check(pool), 0);
+	for (i = 0; i < n; i++) {
+		KUNIT_EXPECT_TRUE(test,
+				  zt_check(pool, h[i], 32768, i, ZS_MM_RO));
+		zs_free(pool, h[i]);
+	}
+	KUNIT_EXPECT_EQ(test, zs_get_total_pages(pool), 0ul);
+}
+
+struct pv_thread {
+	size_t ps;
+	unsigned int seed;
+	bool ok;
+};
+
+static void *pv_worker(void *arg)
+{
+	struct pv_thread *t = arg;
+	enum { HELD = 64 };
+	char *held[HELD] = {0};
+	uint64_t rs = t->seed;
+	unsigned int i, k;
+
+	t->ok = true;
+	for (i = 0; i < 3000; i++) {
+		k = (unsigned int)(zt_rand(&rs) % HELD);
+		if (held[k]) {
+			if (held[k][0] != (char)k ||
+			    held[k][t->ps - 1] != (char)t->seed)
+				t->ok = false;
+			pv_free(held[k], t->ps);
+			held[k] = NULL;
+		} else {
+			held[k] = pv_alloc(t->ps);
+			if (!held[k]) {
+				t->ok = false;
+				break;
+			}
+			held[k][0] = (char)k;
+			held[k][t->ps - 1] = (char)t->seed;
+		}
+	}
+	for (k = 0; k < HELD; k++)
+		if (held[k])
+			pv_free(held[k], t->ps);
+	return NULL;
+}
+
+static void pv_threads(struct kunit *test)
+{
+	struct pv_thread t[4] = {
+		{4096, 11, false},
+		{4096, 12, false},
+		{16384, 13, false},
+		{65536, 14, false},
+	};
+	size_t live0 = pv_live();
+	pthread_t tid[4];
+	unsigned int i;
+
+	for (i = 0; i < 4; i++)
+		KUNIT_ASSERT_EQ(test,
+				pthread_create(&tid[i], NULL, pv_worker, &t[i]),
+				0);
+	for (i = 0; i < 4; i++) {
+		pthread_join(tid[i], NULL);
+		KUNIT_EXPECT_TRUE(test, t[i].ok);
+	}
+	KUNIT_EXPECT_EQ(test, pv_live(), live0);
+}
+
+/* ASan: a free page is closed. MSan: a fresh object is uninitialised. */
+static void pv_memory_checkers(struct kunit *test)
+{
+	struct zs_pool *pool = zt_pool_geo(test, 4096, 4, 0);
+	unsigned long h;
+	char *p = pv_alloc(4096), *keep = pv_alloc(4096);
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_ASSERT_NOT_NULL(test, keep);
+	KUNIT_EXPECT_FALSE(test, zs_san_is_closed(p));
+	pv_free(p, 4096);
+#if defined(ZS_ASAN)
+	KUNIT_EXPECT_TRUE(test, zs_san_is_closed(p));
+	KUNIT_EXPECT_TRUE(test, zs_san_is_closed(p + 4095));
+#endif
+	pv_free(keep, 4096);
+
+	h = zs_malloc(pool, 1000);
+	KUNIT_ASSERT_NE(test, h, 0ul);
+	p = zs_map_object(pool, h, ZS_MM_RO);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+#if defined(ZS_MSAN)
+	KUNIT_EXPECT_EQ(test, __msan_test_shadow(p, 1000), 0);
+#endif
+	zs_unmap_object(pool, h);
+	KUNIT_EXPECT_TRUE(test, zt_write(pool, h, 1000, 7));
+	p = zs_map_object(pool, h, ZS_MM_RO);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+#if defined(ZS_MSAN)
+	KUNIT_EXPECT_EQ(test, __msan_test_shadow(p, 1000), -1);
+#endif
+	zs_unmap_object(pool, h);
+	zs_free(pool, h);
+}
+
+static struct kunit_case pv_cases[] = {KUNIT_CASE(pv_every_page_size),
+				       KUNIT_CASE(pv_bad_page_size),
+				       KUNIT_CASE(pv_free_gives_memory_back),
+				       KUNIT_CASE(pv_empty_regions_unmapped),
+				       KUNIT_CASE(pv_map_failure_is_null),
+				       KUNIT_CASE(pv_map_failure_in_pool),
+				       KUNIT_CASE(pv_threads),
+				       KUNIT_CASE(pv_memory_checkers),
+				       {}};
+
+static struct kunit_suite pv_suite = {
+	.name = "page_provider",
+	.test_cases = pv_cases,
+};
+kunit_test_suite(pv_suite);
