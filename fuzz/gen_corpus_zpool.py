@@ -16,8 +16,10 @@ def u16(v):
     return struct.pack("<H", v & 0xFFFF)
 
 
-# ---- zpool_diff: [page u8][flags u8] then ops ----
-DIFF_ALLOC, DIFF_FREE, DIFF_REWRITE, DIFF_READ, DIFF_CHECK = range(5)
+# ---- zpool_diff: [page u8][flags u8][mask u64 with flag 4] then ops ----
+(DIFF_ALLOC, DIFF_FREE, DIFF_REWRITE, DIFF_READ, DIFF_CHECK, DIFF_MISUSE,
+ DIFF_API, DIFF_BURST, DIFF_NESTED) = range(9)
+F_BUILTIN, F_OWN, F_FAULTS = 1, 2, 4
 
 
 def diff_alloc(kind, param, seed):
@@ -74,6 +76,106 @@ def diff_seeds(rng):
     ops = b"".join(diff_alloc(4, j * 97, j) for j in range(40))
     ops += diff_alloc(3, 0, 0) + diff_alloc(3, 1, 0) + diff_alloc(3, 0xFFFF, 0)
     seeds["full-table"] = bytes([0, 0]) + ops
+    seeds.update(diff_new_seeds(rng))
+    return seeds
+
+
+def diff_misuse(kind, slot, arg):
+    return bytes([DIFF_MISUSE, kind, slot]) + struct.pack("<Q", arg)
+
+
+def diff_api(kind, arg, name=b""):
+    return bytes([DIFF_API, kind, arg]) + name
+
+
+def diff_fill(rng, n):
+    return b"".join(diff_alloc(rng.randrange(5), rng.randrange(65536), rng.randrange(256))
+                    for _ in range(n))
+
+
+def diff_new_seeds(rng):
+    seeds = {}
+    # misuse of both pools, every kind and variant, built-in and own drivers
+    for page in (0, 2):
+        for flags in (0, F_OWN):
+            ops = diff_fill(rng, 8)
+            for j in range(3):
+                ops += bytes([DIFF_FREE, j])  # stale handles to reuse
+            for kind in range(9):
+                for pool in (0, 0x10):
+                    for var in (0, 0x20, 0x40, 0x80):
+                        ops += diff_misuse(kind | pool | var, rng.randrange(32),
+                                           rng.randrange(1 << 64))
+            ops += bytes([DIFF_NESTED, 3, 4, DIFF_NESTED, 5, 5, DIFF_CHECK])
+            seeds["misuse-p%d-f%d" % (page, flags)] = bytes([page, flags]) + ops
+    # zpool API edges
+    for flags in (0, F_OWN, F_BUILTIN):
+        ops = diff_fill(rng, 4)
+        for arg in range(14):
+            name = bytes(rng.randrange(256) for _ in range(arg % 48))
+            ops += diff_api(0, arg | (0x80 if arg % 5 == 0 else 0), name)
+        ops += diff_api(0, 4, b"zbud") + diff_api(0, 8, b"zsmalloc")
+        for arg in list(range(10)) + [0x10, 0x31, 0x52, 0x73]:
+            ops += diff_api(1, arg)  # 0x10: metadata fault n = 1 + (arg >> 5)
+        for arg in range(10):
+            ops += diff_api(2, arg)
+        ops += diff_api(3, 0) + diff_api(4, 0) + diff_api(4, 1) + diff_api(4, 77)
+        ops += bytes([DIFF_CHECK])
+        seeds["api-f%d" % flags] = bytes([1, flags]) + ops
+    # page faults: the mask, then bursts between allocations
+    for page in range(3):
+        mask = rng.randrange(1 << 64) | 0x5
+        ops = b""
+        for j in range(24):
+            if j % 3 == 0:
+                ops += bytes([DIFF_BURST, j])
+            elif j % 3 == 1:
+                ops += bytes([DIFF_BURST, 0x80 | j])  # a zbud metadata fault
+            ops += diff_alloc(j % 5, rng.randrange(65536), j)
+            if j % 4 == 3:
+                ops += bytes([DIFF_CHECK, DIFF_FREE, rng.randrange(32)])
+        ops += bytes([DIFF_CHECK])
+        seeds["faults-p%d" % page] = (bytes([page, F_OWN | F_FAULTS]) +
+                                      struct.pack("<Q", mask) + ops)
+    # zbud layouts: lists by free chunks, first then last buddy freed
+    for page in (0, 1):
+        ops = b""
+        for c in (3, 5, 9, 17, 33, 40, 60, 62, 63):
+            ops += diff_alloc(0, c - 1 + (1 << 12), c)  # exactly c chunks
+        for c in (2, 4, 8, 20, 31):
+            ops += diff_alloc(0, c - 1 + (1 << 12), c)  # tightest fits
+        ops += bytes([DIFF_CHECK])
+        for slot in (0, 9, 2, 11):
+            ops += bytes([DIFF_FREE, slot, DIFF_CHECK])
+        ops += diff_alloc(2, 0, 1) + diff_alloc(2, 64, 2)  # whole pages
+        ops += bytes([DIFF_NESTED, 1, 3, DIFF_CHECK])
+        for slot in range(16):
+            ops += bytes([DIFF_FREE, slot])
+            ops += bytes([DIFF_READ, slot + 1])
+        ops += bytes([DIFF_CHECK])
+        seeds["zbud-fit-p%d" % page] = bytes([page, F_OWN]) + ops
+    # random walks over every op, own drivers, counting pages
+    for n in range(2):
+        ops = b""
+        for j in range(150):
+            op = rng.randrange(9)
+            if op == DIFF_ALLOC:
+                ops += diff_alloc(rng.randrange(5), rng.randrange(65536), rng.randrange(256))
+            elif op == DIFF_REWRITE:
+                ops += diff_rewrite(rng.randrange(32), rng.randrange(65536),
+                                    rng.randrange(65536), rng.randrange(256))
+            elif op == DIFF_MISUSE:
+                ops += diff_misuse(rng.randrange(256), rng.randrange(32), rng.randrange(1 << 64))
+            elif op == DIFF_API:
+                ops += diff_api(rng.randrange(1, 5), rng.randrange(256))
+            elif op == DIFF_NESTED:
+                ops += bytes([op, rng.randrange(32), rng.randrange(32)])
+            elif op == DIFF_CHECK:
+                ops += bytes([op])
+            else:
+                ops += bytes([op, rng.randrange(32)])
+        seeds["walk-all-%d" % n] = bytes([n, F_OWN | F_FAULTS]) + struct.pack(
+            "<Q", rng.randrange(1 << 64) & ~0xFF) + ops
     return seeds
 
 
