@@ -95,7 +95,7 @@ fuzz_libfuzzer() {
 	ft=$(grep -oE 'ft: [0-9]+' <<<"$last" | awk '{print $2}' || true)
 	new=$(find "$work/corpus" -type f | wc -l)
 	mapfile -t reproducers < <(find "$work/artifacts" -type f)
-	rows+=("$(printf '%-12s %10s %8s %6s %7s %5s %7s' "$t" "${runs:-?}" "${eps:-?}" "${cov:-?}" "${ft:-?}" "$new" "${#reproducers[@]}")")
+	rows+=("$(printf '%-16s %10s %8s %6s %7s %5s %7s' "$t" "${runs:-?}" "${eps:-?}" "${cov:-?}" "${ft:-?}" "$new" "${#reproducers[@]}")")
 	if [ ${#reproducers[@]} -gt 0 ] || [ $rc -ne 0 ]; then
 		crashed=$t replay_bin=$bin
 		echo "--- $t failed (exit $rc); the log says:"
@@ -144,7 +144,7 @@ fuzz_afl() {
 		new=$((new + ${n:-0}))
 	done
 	mapfile -t reproducers < <(find "$work/afl" -path '*/crashes/id:*' -type f)
-	rows+=("$(printf '%-12s %10s %8s %6s %7s %5s %7s' "$t" "$runs" "$eps" "$edges" "${cvg:-?}%" "$new" "${#reproducers[@]}")")
+	rows+=("$(printf '%-16s %10s %8s %6s %7s %5s %7s' "$t" "$runs" "$eps" "$edges" "${cvg:-?}%" "$new" "${#reproducers[@]}")")
 	if [ ${#reproducers[@]} -gt 0 ]; then
 		crashed=$t replay_bin=$bin
 	elif [ ! -f "$work/afl/main/fuzzer_stats" ] || [ ! -f "$work/afl/second/fuzzer_stats" ]; then
@@ -169,9 +169,9 @@ done
 
 echo
 if [ "$engine" = afl ]; then
-	printf '%-12s %10s %8s %6s %7s %5s %7s\n' target runs execs/s edges bitmap new crashes
+	printf '%-16s %10s %8s %6s %7s %5s %7s\n' target runs execs/s edges bitmap new crashes
 else
-	printf '%-12s %10s %8s %6s %7s %5s %7s\n' target runs execs/s cov ft new crashes
+	printf '%-16s %10s %8s %6s %7s %5s %7s\n' target runs execs/s cov ft new crashes
 fi
 for r in "${rows[@]}"; do echo "$r"; done
 if [ -n "$crashed" ]; then
