@@ -3,6 +3,8 @@
 
 #include "fail.h"
 
+#include <stdint.h>
+
 static size_t clamp_size(const struct zs_pool_info *info, size_t size)
 {
 	if (size < 1)
@@ -77,13 +79,14 @@ size_t zs_pick_size(struct zs_pool *pool, const struct zs_pool_info *info,
 static unsigned int best_pages(const struct zs_pool_info *info, size_t size)
 {
 	unsigned int best = 1;
-	size_t best_used = 0, best_span = 1;
+	uint64_t best_used = 0, best_span = 1;
 
 	for (unsigned int n = 1; n <= info->max_pages_per_zspage; n++) {
-		size_t span = n * info->page_size;
-		size_t used = span / size * size;
+		uint64_t span = (uint64_t)n * info->page_size;
+		uint64_t used = span / size * size;
 
-		/* used/span > best_used/best_span, without division */
+		/* used/span > best_used/best_span, without division; 64-bit
+		 * products: up to 2^20 * 2^20 even where size_t is 32-bit */
 		if (used * best_span > best_used * span) {
 			best = n;
 			best_used = used;
