@@ -209,9 +209,11 @@ static void *own_zs_create(const char *name, const struct zpool_config *cfg,
 	return pool;
 }
 
-static void own_zs_destroy(void *pool)
+/* Reports a refusal but cannot tell it: the harness cleans up itself. */
+static int own_zs_destroy(void *pool)
 {
 	zs_destroy_pool(pool);
+	return 0;
 }
 
 static int own_zs_malloc(void *pool, size_t size, unsigned long *handle)
@@ -271,9 +273,10 @@ static void *own_zb_create(const char *name, const struct zpool_config *cfg,
 	return pool;
 }
 
-static void own_zb_destroy(void *pool)
+static int own_zb_destroy(void *pool)
 {
 	zbud_destroy_pool(pool);
+	return 0;
 }
 
 static int own_zb_malloc(void *pool, size_t size, unsigned long *handle)

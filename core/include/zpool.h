@@ -61,7 +61,9 @@ struct zpool_driver {
 	/* The backend's pool, or NULL. */
 	void *(*create)(const char *name, const struct zpool_config *cfg,
 			const struct zpool_ops *ops, struct zpool *zpool);
-	void (*destroy)(void *pool);
+	/* 0, or nonzero when the backend refused (and said why): the
+	 * pool is kept, e.g. while an object of it is mapped. */
+	int (*destroy)(void *pool);
 	/* 0, or -EINVAL (size 0), -ENOSPC (too large), -ENOMEM. */
 	int (*malloc)(void *pool, size_t size, unsigned long *handle);
 	void (*free)(void *pool, unsigned long handle);

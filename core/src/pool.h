@@ -60,6 +60,9 @@ static inline struct size_class *zs_serving_class(struct zs_pool *pool,
 	return &pool->classes[pool->classes[step].served_by];
 }
 
+/* zs_destroy_pool, telling whether it refused: 0 or -EBUSY. */
+int zs_pool_try_destroy(struct zs_pool *pool);
+
 /* The descriptor of pfn, or NULL when pfn was never given out. */
 struct zs_page *zs_pfn_to_page(struct zs_pool *pool, unsigned long pfn);
 

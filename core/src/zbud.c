@@ -24,6 +24,7 @@
 #include "kernel/report.h"
 #include "kernel/sanitize.h"
 #include "kernel/slab.h"
+#include "zbud_zpool.h"
 
 enum buddy { FIRST, LAST };
 
@@ -176,15 +177,20 @@ fail_pool:
 
 void zbud_destroy_pool(struct zbud_pool *pool)
 {
+	(void)zbud_try_destroy(pool);
+}
+
+int zbud_try_destroy(struct zbud_pool *pool)
+{
 	unsigned int i;
 
 	if (!pool)
-		return;
+		return 0;
 	if (zs_atomic_read(&pool->nr_maps)) {
 		zs_report("zbud_destroy_pool",
 			  "pool destroyed while %lu mappings are held",
 			  zs_atomic_read(&pool->nr_maps));
-		return;
+		return -EBUSY;
 	}
 	while (pool->full)
 		page_release(pool, pool->full);
@@ -195,6 +201,7 @@ void zbud_destroy_pool(struct zbud_pool *pool)
 	zs_mutex_destroy(&pool->lock);
 	zs_kfree(pool->unbuddied);
 	zs_kfree(pool);
+	return 0;
 }
 
 /* A page with room for chunks, off its list, or a new one; under lock. */

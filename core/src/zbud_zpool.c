@@ -20,9 +20,9 @@ static void *zbud_zpool_create(const char *name, const struct zpool_config *cfg,
 	return zbud_create_pool(&zc);
 }
 
-static void zbud_zpool_destroy(void *pool)
+static int zbud_zpool_destroy(void *pool)
 {
-	zbud_destroy_pool(pool);
+	return zbud_try_destroy(pool);
 }
 
 static int zbud_zpool_malloc(void *pool, size_t size, unsigned long *handle)

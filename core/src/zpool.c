@@ -15,6 +15,7 @@
 
 #include "kernel/report.h"
 #include "kernel/slab.h"
+#include "pool.h"
 #include "zbud_zpool.h"
 
 struct zpool {
@@ -42,9 +43,9 @@ static void *zs_zpool_create(const char *name, const struct zpool_config *cfg,
 	return zs_create_pool_config(name, &zc);
 }
 
-static void zs_zpool_destroy(void *pool)
+static int zs_zpool_destroy(void *pool)
 {
-	zs_destroy_pool(pool);
+	return zs_pool_try_destroy(pool);
 }
 
 static int zs_zpool_malloc(void *pool, size_t size, unsigned long *handle)
@@ -278,7 +279,8 @@ void zpool_destroy_pool(struct zpool *zpool)
 	if (!zpool)
 		return;
 	driver = zpool->driver;
-	driver->destroy(zpool->pool);
+	if (driver->destroy(zpool->pool) != 0)
+		return; /* refused and reported: both pools stay usable */
 	zs_kfree(zpool);
 	pthread_mutex_lock(&registry_lock);
 	driver->refcount--;

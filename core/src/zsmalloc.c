@@ -2,6 +2,7 @@
 /* The public entry points: pools, allocation, freeing. */
 #include <zsmalloc.h>
 
+#include <errno.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
@@ -158,17 +159,22 @@ static void release_class(struct zs_pool *pool, struct size_class *c)
 
 void zs_destroy_pool(struct zs_pool *pool)
 {
+	(void)zs_pool_try_destroy(pool);
+}
+
+int zs_pool_try_destroy(struct zs_pool *pool)
+{
 	struct zs_cpu_area *area = zs_cpu_area_this();
 	struct zs_page *page;
 	unsigned int i;
 
 	if (!pool)
-		return;
+		return 0;
 	if (area && area->pool == pool) {
 		zs_report("zs_destroy_pool",
 			  "pool %s is destroyed while handle %#lx is mapped",
 			  pool->name, area->handle);
-		return;
+		return -EBUSY;
 	}
 	for (i = 0; i < pool->geo.nr_steps; i++)
 		if (pool->classes[i].served_by == i)
@@ -180,6 +186,7 @@ void zs_destroy_pool(struct zs_pool *pool)
 	free_pool(pool, POOL_CHECK_LOCK, pool->geo.nr_steps);
 	if (atomic_fetch_sub(&nr_pools, 1) == 1)
 		zs_cpu_down(); /* nothing of ours stays behind at exit */
+	return 0;
 }
 
 unsigned long zs_malloc(struct zs_pool *pool, size_t size)

@@ -119,9 +119,10 @@ static void *fake_create(const char *name, const struct zpool_config *cfg,
 	return &fake_creates;
 }
 
-static void fake_destroy(void *pool)
+static int fake_destroy(void *pool)
 {
 	(void)pool;
+	return 0;
 }
 
 static int fake_malloc(void *pool, size_t size, unsigned long *handle)
@@ -278,6 +279,40 @@ static void zpool_round_trip(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, zpool_get_total_size(zpool), (uint64_t)0);
 }
 
+/*
+ * Destroying a pool with an object mapped is refused by the backend; zpool
+ * must then keep its own wrapper too, so the mapping can be ended and the
+ * pool destroyed afterwards with nothing leaked.
+ */
+static void zpool_destroy_while_mapped(struct kunit *test)
+{
+	const struct zp_param *pm = test->param_value;
+	struct zt_reports *r = zt_record_reports(test);
+	struct zpool_config cfg = {.page_size = pm->page_size};
+	struct zpool *zpool =
+		zpool_create_pool_config(pm->type, "busy", NULL, &cfg);
+	unsigned long h;
+	unsigned char *p;
+
+	KUNIT_ASSERT_NOT_NULL(test, zpool);
+	KUNIT_ASSERT_EQ(test, zpool_malloc(zpool, 300, &h), 0);
+	p = zpool_map_handle(zpool, h, ZPOOL_MM_WO);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	zt_fill(p, 300, 7);
+	zpool_destroy_pool(zpool);
+	KUNIT_EXPECT_EQ(test, r->count, 1ul);
+	KUNIT_EXPECT_TRUE(test, zpool_has_pool(pm->type));
+	KUNIT_EXPECT_STREQ(test, zpool_get_type(zpool), pm->type);
+	zpool_unmap_handle(zpool, h);
+	p = zpool_map_handle(zpool, h, ZPOOL_MM_RO);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_EXPECT_EQ(test, zt_mismatch(p, 300, 7), (size_t)300);
+	zpool_unmap_handle(zpool, h);
+	zpool_free(zpool, h);
+	zpool_destroy_pool(zpool);
+	KUNIT_EXPECT_EQ(test, r->count, 1ul);
+}
+
 /* Misuse through zpool reaches the backend's checks and is reported. */
 static void zpool_misuse_reported(struct kunit *test)
 {
@@ -309,6 +344,7 @@ static struct kunit_case zpool_cases[] = {
 	KUNIT_CASE(zpool_registry),
 	KUNIT_CASE_PARAM(zpool_round_trip, zp_gen_params),
 	KUNIT_CASE_PARAM(zpool_misuse_reported, zp_gen_params),
+	KUNIT_CASE_PARAM(zpool_destroy_while_mapped, zp_gen_params),
 	{}};
 
 static struct kunit_suite zpool_suite = {
