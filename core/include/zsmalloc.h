@@ -52,6 +52,30 @@ unsigned long zs_get_total_pages(struct zs_pool *pool);
 size_t zs_max_alloc_size(const struct zs_pool *pool); /* page size */
 int zs_pool_check(struct zs_pool *pool); /* 0, or reports what is broken */
 
+/*
+ * The copy-based access API of the 2025 kernel; it works beside map/unmap
+ * on the same pool.
+ *
+ * zs_obj_read_begin() returns the object's bytes: a pointer into its page
+ * when the object lies inside one page, or local_copy, filled with the
+ * object's bytes (the size given to zs_malloc), when it straddles two
+ * pages; local_copy must then hold that many bytes (NULL is reported and
+ * answered with NULL). The bytes are read-only and stay valid until
+ * zs_obj_read_end(pool, handle, <the pointer returned>); meanwhile the
+ * object is neither freed nor moved (compaction and migration skip it).
+ * Reads may nest and mix with a map on the same thread, ending in reverse
+ * order. NULL: misuse (reported) or a kmap failure.
+ *
+ * zs_obj_write() copies mem_len bytes (at most the size given to zs_malloc)
+ * into the start of the object.
+ */
+void *zs_obj_read_begin(struct zs_pool *pool, unsigned long handle,
+			void *local_copy);
+void zs_obj_read_end(struct zs_pool *pool, unsigned long handle,
+		     void *handle_mem);
+void zs_obj_write(struct zs_pool *pool, unsigned long handle,
+		  const void *handle_mem, size_t mem_len);
+
 /* ---- Beyond the kernel's API: introspection and reporting ---- */
 
 /* Fullness groups of a zspage, as in the 2014 kernel. */

@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The copy-based access API of the 2025 kernel, beside map/unmap:
+ *
+ * zs_obj_read_begin() returns a pointer into the page for an object inside
+ * one page (the page stays kmapped until zs_obj_read_end()), or copies an
+ * object that straddles two pages into the caller's local_copy and returns
+ * that. Either way the object is pinned (its mapcount held) until
+ * zs_obj_read_end(), so it cannot be freed or moved meanwhile.
+ * zs_obj_write() copies bytes in, straddling or not, and holds nothing.
+ *
+ * Unlike zs_map_object() these use no per-thread area: reads may nest
+ * (kmap order is LIFO, as kmap_local in the kernel) and may be mixed with
+ * one map/unmap on the same thread.
+ */
+#include <zsmalloc.h>
+
+#include "kernel/kmap.h"
+#include "kernel/report.h"
+#include "kernel/sanitize.h"
+#include "obj_copy.h"
+#include "pool.h"
+
+/* Resolve handle to its slot, class and current location; or NULL. */
+static struct zs_handle_slot *obj_resolve(struct zs_pool *pool,
+					  unsigned long handle, const char *op,
+					  struct size_class **classp,
+					  struct zs_obj_loc *loc)
+{
+	struct zs_handle_slot *slot;
+	struct size_class *class;
+	unsigned long obj;
+
+	if (!pool) {
+		zs_report(op, "no pool (handle %#lx)", handle);
+		return NULL;
+	}
+	slot = zs_handle_resolve(&pool->handles, handle, op, &obj);
+	if (!slot)
+		return NULL;
+	class = slot->class_idx < pool->geo.nr_steps
+			? &pool->classes[slot->class_idx]
+			: NULL;
+	if (!class || !zs_obj_locate(pool, class, obj, loc)) {
+		zs_report(op, "handle %#lx: location %#lx is not its object",
+			  handle, obj);
+		return NULL;
+	}
+	*classp = class;
+	return slot;
+}
+
+void *zs_obj_read_begin(struct zs_pool *pool, unsigned long handle,
+			void *local_copy)
+{
+	struct zs_handle_slot *slot;
+	struct size_class *class;
+	struct zs_obj_loc loc;
+	char *base, *p;
+
+	slot = obj_resolve(pool, handle, "zs_obj_read_begin", &class, &loc);
+	if (!slot)
+		return NULL;
+	if (zs_obj_spans(pool, &loc)) {
+		if (!local_copy) {
+			zs_report("zs_obj_read_begin",
+				  "handle %#lx straddles two pages and no "
+				  "local copy buffer was given",
+				  handle);
+			return NULL;
+		}
+		if (!zs_obj_copy(pool, &loc, local_copy, slot->size, false,
+				 slot->fresh))
+			return NULL;
+		p = local_copy;
+	} else {
+		base = kmap_atomic(loc.page);
+		if (!base)
+			return NULL;
+		p = base + loc.off;
+		if (slot->fresh)
+			zs_san_open_undefined(p, slot->size);
+		else
+			zs_san_open_defined(p, slot->size);
+	}
+	atomic_fetch_add(&slot->mapcount, 1);
+	return p;
+}
+
+void zs_obj_read_end(struct zs_pool *pool, unsigned long handle,
+		     void *handle_mem)
+{
+	struct zs_handle_slot *slot;
+	struct size_class *class;
+	struct zs_obj_loc loc;
+	char *p = handle_mem;
+
+	slot = obj_resolve(pool, handle, "zs_obj_read_end", &class, &loc);
+	if (!slot)
+		return;
+	if (atomic_load(&slot->mapcount) == 0) {
+		zs_report("zs_obj_read_end",
+			  "handle %#lx: no read of it was begun", handle);
+		return;
+	}
+	if (!zs_obj_spans(pool, &loc)) {
+		char *base = loc.page->mem;
+
+		if (p != base + loc.off) {
+			zs_report("zs_obj_read_end",
+				  "handle %#lx: %p is not what "
+				  "zs_obj_read_begin returned (%p)",
+				  handle, handle_mem, (void *)(base + loc.off));
+			return;
+		}
+		/* the address kmap_atomic gave, not the object's */
+		if (!kunmap_atomic(base))
+			return;
+		zs_san_close(p, loc.obj_size);
+	} else if (!p) {
+		zs_report("zs_obj_read_end", "handle %#lx: no buffer", handle);
+		return;
+	}
+	atomic_fetch_sub(&slot->mapcount, 1);
+}
+
+void zs_obj_write(struct zs_pool *pool, unsigned long handle,
+		  const void *handle_mem, size_t mem_len)
+{
+	struct zs_handle_slot *slot;
+	struct size_class *class;
+	struct zs_obj_loc loc;
+
+	slot = obj_resolve(pool, handle, "zs_obj_write", &class, &loc);
+	if (!slot)
+		return;
+	if (mem_len > slot->size) {
+		zs_report("zs_obj_write",
+			  "handle %#lx: %zu bytes do not fit its %u", handle,
+			  mem_len, slot->size);
+		return;
+	}
+	if (mem_len && !handle_mem) {
+		zs_report("zs_obj_write", "handle %#lx: no buffer", handle);
+		return;
+	}
+	if (zs_obj_copy(pool, &loc, (void *)handle_mem, mem_len, true, false))
+		slot->fresh = false;
+}

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Copying an object's bytes between its page(s) and a buffer, one kmap
+ * window per page. Used by the copy-based access API, compaction and page
+ * migration. Only the bytes copied are opened to memory checkers, and the
+ * object's whole class-size span is closed again afterwards.
+ */
+#ifndef ZS_OBJ_COPY_H
+#define ZS_OBJ_COPY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "pool.h"
+
+/* Where an object lives now. */
+struct zs_obj_loc {
+	struct zspage *zs;
+	struct zs_page *page; /* page on which the object starts */
+	unsigned int idx;     /* index in its zspage */
+	size_t off;	      /* offset in its first page */
+	size_t obj_size;      /* the class's object size */
+};
+
+/* Fill loc from a location word of class; false when obj is not one. */
+bool zs_obj_locate(struct zs_pool *pool, struct size_class *class,
+		   unsigned long obj, struct zs_obj_loc *loc);
+
+/* Does the object run onto the next page? */
+static inline bool zs_obj_spans(const struct zs_pool *pool,
+				const struct zs_obj_loc *loc)
+{
+	return loc->off + loc->obj_size > pool->geo.page_size;
+}
+
+/*
+ * Copy the first len bytes of the object into buf (to_obj false) or from
+ * buf into the object (to_obj true). undefined: when reading, the object
+ * never held data (memory checkers see the copy as uninitialised).
+ * false when a kmap failed (reported by kmap_atomic), nothing copied then.
+ */
+bool zs_obj_copy(struct zs_pool *pool, const struct zs_obj_loc *loc, void *buf,
+		 size_t len, bool to_obj, bool undefined);
+
+#endif /* ZS_OBJ_COPY_H */
