@@ -76,6 +76,23 @@ void zs_obj_read_end(struct zs_pool *pool, unsigned long handle,
 void zs_obj_write(struct zs_pool *pool, unsigned long handle,
 		  const void *handle_mem, size_t mem_len);
 
+/*
+ * Compaction (kernel 4.1 on): in every class, move the objects of the
+ * emptiest zspages into the fullest and release the zspages left empty.
+ * Returns the pages released. Handles stay valid; an object that is mapped
+ * or being read is not moved. Safe beside malloc/free/map/unmap and the
+ * access API on other threads, which it holds up only while it empties
+ * one zspage. 0 also when no memory for its copy buffer could be had.
+ */
+unsigned long zs_compact(struct zs_pool *pool);
+
+struct zs_pool_stats {
+	unsigned long pages_compacted; /* pages released by zs_compact */
+	unsigned long objs_moved;      /* objects moved by zs_compact */
+	unsigned long objs_pinned;     /* moves skipped: object was mapped */
+};
+void zs_pool_stats(struct zs_pool *pool, struct zs_pool_stats *stats);
+
 /* ---- Beyond the kernel's API: introspection and reporting ---- */
 
 /* Fullness groups of a zspage, as in the 2014 kernel. */

@@ -157,6 +157,51 @@ static void check_objects(struct checker *ck, struct zspage *zs)
 	}
 }
 
+/* Ratio lists: well linked, right bucket, the same zspages as the groups. */
+static void check_ratio_lists(struct checker *ck, struct size_class *c,
+			      unsigned long zspages)
+{
+	unsigned long total = 0;
+	unsigned int r;
+
+	if (c->ratio_list[ZS_RATIO_0] || c->nr_ratio[ZS_RATIO_0])
+		PROBLEM(ck, "class %zu: empty zspages on a ratio list",
+			c->size);
+	for (r = ZS_RATIO_10; r < ZS_NR_RATIOS; r++) {
+		struct zspage *zs, *prev = NULL;
+		unsigned long n = 0;
+
+		for (zs = c->ratio_list[r]; zs; prev = zs, zs = zs->rnext) {
+			if (++n > zspages) {
+				PROBLEM(ck,
+					"class %zu: ratio list %u holds more "
+					"zspages than the class",
+					c->size, r);
+				break;
+			}
+			if (zs->rprev != prev)
+				PROBLEM(ck,
+					"class %zu: ratio list links broken",
+					c->size);
+			if (zs->class != c || zs->ratio != r ||
+			    zs->fullness == ZS_EMPTY)
+				PROBLEM(ck,
+					"class %zu: stray zspage on ratio "
+					"list %u",
+					c->size, r);
+		}
+		if (n != c->nr_ratio[r])
+			PROBLEM(ck,
+				"class %zu: ratio list %u holds %lu zspages, "
+				"counted %lu",
+				c->size, r, n, c->nr_ratio[r]);
+		total += n;
+	}
+	if (total != zspages)
+		PROBLEM(ck, "class %zu: %lu zspages on ratio lists, %lu kept",
+			c->size, total, zspages);
+}
+
 static void check_class(struct checker *ck, struct size_class *c)
 {
 	unsigned long zspages = 0, used = 0;
@@ -196,6 +241,13 @@ static void check_class(struct checker *ck, struct size_class *c)
 					"use on list %d",
 					c->size, zs->inuse, c->objs_per_zspage,
 					g);
+			if (zs->ratio !=
+			    zspage_ratio_of(zs->inuse, c->objs_per_zspage))
+				PROBLEM(ck,
+					"class %zu: zspage with %u/%u in "
+					"use on ratio list %u",
+					c->size, zs->inuse, c->objs_per_zspage,
+					zs->ratio);
 			used += zs->inuse;
 			check_pages(ck, zs);
 			check_free_list(ck, zs);
@@ -208,6 +260,7 @@ static void check_class(struct checker *ck, struct size_class *c)
 				c->size, g, n, c->nr_zspages[g]);
 		zspages += n;
 	}
+	check_ratio_lists(ck, c, zspages);
 	if (c->obj_used != used ||
 	    c->obj_allocated != zspages * c->objs_per_zspage ||
 	    c->pages_used != zspages * c->pages_per_zspage)

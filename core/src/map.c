@@ -104,10 +104,19 @@ void *zs_map_object(struct zs_pool *pool, unsigned long handle,
 	slot = zs_handle_resolve(&pool->handles, handle, "zs_map_object", &obj);
 	if (!slot)
 		return NULL;
-	class = slot->class_idx < pool->geo.nr_steps
-			? &pool->classes[slot->class_idx]
-			: NULL;
-	if (!class || !zspage_of_obj(pool, class, obj, &idx, &page)) {
+	class = zs_slot_class(pool, slot->class_idx);
+	if (!class) {
+		zs_report("zs_map_object",
+			  "handle %#lx: location %#lx is not its object "
+			  "(class %u is corrupt)",
+			  handle, obj, slot->class_idx);
+		return NULL;
+	}
+	/* no mover may change the location until the object is pinned */
+	zs_read_lock(&class->migrate_lock);
+	obj = zs_slot_obj_guarded(slot, handle);
+	if (!obj || !zspage_of_obj(pool, class, obj, &idx, &page)) {
+		zs_read_unlock(&class->migrate_lock);
 		zs_report("zs_map_object",
 			  "handle %#lx: location %#lx is not its object",
 			  handle, obj);
@@ -125,7 +134,7 @@ void *zs_map_object(struct zs_pool *pool, unsigned long handle,
 	if (!a->spans) {
 		a->kaddr = kmap_atomic(page);
 		if (!a->kaddr)
-			return NULL;
+			goto fail;
 		a->user = (char *)a->kaddr + off;
 		open_obj(a->user, a->len, undefined);
 	} else {
@@ -137,17 +146,21 @@ void *zs_map_object(struct zs_pool *pool, unsigned long handle,
 			if (!copy_spanning(a, class->size, pool->geo.page_size,
 					   false, undefined)) {
 				zs_san_close(a->buf, granules(a->len));
-				return NULL;
+				goto fail;
 			}
 		}
 		a->kaddr = NULL;
 		a->user = a->buf;
 	}
 	atomic_fetch_add(&slot->mapcount, 1);
+	zs_read_unlock(&class->migrate_lock);
 	a->slot = slot;
 	a->obj_size = class->size;
 	a->pool = pool;
 	return a->user;
+fail:
+	zs_read_unlock(&class->migrate_lock);
+	return NULL;
 }
 
 void zs_unmap_object(struct zs_pool *pool, unsigned long handle)

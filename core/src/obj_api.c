@@ -21,7 +21,11 @@
 #include "obj_copy.h"
 #include "pool.h"
 
-/* Resolve handle to its slot, class and current location; or NULL. */
+/*
+ * Resolve handle to its slot, class and current location, and take the
+ * class's migration guard shared (the caller drops it); or NULL, nothing
+ * held, after a report.
+ */
 static struct zs_handle_slot *obj_resolve(struct zs_pool *pool,
 					  unsigned long handle, const char *op,
 					  struct size_class **classp,
@@ -38,10 +42,18 @@ static struct zs_handle_slot *obj_resolve(struct zs_pool *pool,
 	slot = zs_handle_resolve(&pool->handles, handle, op, &obj);
 	if (!slot)
 		return NULL;
-	class = slot->class_idx < pool->geo.nr_steps
-			? &pool->classes[slot->class_idx]
-			: NULL;
-	if (!class || !zs_obj_locate(pool, class, obj, loc)) {
+	class = zs_slot_class(pool, slot->class_idx);
+	if (!class) {
+		zs_report(op,
+			  "handle %#lx: location %#lx is not its object "
+			  "(class %u is corrupt)",
+			  handle, obj, slot->class_idx);
+		return NULL;
+	}
+	zs_read_lock(&class->migrate_lock);
+	obj = zs_slot_obj_guarded(slot, handle);
+	if (!obj || !zs_obj_locate(pool, class, obj, loc)) {
+		zs_read_unlock(&class->migrate_lock);
 		zs_report(op, "handle %#lx: location %#lx is not its object",
 			  handle, obj);
 		return NULL;
@@ -61,29 +73,29 @@ void *zs_obj_read_begin(struct zs_pool *pool, unsigned long handle,
 	slot = obj_resolve(pool, handle, "zs_obj_read_begin", &class, &loc);
 	if (!slot)
 		return NULL;
+	p = NULL;
 	if (zs_obj_spans(pool, &loc)) {
-		if (!local_copy) {
+		if (!local_copy)
 			zs_report("zs_obj_read_begin",
 				  "handle %#lx straddles two pages and no "
 				  "local copy buffer was given",
 				  handle);
-			return NULL;
-		}
-		if (!zs_obj_copy(pool, &loc, local_copy, slot->size, false,
-				 slot->fresh))
-			return NULL;
-		p = local_copy;
+		else if (zs_obj_copy(pool, &loc, local_copy, slot->size, false,
+				     slot->fresh))
+			p = local_copy;
 	} else {
 		base = kmap_atomic(loc.page);
-		if (!base)
-			return NULL;
-		p = base + loc.off;
-		if (slot->fresh)
-			zs_san_open_undefined(p, slot->size);
-		else
-			zs_san_open_defined(p, slot->size);
+		if (base) {
+			p = base + loc.off;
+			if (slot->fresh)
+				zs_san_open_undefined(p, slot->size);
+			else
+				zs_san_open_defined(p, slot->size);
+		}
 	}
-	atomic_fetch_add(&slot->mapcount, 1);
+	if (p)
+		atomic_fetch_add(&slot->mapcount, 1); /* pinned */
+	zs_read_unlock(&class->migrate_lock);
 	return p;
 }
 
@@ -101,7 +113,7 @@ void zs_obj_read_end(struct zs_pool *pool, unsigned long handle,
 	if (atomic_load(&slot->mapcount) == 0) {
 		zs_report("zs_obj_read_end",
 			  "handle %#lx: no read of it was begun", handle);
-		return;
+		goto out;
 	}
 	if (!zs_obj_spans(pool, &loc)) {
 		char *base = loc.page->mem;
@@ -111,17 +123,19 @@ void zs_obj_read_end(struct zs_pool *pool, unsigned long handle,
 				  "handle %#lx: %p is not what "
 				  "zs_obj_read_begin returned (%p)",
 				  handle, handle_mem, (void *)(base + loc.off));
-			return;
+			goto out;
 		}
 		/* the address kmap_atomic gave, not the object's */
 		if (!kunmap_atomic(base))
-			return;
+			goto out;
 		zs_san_close(p, loc.obj_size);
 	} else if (!p) {
 		zs_report("zs_obj_read_end", "handle %#lx: no buffer", handle);
-		return;
+		goto out;
 	}
 	atomic_fetch_sub(&slot->mapcount, 1);
+out:
+	zs_read_unlock(&class->migrate_lock);
 }
 
 void zs_obj_write(struct zs_pool *pool, unsigned long handle,
@@ -131,19 +145,19 @@ void zs_obj_write(struct zs_pool *pool, unsigned long handle,
 	struct size_class *class;
 	struct zs_obj_loc loc;
 
-	slot = obj_resolve(pool, handle, "zs_obj_write", &class, &loc);
-	if (!slot)
-		return;
-	if (mem_len > slot->size) {
-		zs_report("zs_obj_write",
-			  "handle %#lx: %zu bytes do not fit its %u", handle,
-			  mem_len, slot->size);
-		return;
-	}
 	if (mem_len && !handle_mem) {
 		zs_report("zs_obj_write", "handle %#lx: no buffer", handle);
 		return;
 	}
-	if (zs_obj_copy(pool, &loc, (void *)handle_mem, mem_len, true, false))
+	slot = obj_resolve(pool, handle, "zs_obj_write", &class, &loc);
+	if (!slot)
+		return;
+	if (mem_len > slot->size)
+		zs_report("zs_obj_write",
+			  "handle %#lx: %zu bytes do not fit its %u", handle,
+			  mem_len, slot->size);
+	else if (zs_obj_copy(pool, &loc, (void *)handle_mem, mem_len, true,
+			     false))
 		slot->fresh = false;
+	zs_read_unlock(&class->migrate_lock);
 }

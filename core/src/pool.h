@@ -14,6 +14,18 @@
 
 struct zspage;
 
+/*
+ * Fine fullness for compaction, as the kernel has had since 6.4: 0% (empty,
+ * never kept), ten 10% steps (the last covering 90..99%) and 100%.
+ */
+enum zs_ratio {
+	ZS_RATIO_0,
+	ZS_RATIO_10,	  /* 1..9% in use (below 10%) */
+	ZS_RATIO_99 = 10, /* 90..99% */
+	ZS_RATIO_100,
+	ZS_NR_RATIOS
+};
+
 struct size_class {
 	struct zs_mutex lock; /* serving classes only */
 	size_t size;
@@ -27,6 +39,17 @@ struct size_class {
 	unsigned long obj_allocated;
 	unsigned long obj_used;
 	unsigned long pages_used;
+	/* Under lock: every kept zspage also sits on its ratio list. */
+	struct zspage *ratio_list[ZS_NR_RATIOS];
+	unsigned long nr_ratio[ZS_NR_RATIOS];
+	unsigned long compact_pass; /* stamps zspages tried this pass */
+	/*
+	 * The migration guard: whoever turns a location word into a page
+	 * address (map, read_begin, write) holds it shared until the object
+	 * is pinned (mapcount) or copied; a mover holds it exclusive while it
+	 * moves objects and rewrites their slots. Taken after lock.
+	 */
+	struct zs_rwlock migrate_lock;
 };
 
 struct zs_pool {
@@ -52,6 +75,11 @@ struct zs_pool {
 
 	zs_atomic_ulong pages_allocated;
 	struct zs_handle_table handles;
+
+	/* zs_pool_stats */
+	zs_atomic_ulong pages_compacted;
+	zs_atomic_ulong objs_moved;
+	zs_atomic_ulong objs_pinned;
 };
 
 static inline struct size_class *zs_serving_class(struct zs_pool *pool,
@@ -62,6 +90,30 @@ static inline struct size_class *zs_serving_class(struct zs_pool *pool,
 
 /* zs_destroy_pool, telling whether it refused: 0 or -EBUSY. */
 int zs_pool_try_destroy(struct zs_pool *pool);
+
+/* The serving class a slot names, or NULL when that is corrupt. */
+static inline struct size_class *zs_slot_class(struct zs_pool *pool,
+					       unsigned int class_idx)
+{
+	if (class_idx >= pool->geo.nr_steps ||
+	    pool->classes[class_idx].served_by != class_idx)
+		return NULL;
+	return &pool->classes[class_idx];
+}
+
+/*
+ * Under class->migrate_lock (shared or exclusive): the slot's location now,
+ * or 0 when the handle went stale (freed by another thread) meanwhile.
+ */
+static inline unsigned long zs_slot_obj_guarded(struct zs_handle_slot *slot,
+						unsigned long handle)
+{
+	unsigned long obj = zs_load_acquire(&slot->obj);
+
+	if (atomic_load(&slot->gen) != zs_handle_gen(handle))
+		return 0;
+	return obj;
+}
 
 /* The descriptor of pfn, or NULL when pfn was never given out. */
 struct zs_page *zs_pfn_to_page(struct zs_pool *pool, unsigned long pfn);

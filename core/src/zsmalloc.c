@@ -59,9 +59,12 @@ static void free_pool(struct zs_pool *pool, enum pool_stage stage,
 {
 	unsigned int i;
 
-	for (i = 0; i < nr_class_locks; i++)
-		if (pool->classes[i].served_by == i)
+	for (i = 0; i < nr_class_locks; i++) {
+		if (pool->classes[i].served_by == i) {
+			zs_rwlock_destroy(&pool->classes[i].migrate_lock);
 			zs_mutex_destroy(&pool->classes[i].lock);
+		}
+	}
 	if (stage >= POOL_CHECK_LOCK)
 		zs_rwlock_destroy(&pool->check_lock);
 	if (stage >= POOL_CLASSES)
@@ -127,8 +130,16 @@ struct zs_pool *zs_create_pool_config(const char *name,
 		return NULL;
 	}
 	for (i = 0; i < geo.nr_steps; i++) {
-		if (pool->classes[i].served_by == i &&
-		    zs_mutex_init(&pool->classes[i].lock) != 0) {
+		struct size_class *c = &pool->classes[i];
+
+		if (c->served_by != i)
+			continue;
+		if (zs_mutex_init(&c->lock) != 0) {
+			free_pool(pool, POOL_CHECK_LOCK, i);
+			return NULL;
+		}
+		if (zs_rwlock_init(&c->migrate_lock) != 0) {
+			zs_mutex_destroy(&c->lock);
 			free_pool(pool, POOL_CHECK_LOCK, i);
 			return NULL;
 		}
@@ -271,19 +282,22 @@ void zs_free(struct zs_pool *pool, unsigned long handle)
 	slot = zs_handle_resolve(&pool->handles, handle, "zs_free", &obj);
 	if (!slot)
 		return;
-	if (slot->class_idx >= pool->geo.nr_steps) {
+	class = zs_slot_class(pool, slot->class_idx);
+	if (!class) {
 		zs_report("zs_free", "handle %#lx: class %u is corrupt", handle,
 			  slot->class_idx);
 		return;
 	}
-	class = &pool->classes[slot->class_idx];
 
 	zs_read_lock(&pool->check_lock);
 	zs_mutex_lock(&class->lock);
 	zs_mutex_lock(&pool->handles.lock);
-	/* again under the locks: another thread may have freed it meanwhile */
-	if (atomic_load(&slot->gen) != zs_handle_gen(handle) ||
-	    zs_atomic_read(&slot->obj) != obj) {
+	/*
+	 * Again under the locks: another thread may have freed it meanwhile,
+	 * and a compaction may have moved it (the class lock now keeps it).
+	 */
+	obj = zs_atomic_read(&slot->obj);
+	if (atomic_load(&slot->gen) != zs_handle_gen(handle) || !obj) {
 		zs_report("zs_free", "handle %#lx was freed concurrently",
 			  handle);
 		goto out;

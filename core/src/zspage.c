@@ -244,6 +244,7 @@ void zspage_refile(struct size_class *class, struct zspage *zs)
 	enum zs_fullness_group group =
 		zs_fullness_of(zs->inuse, class->objs_per_zspage);
 
+	zspage_ratio_refile(class, zs);
 	if (group == zs->fullness)
 		return;
 	if (zs->fullness != ZS_EMPTY)

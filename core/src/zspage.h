@@ -19,6 +19,9 @@ struct zspage {
 	struct size_class *class;
 	struct zspage *prev, *next;	 /* fullness list */
 	enum zs_fullness_group fullness; /* ZS_EMPTY: on no list */
+	struct zspage *rprev, *rnext;	 /* ratio list */
+	unsigned int ratio;		 /* ZS_RATIO_0: on no ratio list */
+	unsigned long compact_stamp;	 /* class's pass that last tried it */
 	unsigned int inuse;
 	unsigned long freeobj; /* location word of the first free object */
 	unsigned int nr_pages;
@@ -50,7 +53,12 @@ int zspage_push_free(struct zs_pool *pool, struct zspage *zs, unsigned int idx);
 bool zspage_read_link(struct zs_pool *pool, struct zspage *zs, unsigned int idx,
 		      unsigned long *link);
 
-/* Move zs to the list its inuse count calls for (none when empty). */
+/* Move zs to the lists its inuse count calls for (none when empty). */
 void zspage_refile(struct size_class *class, struct zspage *zs);
+
+/* Ratio bucket (enum zs_ratio) of inuse of objs objects. */
+unsigned int zspage_ratio_of(unsigned int inuse, unsigned int objs);
+/* The ratio-list half of zspage_refile (ratio.c). */
+void zspage_ratio_refile(struct size_class *class, struct zspage *zs);
 
 #endif /* ZS_ZSPAGE_H */

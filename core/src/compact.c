@@ -1,0 +1,203 @@
+// SPDX-License-Identifier: MIT
+/*
+ * zs_compact(): in each class, move the objects of the emptiest zspages
+ * into the fullest and release the zspages left empty. A handle names a
+ * slot, so moving an object is copying its bytes and rewriting the slot.
+ *
+ * Locks, per class and per source zspage (a short stretch): the check lock
+ * shared, the class lock (no malloc/free in the class), then the class's
+ * migration guard exclusive (no map, read or write in the class is turning
+ * a location into an address). A pinned object (mapcount > 0: mapped or
+ * being read) is never moved; its zspage is then kept and not tried again
+ * in this pass. Between stretches every lock is dropped.
+ */
+#include <zsmalloc.h>
+
+#include <string.h>
+
+#include "kernel/report.h"
+#include "kernel/slab.h"
+#include "obj_copy.h"
+#include "pool.h"
+#include "zspage.h"
+
+/* Whole zspages' worth of unused object slots in the class. */
+static unsigned long class_freeable(const struct size_class *c)
+{
+	return (c->obj_allocated - c->obj_used) / c->objs_per_zspage;
+}
+
+/* The emptiest zspage not tried in this pass (lowest ratio first). */
+static struct zspage *pick_src(struct size_class *c)
+{
+	unsigned int r;
+	struct zspage *zs;
+
+	for (r = ZS_RATIO_10; r < ZS_RATIO_100; r++)
+		for (zs = c->ratio_list[r]; zs; zs = zs->rnext)
+			if (zs->compact_stamp != c->compact_pass)
+				return zs;
+	return NULL;
+}
+
+/* The fullest zspage with room, other than src (highest ratio first). */
+static struct zspage *pick_dst(struct size_class *c, struct zspage *src)
+{
+	unsigned int r;
+	struct zspage *zs;
+
+	for (r = ZS_RATIO_99; r >= ZS_RATIO_10; r--)
+		for (zs = c->ratio_list[r]; zs; zs = zs->rnext)
+			if (zs != src)
+				return zs;
+	return NULL;
+}
+
+/*
+ * Move object sidx of src into a free object of dst, through buf.
+ * 1 moved, 0 pinned (left alone), -1 failed (nothing changed).
+ */
+static int move_object(struct zs_pool *pool, struct zspage *src,
+		       unsigned int sidx, struct zspage *dst, void *buf)
+{
+	struct size_class *class = src->class;
+	struct zs_handle_slot *slot;
+	struct zs_obj_loc from, to;
+	unsigned long dobj;
+	bool found;
+
+	slot = zs_radix_lookup(&pool->handles.slots, src->handles[sidx]);
+	ZS_BUG_ON(!slot);
+	if (atomic_load(&slot->mapcount))
+		return 0;
+	dobj = zspage_pop_free(pool, dst);
+	if (!dobj)
+		return -1;
+	found = zs_obj_locate(pool, class, zspage_obj_word(pool, src, sidx),
+			      &from) &&
+		zs_obj_locate(pool, class, dobj, &to);
+	ZS_BUG_ON(!found);
+	if (!zs_obj_copy(pool, &from, buf, slot->size, false, slot->fresh) ||
+	    !zs_obj_copy(pool, &to, buf, slot->size, true, false)) {
+		zspage_push_free(pool, dst, to.idx);
+		return -1;
+	}
+	dst->handles[to.idx] = src->handles[sidx];
+	dst->inuse++;
+	zs_store_release(&slot->obj, dobj);
+	src->handles[sidx] = 0;
+	src->inuse--;
+	/* only a kmap can fail, and the copy above just kmapped */
+	ZS_BUG_ON(zspage_push_free(pool, src, sidx) != 0);
+	zspage_refile(class, dst);
+	zspage_refile(class, src);
+	return 1;
+}
+
+/* Give an empty zspage back; under the class lock. */
+static void release_empty(struct zs_pool *pool, struct size_class *c,
+			  struct zspage *zs)
+{
+	ZS_BUG_ON(zs->inuse != 0 || zs->fullness != ZS_EMPTY);
+	c->obj_allocated -= c->objs_per_zspage;
+	c->pages_used -= c->pages_per_zspage;
+	zspage_release(pool, zs);
+}
+
+/*
+ * One stretch: empty one source zspage into the fullest others. Returns
+ * pages released (0 or pages_per_zspage), or -1 when the class is done.
+ */
+static long compact_step(struct zs_pool *pool, struct size_class *c, void *buf)
+{
+	struct zspage *src, *dst = NULL;
+	unsigned int i;
+	long freed = 0;
+	int moved;
+
+	if (class_freeable(c) == 0)
+		return -1;
+	src = pick_src(c);
+	if (!src)
+		return -1;
+	src->compact_stamp = c->compact_pass;
+	zs_write_lock(&c->migrate_lock);
+	for (i = 0; i < c->objs_per_zspage && src->inuse; i++) {
+		if (!src->handles[i])
+			continue;
+		if (!dst || dst->inuse == c->objs_per_zspage)
+			dst = pick_dst(c, src);
+		if (!dst)
+			break;
+		moved = move_object(pool, src, i, dst, buf);
+		if (moved < 0)
+			break;
+		if (moved)
+			zs_atomic_add(&pool->objs_moved, 1);
+		else
+			zs_atomic_add(&pool->objs_pinned, 1);
+	}
+	if (src->inuse == 0) {
+		release_empty(pool, c, src);
+		freed = c->pages_per_zspage;
+	}
+	zs_write_unlock(&c->migrate_lock);
+	return dst || freed ? freed : -1;
+}
+
+static unsigned long compact_class(struct zs_pool *pool, struct size_class *c,
+				   void *buf)
+{
+	unsigned long freed = 0, steps = 0, limit = 0;
+	unsigned int r;
+	long step;
+
+	zs_mutex_lock(&c->lock);
+	c->compact_pass++;
+	/* each step tries a zspage of its own: bound the pass by them */
+	for (r = 0; r < ZS_NR_RATIOS; r++)
+		limit += c->nr_ratio[r];
+	zs_mutex_unlock(&c->lock);
+	while (steps++ < limit) {
+		zs_read_lock(&pool->check_lock);
+		zs_mutex_lock(&c->lock);
+		step = compact_step(pool, c, buf);
+		zs_mutex_unlock(&c->lock);
+		zs_read_unlock(&pool->check_lock);
+		if (step < 0)
+			break;
+		freed += (unsigned long)step;
+	}
+	return freed;
+}
+
+unsigned long zs_compact(struct zs_pool *pool)
+{
+	unsigned long freed = 0;
+	unsigned int i;
+	void *buf;
+
+	if (!pool) {
+		zs_report("zs_compact", "no pool");
+		return 0;
+	}
+	buf = zs_kmalloc(pool->geo.page_size);
+	if (!buf)
+		return 0;
+	for (i = pool->geo.nr_steps; i-- > 0;)
+		if (pool->classes[i].served_by == i)
+			freed += compact_class(pool, &pool->classes[i], buf);
+	zs_kfree(buf);
+	zs_atomic_add(&pool->pages_compacted, freed);
+	return freed;
+}
+
+void zs_pool_stats(struct zs_pool *pool, struct zs_pool_stats *stats)
+{
+	memset(stats, 0, sizeof(*stats));
+	if (!pool)
+		return;
+	stats->pages_compacted = zs_atomic_read(&pool->pages_compacted);
+	stats->objs_moved = zs_atomic_read(&pool->objs_moved);
+	stats->objs_pinned = zs_atomic_read(&pool->objs_pinned);
+}
