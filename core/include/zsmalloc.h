@@ -90,8 +90,25 @@ struct zs_pool_stats {
 	unsigned long pages_compacted; /* pages released by zs_compact */
 	unsigned long objs_moved;      /* objects moved by zs_compact */
 	unsigned long objs_pinned;     /* moves skipped: object was mapped */
+	unsigned long pages_migrated;  /* pages moved by zs_page_migrate */
+	unsigned long migrate_busy;    /* migrations refused with -EBUSY */
 };
 void zs_pool_stats(struct zs_pool *pool, struct zs_pool_stats *stats);
+
+/*
+ * Page migration, as for memory hot-unplug: move the contents of the
+ * pool's page with (emulated) page frame number pfn to a fresh page with
+ * a new pfn, rewriting every handle and free-list word that named the old
+ * one; the old page's memory goes back to the provider. Handles stay
+ * valid. Returns 0 when moved; -EBUSY, with nothing changed, while an
+ * object with bytes on the page is mapped or being read; -ENOENT when no
+ * zspage of the pool holds that pfn (now); -ENOMEM when no fresh page
+ * could be had; -EINVAL for a NULL pool (reported). It holds up every
+ * other call on the pool while it copies the page.
+ */
+int zs_page_migrate(struct zs_pool *pool, unsigned long pfn);
+/* The pfn of the page on which the handle's object starts; 0: reported. */
+unsigned long zs_handle_pfn(struct zs_pool *pool, unsigned long handle);
 
 /* ---- Beyond the kernel's API: introspection and reporting ---- */
 

@@ -200,4 +200,6 @@ void zs_pool_stats(struct zs_pool *pool, struct zs_pool_stats *stats)
 	stats->pages_compacted = zs_atomic_read(&pool->pages_compacted);
 	stats->objs_moved = zs_atomic_read(&pool->objs_moved);
 	stats->objs_pinned = zs_atomic_read(&pool->objs_pinned);
+	stats->pages_migrated = zs_atomic_read(&pool->pages_migrated);
+	stats->migrate_busy = zs_atomic_read(&pool->migrate_busy);
 }

@@ -80,6 +80,8 @@ struct zs_pool {
 	zs_atomic_ulong pages_compacted;
 	zs_atomic_ulong objs_moved;
 	zs_atomic_ulong objs_pinned;
+	zs_atomic_ulong pages_migrated;
+	zs_atomic_ulong migrate_busy;
 };
 
 static inline struct size_class *zs_serving_class(struct zs_pool *pool,

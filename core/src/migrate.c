@@ -1,0 +1,230 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Page migration: move the contents of one page of a zspage to a fresh
+ * page with a new page frame number, as the kernel does for memory
+ * hot-unplug and for compaction of physical memory. Every location word
+ * naming the old pfn is rewritten: the handle slots of the objects that
+ * start on the page, and the free-list links (and the zspage's first free
+ * object) naming free objects that start there. The old page's memory
+ * goes back to the provider; its descriptor waits for reuse.
+ *
+ * Rare and whole-pool, like the kernel's pool-wide migrate lock: it holds
+ * the check lock exclusive (no malloc, free, compaction or check runs, so
+ * page descriptors are stable), then the class lock and the class's
+ * migration guard exclusive (no map, read or write is resolving a
+ * location in the class). A page with a pinned object on it (mapped or
+ * being read, even partly) is refused with -EBUSY and left as it was.
+ */
+#include <zsmalloc.h>
+
+#include <errno.h>
+#include <string.h>
+
+#include "kernel/kmap.h"
+#include "kernel/report.h"
+#include "kernel/sanitize.h"
+#include "obj_copy.h"
+#include "pool.h"
+#include "zspage.h"
+
+/* Objects whose bytes touch page k of zs: [*lo, *hi). */
+static void objs_on_page(const struct zs_pool *pool, const struct zspage *zs,
+			 unsigned int k, unsigned int *lo, unsigned int *hi)
+{
+	size_t size = zs->class->size;
+	size_t start = (size_t)k << pool->geo.page_shift;
+	size_t end = start + pool->geo.page_size;
+	size_t last = (end - 1) / size + 1;
+
+	*lo = (unsigned int)(start / size);
+	*hi = (unsigned int)(last < zs->class->objs_per_zspage
+				     ? last
+				     : zs->class->objs_per_zspage);
+}
+
+static bool any_pinned(struct zs_pool *pool, const struct zspage *zs,
+		       unsigned int lo, unsigned int hi)
+{
+	unsigned int i;
+
+	for (i = lo; i < hi; i++) {
+		struct zs_handle_slot *slot;
+
+		if (!zs->handles[i])
+			continue;
+		slot = zs_radix_lookup(&pool->handles.slots, zs->handles[i]);
+		ZS_BUG_ON(!slot);
+		if (atomic_load(&slot->mapcount))
+			return true;
+	}
+	return false;
+}
+
+/* Copy the whole page, its closed bytes too, inside kmap windows. */
+static bool copy_page(struct zs_pool *pool, struct zs_page *from,
+		      struct zs_page *to)
+{
+	size_t ps = pool->geo.page_size;
+	char *src = kmap_atomic(from);
+	char *dst;
+
+	if (!src)
+		return false;
+	dst = kmap_atomic(to);
+	if (!dst) {
+		kunmap_atomic(src);
+		return false;
+	}
+	zs_san_open_defined(src, ps);
+	zs_san_open_undefined(dst, ps);
+	memcpy(dst, src, ps);
+	zs_san_close(dst, ps);
+	zs_san_close(src, ps);
+	kunmap_atomic(dst);
+	kunmap_atomic(src);
+	return true;
+}
+
+/* The location word w, with old_pfn replaced by new_pfn. */
+static unsigned long repoint(const struct zs_pool *pool, unsigned long w,
+			     unsigned long old_pfn, unsigned long new_pfn)
+{
+	if (zs_obj_pfn(pool, w) != old_pfn)
+		return w;
+	return zs_obj_word(pool, new_pfn, zs_obj_index(pool, w));
+}
+
+/*
+ * Rewrite the free list's words naming old_pfn; the zspage already has its
+ * new page. Walks at most the zspage's object count.
+ */
+static void repoint_free_list(struct zs_pool *pool, struct zspage *zs,
+			      unsigned long old_pfn, unsigned long new_pfn)
+{
+	struct size_class *class = zs->class;
+	unsigned long obj, link;
+	unsigned int n;
+
+	zs->freeobj = repoint(pool, zs->freeobj, old_pfn, new_pfn);
+	for (obj = zs->freeobj, n = 0; obj && n < class->objs_per_zspage; n++) {
+		struct zs_obj_loc loc;
+		unsigned long next;
+		bool ok = zs_obj_locate(pool, class, obj, &loc);
+
+		ZS_BUG_ON(!ok);
+		ok = zs_obj_copy(pool, &loc, &link, sizeof(link), false, false);
+		ZS_BUG_ON(!ok);
+		next = repoint(pool, link >> ZS_OBJ_TAG_BITS, old_pfn, new_pfn);
+		if (next << ZS_OBJ_TAG_BITS != link) {
+			link = next << ZS_OBJ_TAG_BITS;
+			ok = zs_obj_copy(pool, &loc, &link, sizeof(link), true,
+					 false);
+			ZS_BUG_ON(!ok);
+		}
+		obj = next;
+	}
+}
+
+/* Swap page k of zs for fresh; every location word follows. */
+static void move_page(struct zs_pool *pool, struct zspage *zs, unsigned int k,
+		      struct zs_page *fresh, unsigned int lo, unsigned int hi)
+{
+	struct zs_page *old = zs->pages[k];
+	unsigned long old_pfn = old->pfn;
+	unsigned int i;
+
+	fresh->zspage = zs;
+	fresh->index = k;
+	fresh->first_obj = old->first_obj;
+	fresh->next = old->next;
+	if (k)
+		zs->pages[k - 1]->next = fresh;
+	zs->pages[k] = fresh;
+	for (i = lo; i < hi; i++) {
+		struct zs_handle_slot *slot;
+		unsigned long w;
+
+		if (!zs->handles[i])
+			continue;
+		slot = zs_radix_lookup(&pool->handles.slots, zs->handles[i]);
+		w = zs_atomic_read(&slot->obj);
+		if (zs_obj_pfn(pool, w) == old_pfn)
+			zs_store_release(&slot->obj,
+					 repoint(pool, w, old_pfn, fresh->pfn));
+	}
+	repoint_free_list(pool, zs, old_pfn, fresh->pfn);
+	old->next = NULL;
+	zs_pool_page_free(pool, old); /* also clears old->zspage */
+}
+
+int zs_page_migrate(struct zs_pool *pool, unsigned long pfn)
+{
+	struct size_class *class;
+	struct zs_page *page, *fresh;
+	struct zspage *zs;
+	unsigned int lo, hi;
+	int ret = 0;
+
+	if (!pool) {
+		zs_report("zs_page_migrate", "no pool (pfn %lu)", pfn);
+		return -EINVAL;
+	}
+	zs_write_lock(&pool->check_lock);
+	page = zs_pfn_to_page(pool, pfn);
+	zs = page && page->mem ? page->zspage : NULL;
+	if (!zs) {
+		zs_write_unlock(&pool->check_lock);
+		return -ENOENT;
+	}
+	class = zs->class;
+	zs_mutex_lock(&class->lock);
+	zs_write_lock(&class->migrate_lock);
+	objs_on_page(pool, zs, page->index, &lo, &hi);
+	if (any_pinned(pool, zs, lo, hi)) {
+		zs_atomic_add(&pool->migrate_busy, 1);
+		ret = -EBUSY;
+		goto out;
+	}
+	fresh = zs_pool_page_alloc(pool);
+	if (!fresh) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	if (!copy_page(pool, page, fresh)) {
+		zs_pool_page_free(pool, fresh);
+		ret = -ENOMEM;
+		goto out;
+	}
+	move_page(pool, zs, page->index, fresh, lo, hi);
+	zs_atomic_add(&pool->pages_migrated, 1);
+out:
+	zs_write_unlock(&class->migrate_lock);
+	zs_mutex_unlock(&class->lock);
+	zs_write_unlock(&pool->check_lock);
+	return ret;
+}
+
+unsigned long zs_handle_pfn(struct zs_pool *pool, unsigned long handle)
+{
+	struct zs_handle_slot *slot;
+	struct size_class *class;
+	unsigned long obj;
+
+	if (!pool) {
+		zs_report("zs_handle_pfn", "no pool (handle %#lx)", handle);
+		return 0;
+	}
+	slot = zs_handle_resolve(&pool->handles, handle, "zs_handle_pfn", &obj);
+	if (!slot)
+		return 0;
+	class = zs_slot_class(pool, slot->class_idx);
+	if (!class) {
+		zs_report("zs_handle_pfn", "handle %#lx: class %u is corrupt",
+			  handle, slot->class_idx);
+		return 0;
+	}
+	zs_read_lock(&class->migrate_lock);
+	obj = zs_slot_obj_guarded(slot, handle);
+	zs_read_unlock(&class->migrate_lock);
+	return zs_obj_pfn(pool, obj);
+}
