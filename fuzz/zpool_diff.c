@@ -480,7 +480,7 @@ static void op_alloc(struct diff *d, struct zs_input *in)
 	size_t size = pick_size(d, kind, zs_input_u16(in));
 	uint8_t seed = zs_input_u8(in);
 	unsigned long h[NR_POOLS] = {0};
-	int err[NR_POOLS];
+	int err[NR_POOLS] = {0};
 	struct object *o = NULL;
 	int z = -1, buddy = 0, slabbed = 0;
 
