@@ -121,6 +121,33 @@ static void zs_load(struct backend *b, unsigned long h, void *dst, size_t n)
 	zs_unmap_object(b->pool, h);
 }
 
+/* ---- zsmalloc, 2025 API: zs_obj_write, zs_obj_read_begin/_end ---- */
+
+static unsigned long zs_obj_store(struct backend *b, const void *src, size_t n)
+{
+	unsigned long h = zs_malloc(b->pool, n);
+
+	if (h)
+		zs_obj_write(b->pool, h, src, n);
+	return h;
+}
+
+static void zs_obj_load(struct backend *b, unsigned long h, void *dst, size_t n)
+{
+	/* a straddling object is copied into dst itself */
+	const void *src = zs_obj_read_begin(b->pool, h, dst);
+
+	if (src && src != dst)
+		memcpy(dst, src, n);
+	if (src)
+		zs_obj_read_end(b->pool, h, (void *)src);
+}
+
+static unsigned long zs_compact_pool(struct backend *b)
+{
+	return zs_compact(b->pool);
+}
+
 static void zs_discard(struct backend *b, unsigned long h)
 {
 	zs_free(b->pool, h);
@@ -224,7 +251,7 @@ static int open_zsmalloc(struct backend *b, const char *opts, size_t ps)
 {
 	struct zs_pool_config cfg;
 
-	int builtin = 0;
+	int builtin = 0, obj_api = 0;
 
 	b->merge = 1;
 	b->chain = 4;
@@ -232,6 +259,9 @@ static int open_zsmalloc(struct backend *b, const char *opts, size_t ps)
 		if (strncmp(opts, "-builtin", 8) == 0) {
 			builtin = 1;
 			opts += 8;
+		} else if (strncmp(opts, "-obj", 4) == 0) {
+			obj_api = 1;
+			opts += 4;
 		} else if (strncmp(opts, "-nomerge", 8) == 0) {
 			b->merge = 0;
 			opts += 8;
@@ -263,8 +293,9 @@ static int open_zsmalloc(struct backend *b, const char *opts, size_t ps)
 		return -1;
 	}
 	b->kind = "zsmalloc";
-	b->store = zs_store;
-	b->load = zs_load;
+	b->store = obj_api ? zs_obj_store : zs_store;
+	b->load = obj_api ? zs_obj_load : zs_load;
+	b->compact = zs_compact_pool;
 	b->discard = zs_discard;
 	b->pool_bytes = zs_bytes;
 	b->destroy = zs_destroy;

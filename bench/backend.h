@@ -27,13 +27,16 @@ struct backend {
 	void (*discard)(struct backend *b, unsigned long h);
 	/* bytes of pages the pool holds by its own count; 0: none kept */
 	uint64_t (*pool_bytes)(struct backend *b);
+	/* zsmalloc: zs_compact, pages released; NULL: nothing to compact */
+	unsigned long (*compact)(struct backend *b);
 	void (*destroy)(struct backend *b);
 };
 
 /*
- * name: "zsmalloc[-builtin][-nomerge][-cN]" (chain N, default 4;
+ * name: "zsmalloc[-builtin][-nomerge][-cN][-obj]" (chain N, default 4;
  * -builtin: the core's own page provider instead of the bench's
- * give-back-at-free one), "malloc", or
+ * give-back-at-free one; -obj: the 2025 access API, zs_obj_write and
+ * zs_obj_read_begin/_end, instead of map/unmap), "malloc", or
  * "zpool-TYPE" (zpool-zbud, zpool-zsmalloc). 0, or -1 with a
  * message.
  */

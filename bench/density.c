@@ -20,7 +20,7 @@
 struct opts {
 	const char *trace, *backend, *label, *tsv;
 	enum trace_codec codec;
-	int shuffle, release;
+	int shuffle, release, compact;
 	uint64_t seed;
 	int deletes;
 };
@@ -34,10 +34,11 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: bench_density TRACE --backend NAME [--codec lzo|lz4]\n"
 		"       [--order archive|shuffle] [--seed N] [--deletes N]\n"
-		"       [--release] [--label TEXT] [--tsv FILE]\n"
+		"       [--release] [--compact] [--label TEXT] [--tsv FILE]\n"
 		"  NAME: zsmalloc[-nomerge][-cN], malloc, zpool-TYPE\n"
 		"  --deletes N: delete the N largest top-level dirs (-1: all)\n"
-		"  --release: give freed memory back after each deletion\n");
+		"  --release: give freed memory back after each deletion\n"
+		"  --compact: zs_compact after each deletion (zsmalloc)\n");
 	exit(2);
 }
 
@@ -89,6 +90,10 @@ int main(int argc, char **argv)
 
 		if (strcmp(a, "--release") == 0) {
 			o.release = 1;
+			continue;
+		}
+		if (strcmp(a, "--compact") == 0) {
+			o.compact = 1;
 			continue;
 		}
 		if (a[0] != '-') {
@@ -151,7 +156,9 @@ int main(int argc, char **argv)
 
 	printf("\n%s (%s, %s order%s, %s malloc underneath)\n\n", o.label,
 	       trace_codec_name(o.codec), o.shuffle ? "shuffled" : "archive",
-	       o.release ? ", memory released after deletes" : "",
+	       o.release   ? ", memory released after deletes"
+	       : o.compact ? ", zs_compact after deletes"
+			   : "",
 	       backend_malloc_name());
 	printf("| step           |  orig MiB | compr MiB |  used MiB | over "
 	       "MiB "
@@ -203,6 +210,8 @@ int main(int argc, char **argv)
 		}
 		if (o.release)
 			backend_malloc_release();
+		if (o.compact && b.compact)
+			b.compact(&b);
 		snprintf(step, sizeof(step), "-%s", t.groups[g]);
 		report(&o, &b, tsv, step, &tot, rss0);
 	}

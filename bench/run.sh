@@ -94,6 +94,9 @@ LOAD_BEFORE=$(uptime | sed 's/.*load average: //')
 ROWS=(
 	"zsmalloc merge, chain 4|||--backend zsmalloc"
 	"zsmalloc no merge, chain 4|||--backend zsmalloc-nomerge"
+	"zsmalloc merge, chain 4, zs_compact|||--backend zsmalloc --compact"
+	"zsmalloc no merge, chain 4, zs_compact|||--backend zsmalloc-nomerge --compact"
+	"zsmalloc merge, chain 8, zs_compact|||--backend zsmalloc-c8 --compact"
 	"zsmalloc merge, chain 8|||--backend zsmalloc-c8"
 	"zsmalloc merge, chain 16|||--backend zsmalloc-c16"
 	"zsmalloc, built-in page provider|||--backend zsmalloc-builtin"
@@ -176,7 +179,7 @@ SPEED=$OUT/speed.md
 	echo "| backend (malloc underneath) | threads | store ns/op median (min-max) | load ns/op | rewrite ns/op | discard ns/op | Mops/s |"
 	echo "|---|---:|---:|---:|---:|---:|---:|"
 	for t in 1 2; do
-		for be in zsmalloc zsmalloc-builtin zpool-zbud malloc; do
+		for be in zsmalloc zsmalloc-obj zsmalloc-builtin zpool-zbud malloc; do
 			"$BIN/bench_speed" "$TRACE" --backend $be --threads $t --runs "$RUNS" 2>/dev/null
 		done
 		LD_PRELOAD=$JEMALLOC "$BIN/bench_speed" "$TRACE" --backend malloc --threads $t --runs "$RUNS" 2>/dev/null
@@ -234,6 +237,9 @@ DOCF=$ROOT/docs/benchmarks.md
 	echo "MIMALLOC_RESET_DECOMMITS=1, without which mimalloc resets lazily and"
 	echo "resident memory stays high)."
 	echo
+	echo "Rows with \"zs_compact\" call zs_compact() after every deletion (the"
+	echo "kernel's zram does it on demand or from the shrinker)."
+	echo
 	echo "Published (3.19, ext4 on zram, 3.18 tree, no merge / merge): full 5.56% /"
 	echo "5.34%, end (8.0 MB compressed) 91.24% / 46.53%."
 	echo
@@ -257,7 +263,8 @@ DOCF=$ROOT/docs/benchmarks.md
 	echo "operations: store = allocate + write, load = read back, rewrite = free"
 	echo "and store another size in its place (the pool stays full: the steady"
 	echo "state, few fresh pages), discard = free;"
-	echo "zsmalloc and zbud through map/unmap, plain allocators with memcpy. Every"
+	echo "zsmalloc and zbud through map/unmap (zsmalloc-obj: the 2025 API,"
+	echo "zs_obj_write and zs_obj_read_begin/_end), plain allocators with memcpy. Every"
 	echo "phase is timed as a whole (two threads: every other object each, one"
 	echo "shared pool, ns/op is wall time / all objects). Median of $RUNS runs"
 	echo "(min-max). Mops/s from the mean of the store, load and discard medians."

@@ -21,6 +21,9 @@ PHYS_DEFAULT, PHYS_TINY, PHYS_2, PHYS_4, PHYS_8, PHYS_12, PHYS_32 = range(7)
 # Common ops (fuzz/common/ops.h) and their argument layouts.
 ALLOC, ALLOC_FILL, FREE, MAP, WRITE, UNMAP, READ, CHECK = range(8)
 RW, RO, WO = range(3)
+# Move ops (fuzz/common/moves.h): zs_ops has them right after the common
+# ops, zs_threads after its GIVE and TAKE.
+COMPACT, MIGRATE, OBJ_READ, OBJ_WRITE = range(8, 12)
 W_WHOLE, W_HEAD, W_TAIL, W_RANGE, W_BOUNDARY, W_ENDS = range(6)
 # Size kinds (fuzz/common/sizes.h).
 S_EDGE, S_STRADDLE, S_MIN, S_MAX, S_UNIFORM = range(5)
@@ -146,6 +149,28 @@ def class_walk_ops(n=24):
     return b"".join(ops)
 
 
+def move_ops(param, base=COMPACT, n=30):
+    """n objects of one straddling size, most freed, then compaction (with
+    a mapping held and without), migration of every survivor's page, and
+    the copy-based access API, every object checked after every move."""
+    compact, migrate, oread, owrite = (base, base + 1, base + 2, base + 3)
+    ops = [fill(S_STRADDLE, param, 1 + slot) for slot in range(n)]
+    ops += [free(slot) for slot in range(n) if slot % 3]
+    ops += [map_(0, RW), write(W_BOUNDARY, 1, 0x51), bytes([compact]),
+            unmap(), bytes([compact])]
+    ops += [bytes([migrate, slot]) for slot in range(0, n, 3)]
+    ops += [bytes([owrite, slot]) + u16(0) + bytes([0x60 + slot])
+            for slot in range(0, n, 6)]
+    ops += [bytes([oread, slot]) for slot in range(0, n, 3)]
+    ops += [map_(3, RO), bytes([migrate, 3]), bytes([oread, 6]), unmap()]
+    ops += [free(slot) for slot in range(0, n, 6)]
+    ops += [bytes([compact]), check()]
+    ops += [fill(S_STRADDLE, param, 0x70 + slot) for slot in range(4)]
+    ops += [bytes([owrite, 1]) + u16(5) + bytes([0x7f]), bytes([compact])]
+    ops += [bytes([migrate, slot]) for slot in range(0, n, 2)]
+    return b"".join(ops)
+
+
 def gen_ops():
     seeds = {}
     for page in PAGE:
@@ -175,6 +200,16 @@ def gen_ops():
         config(65536, 16, PHYS_2) + narrow_ops())
     seeds["narrow-phys8-16k-chain2"] = (
         config(16384, 2, PHYS_8) + narrow_ops())
+    for page in PAGE:
+        kb = page // 1024
+        for name, param, chain in (("third", 1 | (3 << 4), 4),
+                                   ("fifth", 3 | (1 << 4), 16),
+                                   ("odd", 0x8000 | 7 | (3 << 4), 8),
+                                   ("half", 0 | (4 << 4), 1)):
+            seeds["moves-%s-%dk-chain%d" % (name, kb, chain)] = (
+                config(page, chain) + move_ops(param))
+    seeds["moves-third-4k-chain4-nomerge-builtin"] = config(
+        4096, 4, no_merge=True, builtin=True) + move_ops(1 | (3 << 4))
     return seeds
 
 
@@ -230,6 +265,7 @@ def gen_misuse():
 
 # zs_threads: GIVE, TAKE after the common ops (fuzz/zs_threads.c).
 T_GIVE, T_TAKE = 8, 9
+T_MOVES = 10  # COMPACT, MIGRATE, OBJ_READ, OBJ_WRITE from here
 
 
 def chunk(tid, ops):
@@ -265,6 +301,13 @@ def gen_threads():
     seeds["threads4-4k-chain1-nomerge"] = config(
         4096, 1, no_merge=True, bits=2) + b"".join(
             chunk(t, thread_ops(t)) for t in range(4))
+    for page in PAGE:
+        for n in (2, 3):
+            body = b"".join(
+                chunk(t, move_ops(1 | ((3 + t) << 4), T_MOVES, 20))
+                for t in range(n))
+            seeds["moves%d-%dk" % (n, page // 1024)] = (
+                config(page, 4, bits=n - 2) + body)
     return seeds
 
 

@@ -3,12 +3,15 @@
  * zs_ops: one pool per input (page size, chain, physmem width and merging
  * from the config prefix), then valid ops only: alloc, free, map RO/WO/RW,
  * whole and partial writes (also around page edges), read-checks, unmap
- * and pool checks, all against the shadow model. At the end every object
- * is freed and the pool must be empty and consistent.
+ * and pool checks, all against the shadow model; then (ops 8..11) the
+ * moves: zs_compact and zs_page_migrate, after which the mapping held and
+ * every object are checked, and the copy-based access API. At the end
+ * every object is freed and the pool must be empty and consistent.
  */
 #include "harness.h"
 #include "input.h"
 #include "model.h"
+#include "moves.h"
 #include "ops.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -22,8 +25,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	zs_input_config(&in, &cfg);
 	pool = zs_fuzz_pool(&cfg.pool, 0);
 	zs_model_init(&m, pool);
-	for (int n = 0; n < ZS_MAX_OPS && zs_input_left(&in); n++)
-		zs_run_common_op(&m, &in, zs_input_u8(&in) % ZS_NR_COMMON_OPS);
+	for (int n = 0; n < ZS_MAX_OPS && zs_input_left(&in); n++) {
+		unsigned int op =
+			zs_input_u8(&in) % (ZS_NR_COMMON_OPS + ZS_NR_MOVE_OPS);
+
+		if (op < ZS_NR_COMMON_OPS)
+			zs_run_common_op(&m, &in, op);
+		else
+			zs_run_move_op(&m, &in, op - ZS_NR_COMMON_OPS);
+	}
 	zs_model_finish(&m);
 	zs_destroy_pool(pool);
 	return 0;

@@ -6,6 +6,11 @@
  * written by one thread and read and freed by another. After the join the
  * pool must be empty and consistent. Meant for TSan as well as ASan.
  *
+ * Ops after the hand-off ones compact the pool, migrate the page of an
+ * own object and use the copy-based access API, racing with the other
+ * threads' maps and frees; each thread then checks its mapping and all its
+ * objects.
+ *
  * The split of the input is deterministic; the interleaving is the
  * scheduler's, so a run can differ only in which hand-offs find an object
  * waiting. Every outcome is checked the same way.
@@ -18,6 +23,7 @@
 #include "harness.h"
 #include "input.h"
 #include "model.h"
+#include "moves.h"
 #include "ops.h"
 
 #define MAX_THREADS 4
@@ -81,8 +87,10 @@ static void *run_worker(void *arg)
 
 	zs_input_init(&in, w->ops, w->len);
 	for (int n = 0; n < ZS_MAX_OPS && zs_input_left(&in); n++) {
-		op = zs_input_u8(&in) % NR_THREAD_OPS;
-		if (op == OP_GIVE)
+		op = zs_input_u8(&in) % (NR_THREAD_OPS + ZS_NR_MOVE_OPS);
+		if (op >= NR_THREAD_OPS)
+			zs_run_move_op(&w->m, &in, op - NR_THREAD_OPS);
+		else if (op == OP_GIVE)
 			give(w, zs_input_u8(&in));
 		else if (op == OP_TAKE)
 			take(w);

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
  * zs_pool_check() and the statistics. The checker holds the pool's check
- * lock for writing (no zs_malloc/zs_free can run; maps may, they change
- * nothing it reads), then the handle table lock and the pool lock, and
- * walks everything: fullness lists, pages, free lists, the handle table.
+ * lock for writing (no zs_malloc, zs_free, zs_compact or zs_page_migrate
+ * can run; maps may, they change nothing it reads), then the handle table
+ * lock and the pool lock, and walks everything: fullness and ratio lists,
+ * pages, free lists, the handle table.
  */
 #include <zsmalloc.h>
 

@@ -154,7 +154,7 @@ NO_COVERAGE static size_t first_difference(const struct zs_obj *o,
 	return i;
 }
 
-static void compare(const struct zs_model *m, int slot, const uint8_t *p)
+void zs_model_compare(const struct zs_model *m, int slot, const uint8_t *p)
 {
 	const struct zs_obj *o = &m->obj[slot];
 	size_t i;
@@ -186,7 +186,7 @@ uint8_t *zs_model_map(struct zs_model *m, int slot, enum zs_mapmode mode)
 		memset(o->def, 0, o->size);
 		o->ndef = 0;
 	} else {
-		compare(m, slot, p);
+		zs_model_compare(m, slot, p);
 	}
 	m->mapped = slot;
 	m->mode = mode;
@@ -195,8 +195,8 @@ uint8_t *zs_model_map(struct zs_model *m, int slot, enum zs_mapmode mode)
 }
 
 /* Only the harness's own shadow is written here: no ASan checks needed. */
-NO_COVERAGE NO_ASAN static void fill_pattern(struct zs_obj *o, size_t off,
-					     size_t len, uint8_t seed)
+NO_COVERAGE NO_ASAN void zs_model_fill(struct zs_obj *o, size_t off, size_t len,
+				       uint8_t seed)
 {
 	size_t newly = 0;
 
@@ -221,14 +221,14 @@ void zs_model_write(struct zs_model *m, size_t off, size_t len, uint8_t seed)
 		off %= o->size;
 	if (len > o->size - off)
 		len = o->size - off;
-	fill_pattern(o, off, len, seed);
+	zs_model_fill(o, off, len, seed);
 	memcpy(m->map + off, o->bytes + off, len);
 }
 
 void zs_model_check_mapping(const struct zs_model *m)
 {
 	if (m->mapped >= 0 && m->mode != ZS_MM_WO)
-		compare(m, m->mapped, m->map);
+		zs_model_compare(m, m->mapped, m->map);
 }
 
 void zs_model_unmap(struct zs_model *m)

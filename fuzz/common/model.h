@@ -62,6 +62,10 @@ uint8_t *zs_model_map(struct zs_model *m, int slot, enum zs_mapmode mode);
 /* Writes a pattern into the current WO/RW mapping; no-op otherwise. */
 void zs_model_write(struct zs_model *m, size_t off, size_t len, uint8_t seed);
 void zs_model_unmap(struct zs_model *m);
+/* Compares p, slot's bytes as read somehow, with the model. */
+void zs_model_compare(const struct zs_model *m, int slot, const uint8_t *p);
+/* Puts a pattern into the shadow of o (only); the caller writes it. */
+void zs_model_fill(struct zs_obj *o, size_t off, size_t len, uint8_t seed);
 /* Compares the current RO/RW mapping with the model (WO: nothing). */
 void zs_model_check_mapping(const struct zs_model *m);
 /* Maps RO, compares, unmaps. */

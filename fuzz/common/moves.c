@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: MIT
+#include "moves.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fail.h"
+
+/* No class keeps a whole zspage of free slots unless pinned is set. */
+static void check_tight(struct zs_model *m)
+{
+	struct zs_class_stat st;
+
+	for (unsigned int i = 0; i < m->info.nr_size_classes; i++) {
+		if (zs_class_stat(m->pool, i, &st) != 0)
+			zs_fuzz_fail("zs_class_stat(%u) failed", i);
+		if (st.merged_into != i)
+			continue;
+		if (st.obj_allocated - st.obj_used >= st.objs_per_zspage)
+			zs_fuzz_fail("class %u (size %zu, %u objs per zspage): "
+				     "%lu of %lu slots unused after "
+				     "zs_compact",
+				     i, st.size, st.objs_per_zspage,
+				     st.obj_allocated - st.obj_used,
+				     st.obj_allocated);
+	}
+}
+
+/* After a move: the mapping still shows its object, every object its
+ * bytes (verify_all maps each, dropping the mapping). */
+static void check_after_move(struct zs_model *m)
+{
+	zs_model_check_mapping(m);
+	zs_model_verify_all(m);
+}
+
+static void op_compact(struct zs_model *m)
+{
+	unsigned long before = zs_get_total_pages(m->pool), freed;
+	struct zs_pool_stats s0, s1;
+
+	zs_pool_stats(m->pool, &s0);
+	freed = zs_compact(m->pool);
+	zs_pool_stats(m->pool, &s1);
+	if (s1.pages_compacted < s0.pages_compacted + freed)
+		zs_fuzz_fail("zs_compact released %lu pages, stats went "
+			     "%lu -> %lu",
+			     freed, s0.pages_compacted, s1.pages_compacted);
+	if (!m->shared_pool) {
+		unsigned long after = zs_get_total_pages(m->pool);
+
+		if (after + freed != before)
+			zs_fuzz_fail("zs_compact said %lu pages released; "
+				     "the pool went %lu -> %lu",
+				     freed, before, after);
+		/* with nothing pinned, every class ends tight */
+		if (m->mapped < 0)
+			check_tight(m);
+	}
+	check_after_move(m);
+}
+
+static void op_migrate(struct zs_model *m, uint8_t hint)
+{
+	int slot = zs_model_pick_live(m, hint);
+	unsigned long pfn, before = zs_get_total_pages(m->pool);
+	int ret;
+
+	if (slot < 0)
+		return;
+	pfn = zs_handle_pfn(m->pool, m->obj[slot].handle);
+	if (pfn == 0)
+		zs_fuzz_fail("zs_handle_pfn(%#lx) failed", m->obj[slot].handle);
+	ret = zs_page_migrate(m->pool, pfn);
+	if (ret == -EBUSY) {
+		/* only a pinned object on the page excuses it */
+		if (m->mapped < 0 && !m->shared_pool)
+			zs_fuzz_fail("zs_page_migrate(pfn %lu) busy with "
+				     "nothing mapped",
+				     pfn);
+		if (m->mapped == slot &&
+		    zs_handle_pfn(m->pool, m->obj[slot].handle) != pfn)
+			zs_fuzz_fail("busy migration moved the object");
+	} else if (ret == 0) {
+		if (m->mapped == slot)
+			zs_fuzz_fail("zs_page_migrate moved the page of "
+				     "mapped object %#lx",
+				     m->obj[slot].handle);
+		/* (shared: another thread may have moved it back since,
+		 * onto the descriptor this migration gave up) */
+		if (!m->shared_pool &&
+		    zs_handle_pfn(m->pool, m->obj[slot].handle) == pfn)
+			zs_fuzz_fail("object %#lx still on pfn %lu after its "
+				     "page was migrated",
+				     m->obj[slot].handle, pfn);
+	} else if (!(ret == -ENOENT && m->shared_pool)) {
+		zs_fuzz_fail("zs_page_migrate(pfn %lu) returned %d", pfn, ret);
+	}
+	if (!m->shared_pool && zs_get_total_pages(m->pool) != before)
+		zs_fuzz_fail("migration changed the pool from %lu to %lu "
+			     "pages",
+			     before, zs_get_total_pages(m->pool));
+	check_after_move(m);
+}
+
+/* Read through the 2025 API, nested inside any current mapping. */
+static void op_obj_read(struct zs_model *m, uint8_t hint)
+{
+	int slot = zs_model_pick_live(m, hint);
+	struct zs_obj *o;
+	uint8_t *copy, *p;
+
+	if (slot < 0 || slot == m->mapped)
+		return;
+	o = &m->obj[slot];
+	copy = malloc(o->size);
+	if (!copy)
+		zs_fuzz_fail("out of memory for %zu bytes", o->size);
+	p = zs_obj_read_begin(m->pool, o->handle, copy);
+	if (!p)
+		zs_fuzz_fail("zs_obj_read_begin(%#lx) returned NULL",
+			     o->handle);
+	zs_model_compare(m, slot, p);
+	zs_obj_read_end(m->pool, o->handle, p);
+	free(copy);
+}
+
+static void op_obj_write(struct zs_model *m, uint8_t hint, uint16_t len,
+			 uint8_t seed)
+{
+	int slot = zs_model_pick_live(m, hint);
+	struct zs_obj *o;
+	size_t n;
+
+	if (slot < 0 || slot == m->mapped)
+		return;
+	o = &m->obj[slot];
+	/* 0: the whole object, else a head of len % size + 1 bytes */
+	n = len == 0 ? o->size : 1 + len % o->size;
+	zs_model_fill(o, 0, n, seed);
+	zs_obj_write(m->pool, o->handle, o->bytes, n);
+}
+
+void zs_run_move_op(struct zs_model *m, struct zs_input *in, unsigned int op)
+{
+	switch (op) {
+	case ZS_OP_COMPACT:
+		op_compact(m);
+		break;
+	case ZS_OP_MIGRATE:
+		op_migrate(m, zs_input_u8(in));
+		break;
+	case ZS_OP_OBJ_READ:
+		op_obj_read(m, zs_input_u8(in));
+		break;
+	default: {
+		uint8_t hint = zs_input_u8(in);
+		uint16_t len = zs_input_u16(in);
+
+		op_obj_write(m, hint, len, zs_input_u8(in));
+		break;
+	}
+	}
+}
