@@ -61,6 +61,8 @@ if(ZS_COVERAGE)
   endif()
   add_compile_options(-fprofile-instr-generate -fcoverage-mapping)
   add_link_options(-fprofile-instr-generate)
+  # The core writes its profile before it aborts (core/src/kernel/report.c).
+  add_compile_definitions(ZS_COVERAGE_BUILD=1)
 endif()
 
 # Fuzzing engines: library code gets the coverage instrumentation, the

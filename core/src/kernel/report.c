@@ -7,6 +7,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#ifdef ZS_COVERAGE_BUILD
+/* clang's profile runtime; a process that aborts would write nothing. */
+int __llvm_profile_write_file(void);
+#define flush_coverage() ((void)__llvm_profile_write_file())
+#else
+#define flush_coverage() ((void)0)
+#endif
+
 static pthread_mutex_t report_lock = PTHREAD_MUTEX_INITIALIZER;
 static zs_report_fn report_fn;
 static void *report_ctx;
@@ -48,6 +56,7 @@ void zs_report(const char *what, const char *fmt, ...)
 	}
 	fprintf(stderr, "zsmalloc: %s: %s\n", what, details);
 	fflush(stderr);
+	flush_coverage();
 	abort();
 }
 
@@ -57,5 +66,6 @@ void zs_bug(const char *file, int line, const char *cond)
 	atomic_fetch_add(&report_count, 1);
 	fprintf(stderr, "zsmalloc: BUG: %s:%d: %s\n", file, line, cond);
 	fflush(stderr);
+	flush_coverage();
 	abort();
 }
