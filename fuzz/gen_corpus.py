@@ -220,6 +220,20 @@ def gen_ops():
 # mode, refused configs (+ misaligned provider pages when slot & 4), stats.
 A_FREE_MAPPED, A_DESTROY_MAPPED, A_NO_POOL, A_BAD_MODE, A_CONFIG, A_STATS = \
     range(6)
+# Since the move API joined (kind % 13; the seeds above predate it and
+# were written for kind % 6): obj_read_begin/end and obj_write of a bad
+# handle (how = kind // 13: freed, forged, pool B's), read_end without a
+# begin, on another handle, with NULL, read_begin without a local copy
+# (how % 4), obj_write from NULL or too long (how & 1), zs_page_migrate of
+# pfns not the pool's or pinned (how % 5), no-pool zs_compact,
+# zs_page_migrate, zs_handle_pfn, zs_pool_stats, zs_compact while pinned.
+(A_READ_BAD, A_WRITE_BAD, A_READ_END, A_WRITE_ARGS, A_MIGRATE_BAD,
+ A_MOVES_NO_POOL, A_COMPACT_PINNED) = range(6, 13)
+NR_API_KINDS = 13
+
+
+def api(kind, how, s):
+    return bytes([M_API, kind + NR_API_KINDS * how, s])
 
 
 def gen_misuse():
@@ -260,6 +274,44 @@ def gen_misuse():
     seeds["all-64k-chain16-nomerge"] = config(
         65536, 16, no_merge=True, builtin=True) + \
         setup + b"".join(bad.values()) + check()
+    # The move API: a half-emptied class first, so compaction has work.
+    # Objects of 3/4 page, so every other one straddles two pages.
+
+    def holes(page):
+        return b"".join(fill(S_UNIFORM, page * 3 // 4, 7 + i)
+                        for i in range(20)) + \
+            b"".join(free(i) for i in range(5, 24, 2))
+    bits = (0, 9, 20, 33, 47, 63, 130, 250)
+    moves = {
+        "api-read-bad": b"".join(api(A_READ_BAD, h, b)
+                                 for h in range(3) for b in bits),
+        "api-write-bad": b"".join(api(A_WRITE_BAD, h, b)
+                                  for h in range(3) for b in bits),
+        "api-read-end": b"".join(api(A_READ_END, h, s) for h in range(4)
+                                 for s in (0, 1, 2, 3, 4, 6, 10, 40)),
+        "api-write-args": b"".join(api(A_WRITE_ARGS, h, s)
+                                   for h in range(2) for s in (0, 1, 200)),
+        "api-migrate-bad": b"".join(api(A_MIGRATE_BAD, h, s)
+                                    for h in range(5)
+                                    for s in (0, 1, 2, 3, 5, 255)),
+        "api-moves-no-pool": b"".join(api(A_MOVES_NO_POOL, 0, s)
+                                      for s in (0, 1, 2, 9, 20, 33)),
+        # s 10 reads and s 11 maps an object compaction would move
+        "api-compact-read": b"".join(api(A_COMPACT_PINNED, 0, s)
+                                     for s in (10, 6, 0, 3, 5)),
+        "api-compact-mapped": b"".join(api(A_COMPACT_PINNED, 0, s)
+                                       for s in (11, 7, 0, 1, 9)),
+    }
+    for page in PAGE:
+        for name, ops in moves.items():
+            body = setup + holes(page) + ops + read(0) + check() + ops + \
+                check()
+            seeds["%s-%dk" % (name, page // 1024)] = config(page, 4) + body
+    seeds["moves-all-16k-chain16-nomerge"] = config(
+        16384, 16, no_merge=True, builtin=True) + \
+        setup + holes(16384) + b"".join(moves.values()) + check()
+    seeds["moves-all-4k-tiny"] = config(4096, 2, phys=PHYS_TINY) + \
+        setup + holes(4096) + b"".join(moves.values()) + check()
     return seeds
 
 

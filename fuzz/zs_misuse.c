@@ -4,11 +4,16 @@
  * "other-pool" handles for A) mixed with bad ones: double free, stale and
  * forged handles, nested maps, unmatched or mismatched unmaps, oversized
  * allocs, bad calls into the API (no pool, bad mode, refused configs,
- * misaligned provider pages, free or destroy while mapped). A recording report handler is installed; every bad op must be
+ * misaligned provider pages, free or destroy while mapped), and misuse of
+ * the move API (zs_obj_read_begin/end and zs_obj_write on bad handles or
+ * arguments, zs_page_migrate of pfns not the pool's or pinned, no-pool
+ * zs_compact and friends, compaction while an object is pinned).
+ * A recording report handler is installed; every bad op must be
  * reported (zs_report_count goes up, the handler is called) and must not
  * hurt: the current mapping stays usable and every live object keeps its
  * bytes. Valid ops must report nothing.
  */
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,6 +76,18 @@ static void expect_reported(struct counts before, const char *op)
 	if (after.calls <= before.calls || after.total <= before.total)
 		zs_fuzz_fail("misuse not reported: %s (handler %lu -> %lu, "
 			     "count %lu -> %lu)",
+			     op, before.calls, after.calls, before.total,
+			     after.total);
+}
+
+/* The calls of the move API: each bad one is reported exactly once. */
+static void expect_reported_once(struct counts before, const char *op)
+{
+	struct counts after = now();
+
+	if (after.calls != before.calls + 1 || after.total != before.total + 1)
+		zs_fuzz_fail("misuse not reported exactly once: %s (handler "
+			     "%lu -> %lu, count %lu -> %lu)",
 			     op, before.calls, after.calls, before.total,
 			     after.total);
 }
@@ -345,17 +362,365 @@ static void stats(struct zs_model *a)
 	free(buf);
 }
 
-/* Bad calls into the API itself (kind % 6). */
-static void op_api(struct zs_model *a, struct zs_input *in)
+/*
+ * A handle of no live object of A: (how % 3) a freed one, a live one with
+ * bit s flipped, or one of pool B's. 0 when none is to be had.
+ */
+static unsigned long bad_handle(struct zs_model *a, struct zs_model *b,
+				unsigned int how, uint8_t s)
+{
+	unsigned long h = 0;
+	int slot;
+
+	switch (how % 3) {
+	case 0:
+		return stale_handle(a, s);
+	case 1:
+		slot = zs_model_pick_live(a, s >> 3);
+		if (slot >= 0)
+			h = a->obj[slot].handle ^
+			    (1ul << (s % (sizeof(long) * CHAR_BIT)));
+		break;
+	default:
+		slot = zs_model_pick_live(b, s);
+		if (slot < 0)
+			slot = zs_model_alloc(b, 1 + s);
+		if (slot >= 0)
+			h = b->obj[slot].handle;
+		break;
+	}
+	return is_live(a, h) ? 0 : h;
+}
+
+static const char *const bad_names[] = {"freed", "forged", "other-pool"};
+
+/* zs_obj_read_begin and zs_obj_read_end on a bad handle. */
+static void bad_read(struct zs_model *a, struct zs_model *b, unsigned int how,
+		     uint8_t s)
+{
+	unsigned long h = bad_handle(a, b, how, s);
+	uint8_t copy[64];
+	struct counts c;
+	void *p;
+
+	if (!h)
+		return;
+	c = now();
+	p = zs_obj_read_begin(a->pool, h, copy);
+	if (p)
+		zs_fuzz_fail("zs_obj_read_begin of a %s handle %#lx returned "
+			     "%p",
+			     bad_names[how % 3], h, p);
+	expect_reported_once(c, "zs_obj_read_begin of a bad handle");
+	c = now();
+	zs_obj_read_end(a->pool, h, copy);
+	expect_reported_once(c, "zs_obj_read_end of a bad handle");
+}
+
+/* zs_obj_write of a bad handle: reported, and no object changes. */
+static void bad_write(struct zs_model *a, struct zs_model *b, unsigned int how,
+		      uint8_t s)
+{
+	unsigned long h = bad_handle(a, b, how, s);
+	uint8_t junk[64];
+	struct counts c;
+
+	if (!h)
+		return;
+	memset(junk, 0xa5, sizeof(junk));
+	c = now();
+	zs_obj_write(a->pool, h, junk, 1 + s % sizeof(junk));
+	expect_reported_once(c, "zs_obj_write of a bad handle");
+	zs_model_verify_all(a);
+	zs_model_verify_all(b);
+}
+
+static void bad_read_end_call(struct zs_model *a, unsigned long h, void *p,
+			      const char *op)
+{
+	struct counts c = now();
+
+	zs_obj_read_end(a->pool, h, p);
+	expect_reported_once(c, op);
+}
+
+/*
+ * zs_obj_read_end without a begin, with a NULL pointer, or on another
+ * handle than the one being read; then the right end, quietly.
+ */
+static void bad_read_end(struct zs_model *a, unsigned int how, uint8_t s)
+{
+	int x = zs_model_pick_live(a, s), y;
+	struct zs_obj *o;
+	struct counts c;
+	uint8_t *copy, *p;
+
+	if (x < 0)
+		return;
+	zs_model_unmap(a);
+	o = &a->obj[x];
+	y = zs_model_pick_live(a, (unsigned int)x + 1 + (s >> 5));
+	if (how % 4 == 0) {
+		bad_read_end_call(a, o->handle, NULL,
+				  "zs_obj_read_end without a begin");
+		return;
+	}
+	copy = malloc(o->size);
+	if (!copy)
+		zs_fuzz_fail("out of memory for %zu bytes", o->size);
+	c = now();
+	p = zs_obj_read_begin(a->pool, o->handle, how % 4 == 3 ? NULL : copy);
+	if (p) {
+		expect_quiet(c, "zs_obj_read_begin");
+		zs_model_compare(a, x, p);
+	} else if (how % 4 == 3) {
+		/* straddles two pages and no local copy was given */
+		expect_reported_once(c,
+				     "zs_obj_read_begin without a local copy");
+		free(copy);
+		return;
+	} else {
+		zs_fuzz_fail("zs_obj_read_begin(%#lx) returned NULL",
+			     o->handle);
+	}
+	if (how % 4 == 1 && y != x)
+		bad_read_end_call(a, a->obj[y].handle, p,
+				  "zs_obj_read_end on another handle");
+	else
+		bad_read_end_call(a, o->handle, NULL,
+				  "zs_obj_read_end with a NULL pointer");
+	c = now();
+	zs_model_compare(a, x, p);
+	zs_obj_read_end(a->pool, o->handle, p);
+	expect_quiet(c, "zs_obj_read_end after a bad one");
+	free(copy);
+	zs_model_verify(a, x);
+}
+
+/* zs_obj_write longer than the object, or from a NULL buffer. */
+static void bad_write_args(struct zs_model *a, unsigned int how, uint8_t s)
+{
+	int x = zs_model_pick_live(a, s);
+	struct zs_obj *o;
+	struct counts c;
+	uint8_t *junk;
+	size_t len;
+
+	if (x < 0)
+		return;
+	zs_model_unmap(a);
+	o = &a->obj[x];
+	len = o->size + 1 + s;
+	c = now();
+	if (how & 1) {
+		zs_obj_write(a->pool, o->handle, NULL, 1 + s % o->size);
+		expect_reported_once(c, "zs_obj_write from NULL");
+	} else {
+		junk = malloc(len);
+		if (!junk)
+			zs_fuzz_fail("out of memory for %zu bytes", len);
+		memset(junk, 0x5a, len);
+		zs_obj_write(a->pool, o->handle, junk, len);
+		free(junk);
+		expect_reported_once(c, "zs_obj_write longer than the object");
+	}
+	zs_model_verify_all(a);
+}
+
+/*
+ * zs_page_migrate of pfns A does not own (0, beyond any, a page it has
+ * given back): -ENOENT, quietly; of the page of an object mapped or being
+ * read: -EBUSY, quietly, the object neither moved nor changed.
+ */
+static void bad_migrate(struct zs_model *a, unsigned int how, uint8_t s)
+{
+	unsigned long pages = zs_get_total_pages(a->pool), pfn = 0;
+	struct zs_pool_stats s0, s1;
+	struct counts c = now();
+	uint8_t *copy = NULL, *p = NULL;
+	int x, ret;
+
+	switch (how % 5) {
+	case 0:
+		break;
+	case 1:
+		pfn = ULONG_MAX - s;
+		break;
+	case 2:
+		pfn = 1ul << (sizeof(long) * CHAR_BIT - 1 - s % 8);
+		break;
+	case 3: /* a page given back: an object alone on its zspage, freed */
+		x = zs_model_alloc(a, a->info.max_alloc_size);
+		if (x < 0)
+			return;
+		pages = zs_get_total_pages(a->pool);
+		pfn = zs_handle_pfn(a->pool, a->obj[x].handle);
+		zs_model_free(a, x);
+		if (zs_get_total_pages(a->pool) >= pages)
+			return; /* its zspage held others too */
+		pages = zs_get_total_pages(a->pool);
+		break;
+	default: /* pinned */
+		x = zs_model_pick_live(a, s);
+		if (x < 0)
+			return;
+		if (s & 1) {
+			zs_model_map(a, x, modes[(s >> 1) % 3]);
+		} else {
+			zs_model_unmap(a);
+			copy = malloc(a->obj[x].size);
+			if (!copy)
+				zs_fuzz_fail("out of memory");
+			p = zs_obj_read_begin(a->pool, a->obj[x].handle, copy);
+			if (!p)
+				zs_fuzz_fail("zs_obj_read_begin(%#lx) failed",
+					     a->obj[x].handle);
+		}
+		pfn = zs_handle_pfn(a->pool, a->obj[x].handle);
+		zs_pool_stats(a->pool, &s0);
+		ret = zs_page_migrate(a->pool, pfn);
+		expect_quiet(c, "zs_page_migrate of a pinned page");
+		zs_pool_stats(a->pool, &s1);
+		if (ret != -EBUSY)
+			zs_fuzz_fail("zs_page_migrate(pfn %lu) of pinned %#lx "
+				     "returned %d, not -EBUSY",
+				     pfn, a->obj[x].handle, ret);
+		if (s1.migrate_busy != s0.migrate_busy + 1 ||
+		    s1.pages_migrated != s0.pages_migrated)
+			zs_fuzz_fail("busy migration: stats busy %lu -> %lu, "
+				     "migrated %lu -> %lu",
+				     s0.migrate_busy, s1.migrate_busy,
+				     s0.pages_migrated, s1.pages_migrated);
+		if (zs_handle_pfn(a->pool, a->obj[x].handle) != pfn)
+			zs_fuzz_fail("busy migration moved pinned %#lx",
+				     a->obj[x].handle);
+		if (p) {
+			zs_model_compare(a, x, p);
+			zs_obj_read_end(a->pool, a->obj[x].handle, p);
+			free(copy);
+		} else {
+			zs_model_check_mapping(a);
+		}
+		expect_quiet(c, "access after a busy migration");
+		zs_model_verify_all(a);
+		return;
+	}
+	ret = zs_page_migrate(a->pool, pfn);
+	expect_quiet(c, "zs_page_migrate of a pfn not the pool's");
+	if (ret != -ENOENT)
+		zs_fuzz_fail("zs_page_migrate(pfn %#lx) not the pool's "
+			     "returned %d, not -ENOENT",
+			     pfn, ret);
+	if (zs_get_total_pages(a->pool) != pages)
+		zs_fuzz_fail("a refused migration changed the pool");
+}
+
+/* No pool: zs_compact, zs_page_migrate, zs_handle_pfn are reported;
+ * zs_pool_stats zeroes its answer quietly. A's bad handle: reported. */
+static void no_pool_moves(struct zs_model *a, struct zs_model *b, uint8_t s)
+{
+	struct zs_pool_stats st;
+	struct counts c = now();
+	unsigned long h;
+
+	if (zs_compact(NULL) != 0)
+		zs_fuzz_fail("zs_compact(NULL) released pages");
+	expect_reported_once(c, "zs_compact without a pool");
+	c = now();
+	if (zs_page_migrate(NULL, 1 + s) != -EINVAL)
+		zs_fuzz_fail("zs_page_migrate(NULL) did not say -EINVAL");
+	expect_reported_once(c, "zs_page_migrate without a pool");
+	c = now();
+	if (zs_handle_pfn(NULL, 1 + s) != 0)
+		zs_fuzz_fail("zs_handle_pfn(NULL) answered a pfn");
+	expect_reported_once(c, "zs_handle_pfn without a pool");
+	memset(&st, 0xff, sizeof(st));
+	c = now();
+	zs_pool_stats(NULL, &st);
+	expect_quiet(c, "zs_pool_stats(NULL)");
+	if (st.pages_compacted || st.objs_moved || st.objs_pinned ||
+	    st.pages_migrated || st.migrate_busy)
+		zs_fuzz_fail("zs_pool_stats(NULL) left nonzero stats");
+	h = bad_handle(a, b, s, s);
+	if (h) {
+		c = now();
+		if (zs_handle_pfn(a->pool, h) != 0)
+			zs_fuzz_fail("zs_handle_pfn of a bad handle %#lx", h);
+		expect_reported_once(c, "zs_handle_pfn of a bad handle");
+	}
+}
+
+/*
+ * zs_compact while this thread holds a mapping or a read: the pinned
+ * object stays where it is and keeps its bytes; nothing is reported.
+ */
+static void compact_pinned(struct zs_model *a, uint8_t s)
+{
+	int x = zs_model_pick_live(a, s);
+	unsigned long pfn;
+	uint8_t *copy = NULL, *p = NULL;
+	struct counts c;
+
+	if (x < 0)
+		return;
+	c = now();
+	if (s & 1) {
+		zs_model_map(a, x, modes[(s >> 1) % 3]);
+	} else {
+		zs_model_unmap(a);
+		copy = malloc(a->obj[x].size);
+		if (!copy)
+			zs_fuzz_fail("out of memory");
+		p = zs_obj_read_begin(a->pool, a->obj[x].handle, copy);
+		if (!p)
+			zs_fuzz_fail("zs_obj_read_begin(%#lx) failed",
+				     a->obj[x].handle);
+	}
+	pfn = zs_handle_pfn(a->pool, a->obj[x].handle);
+	zs_compact(a->pool);
+	if (zs_handle_pfn(a->pool, a->obj[x].handle) != pfn)
+		zs_fuzz_fail("zs_compact moved %#lx while it was pinned",
+			     a->obj[x].handle);
+	if (p) {
+		zs_model_compare(a, x, p);
+		zs_obj_read_end(a->pool, a->obj[x].handle, p);
+		free(copy);
+	} else {
+		zs_model_check_mapping(a);
+	}
+	expect_quiet(c, "zs_compact with a pinned object");
+	zs_model_verify_all(a);
+}
+
+enum api_kind {
+	API_FREE_MAPPED,
+	API_DESTROY_MAPPED,
+	API_NO_POOL,
+	API_BAD_MODE,
+	API_CONFIG,
+	API_STATS,
+	API_READ_BAD,	    /* how = kind / NR_API_KINDS: freed, forged, B */
+	API_WRITE_BAD,	    /* how: as API_READ_BAD */
+	API_READ_END,	    /* how % 4: no begin, other handle, NULL, no copy */
+	API_WRITE_ARGS,	    /* how & 1: NULL buffer, else too long */
+	API_MIGRATE_BAD,    /* how % 5: pfn 0, ~0, 2^63.., given back, pinned */
+	API_MOVES_NO_POOL,  /* + zs_handle_pfn of a bad handle */
+	API_COMPACT_PINNED, /* s & 1: mapped, else being read */
+	NR_API_KINDS
+};
+
+/* Bad calls into the API itself (kind % NR_API_KINDS). */
+static void op_api(struct zs_model *a, struct zs_model *b, struct zs_input *in)
 {
 	uint8_t kind = zs_input_u8(in);
 	uint8_t s = zs_input_u8(in);
 	int slot = zs_model_pick_live(a, s);
 	struct counts c;
 	unsigned long h = slot >= 0 ? a->obj[slot].handle : 0;
+	unsigned int how = kind / NR_API_KINDS;
 
-	switch (kind % 6) {
-	case 0: /* free while mapped: reported, the object stays */
+	switch (kind % NR_API_KINDS) {
+	case API_FREE_MAPPED: /* free while mapped: reported, the object stays */
 		if (slot < 0)
 			return;
 		if (a->mapped < 0)
@@ -363,7 +728,7 @@ static void op_api(struct zs_model *a, struct zs_input *in)
 		bad_free(a->pool, a->obj[a->mapped].handle,
 			 "free of a mapped handle");
 		break;
-	case 1: /* destroy while mapped: reported, the pool stays */
+	case API_DESTROY_MAPPED: /* destroy while mapped: reported, the pool stays */
 		if (slot < 0)
 			return;
 		if (a->mapped < 0)
@@ -372,7 +737,7 @@ static void op_api(struct zs_model *a, struct zs_input *in)
 		zs_destroy_pool(a->pool);
 		expect_reported(c, "destroy of a pool with a mapping held");
 		break;
-	case 2: /* no pool */
+	case API_NO_POOL:
 		zs_model_unmap(a);
 		c = now();
 		if (zs_malloc(NULL, 1 + s) != 0)
@@ -393,7 +758,7 @@ static void op_api(struct zs_model *a, struct zs_input *in)
 		zs_destroy_pool(NULL);
 		expect_quiet(c, "zs_free(0), zs_destroy_pool(NULL)");
 		break;
-	case 3: /* a mode that is none of RW, RO, WO */
+	case API_BAD_MODE: /* a mode that is none of RW, RO, WO */
 		if (slot < 0)
 			return;
 		zs_model_unmap(a);
@@ -402,7 +767,7 @@ static void op_api(struct zs_model *a, struct zs_input *in)
 			zs_fuzz_fail("zs_map_object took mode %d", 3 + s);
 		expect_reported(c, "map in a bad mode");
 		break;
-	case 4: /* refused configs, and pages the provider misaligned */
+	case API_CONFIG: /* refused configs, and pages the provider misaligned */
 		c = now();
 		refused_configs(a, s);
 		expect_quiet(c, "refused pool config");
@@ -426,10 +791,31 @@ static void op_api(struct zs_model *a, struct zs_input *in)
 			zs_destroy_pool(p);
 		}
 		break;
-	default:
+	case API_STATS:
 		c = now();
 		stats(a);
 		expect_quiet(c, "statistics");
+		break;
+	case API_READ_BAD:
+		bad_read(a, b, how, s);
+		break;
+	case API_WRITE_BAD:
+		bad_write(a, b, how, s);
+		break;
+	case API_READ_END:
+		bad_read_end(a, how, s);
+		break;
+	case API_WRITE_ARGS:
+		bad_write_args(a, how, s);
+		break;
+	case API_MIGRATE_BAD:
+		bad_migrate(a, how, s);
+		break;
+	case API_MOVES_NO_POOL:
+		no_pool_moves(a, b, s);
+		break;
+	default:
+		compact_pinned(a, s);
 		break;
 	}
 }
@@ -472,7 +858,7 @@ static void run_bad(struct zs_model *a, struct zs_model *b, struct zs_input *in,
 		op_oversize(a, in);
 		break;
 	default:
-		op_api(a, in);
+		op_api(a, b, in);
 		break;
 	}
 }
