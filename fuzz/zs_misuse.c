@@ -528,6 +528,43 @@ static void bad_write_args(struct zs_model *a, unsigned int how, uint8_t s)
 }
 
 /*
+ * Pins object x the way s says: odd, a map in one of the three modes (the
+ * model holds it; NULL returned); even, a zs_obj_read_begin into a fresh
+ * local copy (*copyp), whose pointer is returned.
+ */
+static uint8_t *pin(struct zs_model *a, int x, uint8_t s, uint8_t **copyp)
+{
+	uint8_t *p;
+
+	*copyp = NULL;
+	if (s & 1) {
+		zs_model_map(a, x, modes[(s >> 1) % 3]);
+		return NULL;
+	}
+	zs_model_unmap(a);
+	*copyp = malloc(a->obj[x].size);
+	if (!*copyp)
+		zs_fuzz_fail("out of memory");
+	p = zs_obj_read_begin(a->pool, a->obj[x].handle, *copyp);
+	if (!p)
+		zs_fuzz_fail("zs_obj_read_begin(%#lx) failed",
+			     a->obj[x].handle);
+	return p;
+}
+
+/* Checks the pinned bytes against the model and ends a read pin. */
+static void unpin(struct zs_model *a, int x, uint8_t *p, uint8_t *copy)
+{
+	if (p) {
+		zs_model_compare(a, x, p);
+		zs_obj_read_end(a->pool, a->obj[x].handle, p);
+		free(copy);
+	} else {
+		zs_model_check_mapping(a);
+	}
+}
+
+/*
  * zs_page_migrate of pfns A does not own (0, beyond any, a page it has
  * given back): -ENOENT, quietly; of the page of an object mapped or being
  * read: -EBUSY, quietly, the object neither moved nor changed.
@@ -564,18 +601,7 @@ static void bad_migrate(struct zs_model *a, unsigned int how, uint8_t s)
 		x = zs_model_pick_live(a, s);
 		if (x < 0)
 			return;
-		if (s & 1) {
-			zs_model_map(a, x, modes[(s >> 1) % 3]);
-		} else {
-			zs_model_unmap(a);
-			copy = malloc(a->obj[x].size);
-			if (!copy)
-				zs_fuzz_fail("out of memory");
-			p = zs_obj_read_begin(a->pool, a->obj[x].handle, copy);
-			if (!p)
-				zs_fuzz_fail("zs_obj_read_begin(%#lx) failed",
-					     a->obj[x].handle);
-		}
+		p = pin(a, x, s, &copy);
 		pfn = zs_handle_pfn(a->pool, a->obj[x].handle);
 		zs_pool_stats(a->pool, &s0);
 		ret = zs_page_migrate(a->pool, pfn);
@@ -594,13 +620,7 @@ static void bad_migrate(struct zs_model *a, unsigned int how, uint8_t s)
 		if (zs_handle_pfn(a->pool, a->obj[x].handle) != pfn)
 			zs_fuzz_fail("busy migration moved pinned %#lx",
 				     a->obj[x].handle);
-		if (p) {
-			zs_model_compare(a, x, p);
-			zs_obj_read_end(a->pool, a->obj[x].handle, p);
-			free(copy);
-		} else {
-			zs_model_check_mapping(a);
-		}
+		unpin(a, x, p, copy);
 		expect_quiet(c, "access after a busy migration");
 		zs_model_verify_all(a);
 		return;
@@ -664,30 +684,13 @@ static void compact_pinned(struct zs_model *a, uint8_t s)
 	if (x < 0)
 		return;
 	c = now();
-	if (s & 1) {
-		zs_model_map(a, x, modes[(s >> 1) % 3]);
-	} else {
-		zs_model_unmap(a);
-		copy = malloc(a->obj[x].size);
-		if (!copy)
-			zs_fuzz_fail("out of memory");
-		p = zs_obj_read_begin(a->pool, a->obj[x].handle, copy);
-		if (!p)
-			zs_fuzz_fail("zs_obj_read_begin(%#lx) failed",
-				     a->obj[x].handle);
-	}
+	p = pin(a, x, s, &copy);
 	pfn = zs_handle_pfn(a->pool, a->obj[x].handle);
 	zs_compact(a->pool);
 	if (zs_handle_pfn(a->pool, a->obj[x].handle) != pfn)
 		zs_fuzz_fail("zs_compact moved %#lx while it was pinned",
 			     a->obj[x].handle);
-	if (p) {
-		zs_model_compare(a, x, p);
-		zs_obj_read_end(a->pool, a->obj[x].handle, p);
-		free(copy);
-	} else {
-		zs_model_check_mapping(a);
-	}
+	unpin(a, x, p, copy);
 	expect_quiet(c, "zs_compact with a pinned object");
 	zs_model_verify_all(a);
 }
