@@ -5,40 +5,12 @@
  * where they are; the pool check passes after every compaction; and it all
  * holds with other threads allocating, mapping and freeing meanwhile.
  */
-#include "zs_test_util.h"
+#include "zs_move_util.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
 
 #include "kernel/kmap.h"
-
-struct obj {
-	unsigned long h;
-	size_t size;
-	unsigned long seed;
-};
-
-/* Every live object still holds its pattern, through both APIs. */
-static void expect_intact(struct kunit *test, struct zs_pool *pool,
-			  const struct obj *o, unsigned int n)
-{
-	static unsigned char copy[65536];
-	unsigned int i;
-
-	for (i = 0; i < n; i++) {
-		unsigned char *p;
-
-		if (!o[i].h)
-			continue;
-		KUNIT_EXPECT_TRUE(test, zt_check(pool, o[i].h, o[i].size,
-						 o[i].seed, ZS_MM_RO));
-		p = zs_obj_read_begin(pool, o[i].h, copy);
-		KUNIT_ASSERT_NOT_NULL(test, p);
-		KUNIT_EXPECT_EQ(test, zt_mismatch(p, o[i].size, o[i].seed),
-				o[i].size);
-		zs_obj_read_end(pool, o[i].h, p);
-	}
-}
 
 /* No class keeps a whole zspage's worth of free slots. */
 static void expect_tight(struct kunit *test, struct zs_pool *pool)

@@ -6,38 +6,13 @@
  * refused with -EBUSY and left alone; and it all holds beside other
  * threads allocating, mapping, compacting and freeing.
  */
-#include "zs_test_util.h"
+#include "zs_move_util.h"
 
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
 
 #include "kernel/kmap.h"
-
-struct obj {
-	unsigned long h;
-	size_t size;
-	unsigned long seed;
-};
-
-static void expect_intact(struct kunit *test, struct zs_pool *pool,
-			  const struct obj *o, unsigned int n)
-{
-	static unsigned char copy[65536];
-	unsigned int i;
-
-	for (i = 0; i < n; i++) {
-		unsigned char *p;
-
-		if (!o[i].h)
-			continue;
-		p = zs_obj_read_begin(pool, o[i].h, copy);
-		KUNIT_ASSERT_NOT_NULL(test, p);
-		KUNIT_EXPECT_EQ(test, zt_mismatch(p, o[i].size, o[i].seed),
-				o[i].size);
-		zs_obj_read_end(pool, o[i].h, p);
-	}
-}
 
 /* Migrate every page that exists now; returns how many moved. */
 static unsigned long migrate_all(struct kunit *test, struct zs_pool *pool)
