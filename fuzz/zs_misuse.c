@@ -126,8 +126,16 @@ static void churn(struct zs_model *a)
 	for (unsigned int i = 0; i < CHURN_ROUNDS; i++) {
 		unsigned long h = zs_malloc(a->pool, 1);
 
-		if (!h)
-			return; /* a tiny pfn space may run out */
+		if (!h) {
+			/* only a full pfn space may stop it */
+			if (zs_model_frames_short(
+				    a, zs_model_frames_for_alloc(a, 1)))
+				return;
+			zs_fuzz_fail("churn: zs_malloc(1) failed with %lu of "
+				     "%lu page frames in use",
+				     zs_get_total_pages(a->pool),
+				     a->info.max_pages);
+		}
 		if (zs_model_is_stale(a, h))
 			zs_fuzz_fail("churn: zs_malloc reissued freed handle "
 				     "%#lx: its generation was not bumped",

@@ -136,6 +136,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		memset(&w[i], 0, sizeof(w[i]));
 		zs_model_init(&w[i].m, pool);
 		w[i].m.shared_pool = 1;
+		/* every model full, the queue full, one page per migrator */
+		w[i].m.shared_pages_bound =
+			(nthr * ZS_MODEL_SLOTS + QUEUE_LEN) *
+				(unsigned long)cfg.pool.max_pages_per_zspage +
+			nthr;
 		w[i].ho = &ho;
 		w[i].ops = malloc(size + 1);
 		if (!w[i].ops)

@@ -134,6 +134,10 @@ struct zs_pool_info {
 	unsigned int nr_size_classes;	  /* size steps, merged or not */
 	unsigned int nr_distinct_classes; /* after merging */
 	int class_merge;
+	/* Page frames the pool can hold at once (its emulated physical
+	 * memory): zs_malloc needing a new zspage, or zs_page_migrate
+	 * needing a fresh page, fails with no frame left. */
+	unsigned long max_pages;
 };
 void zs_pool_info(const struct zs_pool *pool, struct zs_pool_info *info);
 

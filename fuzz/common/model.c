@@ -41,14 +41,34 @@ void zs_model_init(struct zs_model *m, struct zs_pool *pool)
 			     zs_max_alloc_size(pool), m->info.max_alloc_size);
 }
 
-static int alloc_failure_excused(struct zs_model *m)
+int zs_model_frames_short(struct zs_model *m, unsigned long need)
 {
-	unsigned int pfn_bits = m->info.physmem_bits - m->info.page_shift;
-
 	if (m->alloc_fail_ok && m->alloc_fail_ok(m->fail_ctx))
 		return 1;
-	/* A pfn space this small can be used up by one input. */
-	return pfn_bits <= 14;
+	if (need == 0)
+		return 0;
+	if (m->shared_pool)
+		return m->info.max_pages < m->shared_pages_bound;
+	return zs_get_total_pages(m->pool) + need > m->info.max_pages;
+}
+
+unsigned long zs_model_frames_for_alloc(struct zs_model *m, size_t size)
+{
+	size_t csize = zs_class_size(m->pool, size);
+	struct zs_class_stat st;
+
+	for (unsigned int i = 0; i < m->info.nr_size_classes; i++) {
+		if (zs_class_stat(m->pool, i, &st) != 0)
+			zs_fuzz_fail("zs_class_stat(%u) failed", i);
+		if (st.merged_into != i || st.size != csize)
+			continue;
+		if (!m->shared_pool && st.obj_used < st.obj_allocated)
+			return 0;
+		return st.pages_per_zspage;
+	}
+	zs_fuzz_fail("no serving class of size %zu for zs_malloc(%zu)", csize,
+		     size);
+	return 0;
 }
 
 int zs_model_is_stale(const struct zs_model *m, unsigned long h)
@@ -94,11 +114,15 @@ int zs_model_alloc(struct zs_model *m, size_t size)
 	zs_check_class_of(m->pool, &m->info, size);
 	h = zs_malloc(m->pool, size);
 	if (!h) {
-		if (alloc_failure_excused(m))
+		unsigned long need = zs_model_frames_for_alloc(m, size);
+
+		if (zs_model_frames_short(m, need))
 			return -1;
-		zs_fuzz_fail("zs_malloc(%zu) failed (page %zu, chain %u, "
+		zs_fuzz_fail("zs_malloc(%zu) failed with %lu of %lu page "
+			     "frames in use, %lu needed (page %zu, chain %u, "
 			     "physmem %u, %u live)",
-			     size, m->info.page_size,
+			     size, zs_get_total_pages(m->pool),
+			     m->info.max_pages, need, m->info.page_size,
 			     m->info.max_pages_per_zspage, m->info.physmem_bits,
 			     m->live);
 	}

@@ -47,12 +47,28 @@ struct zs_model {
 	void *fail_ctx;
 	/* zs_pool_check and class stats reflect other threads too: off. */
 	int shared_pool;
+	/* Shared pool: the most page frames all its users can hold at once
+	 * (objects x chain, plus one per concurrent migration). */
+	unsigned long shared_pages_bound;
 	unsigned int checks; /* zs_pool_check calls so far */
 	unsigned long stale[ZS_MODEL_STALE];
 	unsigned int nstale;
 };
 
 void zs_model_init(struct zs_model *m, struct zs_pool *pool);
+/*
+ * Whether running out of page frames (or an injected fault) explains a
+ * failure that needed `need` fresh frames: the pool's pages now plus need
+ * exceed info.max_pages. Never true for need 0. On a shared pool, only a
+ * pfn space smaller than every user's objects can fill explains it.
+ */
+int zs_model_frames_short(struct zs_model *m, unsigned long need);
+/*
+ * Frames a zs_malloc of size needs: none while its class has a free slot,
+ * else a whole zspage. On a shared pool the class changes under us: a
+ * zspage.
+ */
+unsigned long zs_model_frames_for_alloc(struct zs_model *m, size_t size);
 /* Slot of a new object, or -1 when the table is full or the alloc failed
  * in an excused way. */
 int zs_model_alloc(struct zs_model *m, size_t size);

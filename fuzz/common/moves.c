@@ -94,6 +94,14 @@ static void op_migrate(struct zs_model *m, uint8_t hint)
 			zs_fuzz_fail("object %#lx still on pfn %lu after its "
 				     "page was migrated",
 				     m->obj[slot].handle, pfn);
+	} else if (ret == -ENOMEM) {
+		/* a fresh page is needed: only a full pfn space explains it */
+		if (!zs_model_frames_short(m, 1))
+			zs_fuzz_fail("zs_page_migrate(pfn %lu) returned "
+				     "-ENOMEM with %lu of %lu page frames "
+				     "in use",
+				     pfn, zs_get_total_pages(m->pool),
+				     m->info.max_pages);
 	} else if (!(ret == -ENOENT && m->shared_pool)) {
 		zs_fuzz_fail("zs_page_migrate(pfn %lu) returned %d", pfn, ret);
 	}
