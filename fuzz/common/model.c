@@ -17,13 +17,6 @@
 #define NO_ASAN
 #endif
 
-uint8_t zs_pattern_byte(uint8_t seed, size_t i)
-{
-	/* Depends on the offset, so a copy that lands shifted by any amount
-	 * is caught, and on the seed, so a lost write is caught. */
-	return (uint8_t)(seed + i * 167u + (i >> 8) * 13u);
-}
-
 void zs_model_init(struct zs_model *m, struct zs_pool *pool)
 {
 	memset(m, 0, sizeof(*m));
@@ -52,15 +45,50 @@ int zs_model_frames_short(struct zs_model *m, unsigned long need)
 	return zs_get_total_pages(m->pool) + need > m->info.max_pages;
 }
 
+/* Every step names a serving class at or above it (merging goes up). */
+static void read_merge_map(struct zs_model *m)
+{
+	struct zs_class_stat st;
+	unsigned int nr = m->info.nr_size_classes;
+
+	if (nr > ZS_MODEL_MAX_STEPS)
+		zs_fuzz_fail("%u size steps, the model holds %u", nr,
+			     ZS_MODEL_MAX_STEPS);
+	for (unsigned int i = 0; i < nr; i++) {
+		if (zs_class_stat(m->pool, i, &st) != 0)
+			zs_fuzz_fail("zs_class_stat(%u) failed", i);
+		if (st.merged_into < i || st.merged_into >= nr)
+			zs_fuzz_fail("step %u merged into %u", i,
+				     st.merged_into);
+		if (st.merged_into == i)
+			m->serving[m->nr_serving++] = (unsigned short)i;
+	}
+	if (zs_class_stat(m->pool, nr, &st) != -1)
+		zs_fuzz_fail("zs_class_stat past the last class succeeded");
+	if (m->nr_serving != m->info.nr_distinct_classes)
+		zs_fuzz_fail("%u serving classes, info says %u", m->nr_serving,
+			     m->info.nr_distinct_classes);
+}
+
+const unsigned short *zs_model_serving(struct zs_model *m, unsigned int *n)
+{
+	if (m->nr_serving == 0)
+		read_merge_map(m);
+	*n = m->nr_serving;
+	return m->serving;
+}
+
 unsigned long zs_model_frames_for_alloc(struct zs_model *m, size_t size)
 {
 	size_t csize = zs_class_size(m->pool, size);
 	struct zs_class_stat st;
+	unsigned int n;
+	const unsigned short *serving = zs_model_serving(m, &n);
 
-	for (unsigned int i = 0; i < m->info.nr_size_classes; i++) {
-		if (zs_class_stat(m->pool, i, &st) != 0)
-			zs_fuzz_fail("zs_class_stat(%u) failed", i);
-		if (st.merged_into != i || st.size != csize)
+	for (unsigned int k = 0; k < n; k++) {
+		if (zs_class_stat(m->pool, serving[k], &st) != 0)
+			zs_fuzz_fail("zs_class_stat(%u) failed", serving[k]);
+		if (st.size != csize)
 			continue;
 		if (!m->shared_pool && st.obj_used < st.obj_allocated)
 			return 0;
@@ -341,27 +369,19 @@ static void check_stats(struct zs_model *m)
 {
 	struct zs_class_stat st;
 	unsigned long pages = 0, used = 0, total;
-	unsigned int serving = 0;
+	unsigned int n;
+	const unsigned short *serving = zs_model_serving(m, &n);
 
-	for (unsigned int i = 0; i < m->info.nr_size_classes; i++) {
-		if (zs_class_stat(m->pool, i, &st) != 0)
-			zs_fuzz_fail("zs_class_stat(%u) failed", i);
-		if (st.merged_into < i ||
-		    st.merged_into >= m->info.nr_size_classes)
-			zs_fuzz_fail("step %u merged into %u", i,
-				     st.merged_into);
-		if (st.merged_into != i)
-			continue;
+	for (unsigned int k = 0; k < n; k++) {
+		if (zs_class_stat(m->pool, serving[k], &st) != 0)
+			zs_fuzz_fail("zs_class_stat(%u) failed", serving[k]);
+		if (st.merged_into != serving[k])
+			zs_fuzz_fail("step %u served by %u, was by itself",
+				     serving[k], st.merged_into);
 		check_class(&st);
-		serving++;
 		pages += st.pages_used;
 		used += st.obj_used;
 	}
-	if (zs_class_stat(m->pool, m->info.nr_size_classes, &st) != -1)
-		zs_fuzz_fail("zs_class_stat past the last class succeeded");
-	if (serving != m->info.nr_distinct_classes)
-		zs_fuzz_fail("%u serving classes, info says %u", serving,
-			     m->info.nr_distinct_classes);
 	total = zs_get_total_pages(m->pool);
 	if (pages != total || used != m->live)
 		zs_fuzz_fail("classes hold %lu pages and %lu objects; pool "

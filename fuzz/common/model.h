@@ -18,6 +18,8 @@
 
 #include "zsmalloc.h"
 
+/* Size steps a pool can have: (page - min) / (page / 256) + 1. */
+#define ZS_MODEL_MAX_STEPS 260
 /* Live objects per model: small, so each execution stays fast. */
 #define ZS_MODEL_SLOTS 32
 /* zs_pool_check runs per input (plus the one at the end). */
@@ -51,6 +53,9 @@ struct zs_model {
 	 * (objects x chain, plus one per concurrent migration). */
 	unsigned long shared_pages_bound;
 	unsigned int checks; /* zs_pool_check calls so far */
+	/* The serving classes' steps, read once (zs_model_serving). */
+	unsigned short serving[ZS_MODEL_MAX_STEPS];
+	unsigned int nr_serving; /* 0: not read yet */
 	unsigned long stale[ZS_MODEL_STALE];
 	unsigned int nstale;
 };
@@ -63,6 +68,11 @@ void zs_model_init(struct zs_model *m, struct zs_pool *pool);
  * pfn space smaller than every user's objects can fill explains it.
  */
 int zs_model_frames_short(struct zs_model *m, unsigned long need);
+/*
+ * The steps of the serving classes (merging is fixed at pool creation),
+ * read through zs_class_stat on first use; *n gets their number.
+ */
+const unsigned short *zs_model_serving(struct zs_model *m, unsigned int *n);
 /*
  * Frames a zs_malloc of size needs: none while its class has a free slot,
  * else a whole zspage. On a shared pool the class changes under us: a
@@ -103,7 +113,14 @@ void zs_model_finish(struct zs_model *m);
 int zs_model_take_out(struct zs_model *m, int slot, struct zs_obj *out);
 int zs_model_put_in(struct zs_model *m, struct zs_obj *obj);
 
-/* The byte a pattern write puts at offset i of an object. */
-uint8_t zs_pattern_byte(uint8_t seed, size_t i);
+/*
+ * The byte a pattern write puts at offset i of an object. It depends on
+ * the offset, so a copy that lands shifted by any amount is caught, and on
+ * the seed, so a lost write is caught. Inline: it runs once per byte.
+ */
+static inline uint8_t zs_pattern_byte(uint8_t seed, size_t i)
+{
+	return (uint8_t)(seed + i * 167u + (i >> 8) * 13u);
+}
 
 #endif /* ZS_FUZZ_MODEL_H */

@@ -11,12 +11,17 @@
 static void check_tight(struct zs_model *m)
 {
 	struct zs_class_stat st;
+	unsigned int n;
+	const unsigned short *serving = zs_model_serving(m, &n);
 
-	for (unsigned int i = 0; i < m->info.nr_size_classes; i++) {
+	for (unsigned int k = 0; k < n; k++) {
+		unsigned int i = serving[k];
+
 		if (zs_class_stat(m->pool, i, &st) != 0)
 			zs_fuzz_fail("zs_class_stat(%u) failed", i);
 		if (st.merged_into != i)
-			continue;
+			zs_fuzz_fail("step %u served by %u, was by itself", i,
+				     st.merged_into);
 		if (st.obj_allocated - st.obj_used >= st.objs_per_zspage)
 			zs_fuzz_fail("class %u (size %zu, %u objs per zspage): "
 				     "%lu of %lu slots unused after "

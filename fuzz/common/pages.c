@@ -4,6 +4,8 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <stdint.h>
 
 #include "fail.h"
 
@@ -29,7 +31,14 @@
 #include <valgrind/memcheck.h>
 #endif
 
-#define CACHE_BYTES (8u << 20) /* per page size */
+/*
+ * Cached pages stay resident: a page taken again costs no fault and no
+ * mmap. The budget covers the heaviest zs_ops input (32 objects in 16-page
+ * zspages of 64 KiB: 32 MiB) with room to spare and keeps peak RSS low;
+ * pages past it are unmapped at once.
+ */
+#define CACHE_BYTES ((size_t)48 << 20)
+#define NR_SIZES    3
 
 struct page_cache {
 	size_t page_size;
@@ -37,16 +46,40 @@ struct page_cache {
 	void *pages[CACHE_BYTES / 4096];
 };
 
-static struct page_cache caches[3] = {
+static struct page_cache caches[NR_SIZES] = {
 	{4096, 0, {0}}, {16384, 0, {0}}, {65536, 0, {0}}};
+static size_t cached_bytes; /* over every size, under cache_lock */
 static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static struct page_cache *cache_for(size_t page_size)
 {
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < NR_SIZES; i++)
 		if (caches[i].page_size == page_size)
 			return &caches[i];
 	return NULL;
+}
+
+/*
+ * A page_size-aligned mapping of page_size bytes, or NULL. Straight from
+ * mmap, not malloc: a freed page then leaves no trace in the sanitizer's
+ * heap (no quarantine, no fill of fresh chunks).
+ */
+static void *map_page(size_t page_size)
+{
+	size_t len = 2 * page_size;
+	char *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *a;
+
+	if (p == MAP_FAILED)
+		return NULL;
+	a = (char *)(((uintptr_t)p + page_size - 1) &
+		     ~(uintptr_t)(page_size - 1));
+	if (a > p)
+		munmap(p, (size_t)(a - p));
+	if (a + page_size < p + len)
+		munmap(a + page_size, (size_t)(p + len - (a + page_size)));
+	return a;
 }
 
 static void hide(void *p, size_t n)
@@ -56,6 +89,17 @@ static void hide(void *p, size_t n)
 #endif
 #ifdef ZS_VALGRIND
 	VALGRIND_MAKE_MEM_NOACCESS(p, n);
+#endif
+	(void)p;
+	(void)n;
+}
+
+/* Before munmap: ASan's shadow outlives the mapping, and whoever maps
+ * the address next must not find it poisoned. */
+static void unhide(void *p, size_t n)
+{
+#ifdef PAGES_ASAN
+	ASAN_UNPOISON_MEMORY_REGION(p, n);
 #endif
 	(void)p;
 	(void)n;
@@ -89,9 +133,11 @@ static void *recycled_alloc(void *ctx, size_t page_size)
 	pthread_mutex_lock(&cache_lock);
 	if (c->n > 0)
 		p = c->pages[--c->n];
+	if (p)
+		cached_bytes -= page_size;
 	pthread_mutex_unlock(&cache_lock);
 	if (!p)
-		p = aligned_alloc(page_size, page_size);
+		p = map_page(page_size);
 	if (!p)
 		zs_fuzz_fail("out of memory for a %zu-byte page", page_size);
 	return hand_out(p, page_size);
@@ -107,15 +153,19 @@ static void recycled_free(void *ctx, void *page, size_t page_size)
 		zs_fuzz_fail("free_page(%p, %zu): not a page of ours", page,
 			     page_size);
 	pthread_mutex_lock(&cache_lock);
-	if (c->n < CACHE_BYTES / page_size) {
+	if (cached_bytes + page_size <= CACHE_BYTES) {
 		/* hidden before another thread can take it */
 		hide(page, page_size);
 		c->pages[c->n++] = page;
+		cached_bytes += page_size;
 		kept = 1;
 	}
 	pthread_mutex_unlock(&cache_lock);
-	if (!kept)
-		free(page);
+	if (!kept) {
+		/* the sanitizer may have it poisoned: clear that first */
+		unhide(page, page_size);
+		munmap(page, page_size);
+	}
 }
 
 const struct zs_page_provider zs_recycling_pages = {recycled_alloc,
