@@ -12,6 +12,11 @@ set(ZS_FUZZ_LINK_FLAGS "" CACHE STRING "engine link flags for ZS_FUZZ_ENGINE=ext
 # <target>.cmplog (the afl preset drives this as a sub-build).
 option(ZS_AFL_CMPLOG "afl: build the CMPLOG variant <target>.cmplog" OFF)
 option(ZS_WERROR "Treat warnings as errors" OFF)
+# zstore (and its tests, CLI and fuzz target) needs LZ4 and zstd; the
+# allocator needs neither. AUTO builds it when both are found, ON makes a
+# missing codec a configure error, OFF leaves it out.
+set(ZS_BUILD_ZSTORE "AUTO" CACHE STRING "AUTO, ON or OFF: build zstore (needs LZ4 and zstd)")
+set_property(CACHE ZS_BUILD_ZSTORE PROPERTY STRINGS AUTO ON OFF)
 
 add_compile_options(-Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes)
 if(ZS_WERROR)

@@ -41,9 +41,16 @@ if [ -d "$SRC/lz4" ] && [ -d "$SRC/zstd" ]; then
 	export CMAKE_PREFIX_PATH=$deps
 fi
 
+# zstore_roundtrip needs zstore, which needs LZ4 and zstd: when the target
+# is wanted, a missing codec must stop the configure with its package name
+# rather than drop the target (ZS_BUILD_ZSTORE=AUTO would).
+zstore=AUTO
+case " ${targets[*]} " in *" zstore_roundtrip "*) zstore=ON ;; esac
+
 # CMAKE_BUILD_TYPE=None: no -O/-g of CMake's own, CFLAGS decide. Warnings
 # stay warnings here: the compiler and its flags are OSS-Fuzz's.
 cmake -S "$src" -B "$build" \
+	-DZS_BUILD_ZSTORE="$zstore" \
 	-DCMAKE_BUILD_TYPE=None \
 	-DCMAKE_C_COMPILER="$CC" \
 	-DCMAKE_CXX_COMPILER="$CXX" \
