@@ -19,6 +19,11 @@
 
 #include "files.h"
 
+/* The project's version, from CMakeLists.txt (zstore/CMakeLists.txt). */
+#ifndef ZSTORE_CLI_VERSION
+#define ZSTORE_CLI_VERSION "unknown"
+#endif
+
 struct options {
 	const char *backend;
 	enum zstore_comp comp;
@@ -40,7 +45,8 @@ static void usage(FILE *out)
 		"                       [--page-size N] [--limit BYTES] "
 		"DIR...\n"
 		"       zstore-cli compare [--page-size N] [--limit BYTES] "
-		"DIR...\n");
+		"DIR...\n"
+		"       zstore-cli --version\n");
 }
 
 static bool parse_u64(const char *s, uint64_t *v)
@@ -337,6 +343,10 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
 		usage(stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("zstore-cli %s\n", ZSTORE_CLI_VERSION);
 		return 0;
 	}
 	if (parse_options(argc - 2, argv + 2, &o) != 0)
