@@ -17,6 +17,7 @@ base() {
 	want_cmd gcc gcc
 	want_cmd clang clang
 	want_cmd python3 python3
+	want_cmd pkg-config pkgconf # the install test builds a pkg-config client
 	want_cmd clang-format clang-format
 	want_cmd llvm-profdata-14 llvm-14
 	want_cmd llvm-cov-14 llvm-14
