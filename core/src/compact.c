@@ -189,6 +189,9 @@ unsigned long zs_compact(struct zs_pool *pool)
 			freed += compact_class(pool, &pool->classes[i], buf);
 	zs_kfree(buf);
 	zs_atomic_add(&pool->pages_compacted, freed);
+	/* asked for memory back: the built-in provider's freed pages too */
+	if (pool->pages.free_page == zs_default_page_provider.free_page)
+		zs_page_provider_trim();
 	return freed;
 }
 

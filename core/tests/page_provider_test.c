@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
  * The built-in page provider: page-aligned pages of every size 4..64 KiB
- * from one process, memory given back to the system on free (resident
- * drops), addresses reused, empty regions unmapped (one spare per size),
- * a failing mmap seen as NULL, threads, and what the memory checkers see.
+ * from one process, freed pages kept resident up to a bound and then given
+ * back to the system in batches (resident drops), addresses reused, empty
+ * regions unmapped (one spare per size), a failing mmap seen as NULL,
+ * threads, and what the memory checkers see.
  */
 #include "zs_test_util.h"
 
@@ -39,10 +40,12 @@ static size_t pv_live(void)
 	return live;
 }
 
+/* Regions mapped once every freed page went back. */
 static size_t pv_regions(void)
 {
 	size_t regions, live;
 
+	zs_page_provider_trim();
 	zs_page_provider_stats(&regions, &live);
 	return regions;
 }
@@ -90,7 +93,7 @@ static void pv_bad_page_size(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pv_regions(), regions);
 }
 
-/* A freed page is no longer resident, and its address comes back. */
+/* A freed and trimmed page is no longer resident; its address comes back. */
 static void pv_free_gives_memory_back(struct kunit *test)
 {
 	size_t sys = (size_t)sysconf(_SC_PAGESIZE);
@@ -109,6 +112,7 @@ static void pv_free_gives_memory_back(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, mincore(p, ps, vec), 0);
 	KUNIT_EXPECT_EQ(test, vec[0] & 1, 1);
 	pv_free(p, ps);
+	zs_page_provider_trim();
 	KUNIT_ASSERT_EQ(test, mincore(p, ps, vec), 0);
 	for (size_t i = 0; i < ps / sys; i++)
 		KUNIT_EXPECT_EQ(test, vec[i] & 1, 0);
@@ -118,6 +122,63 @@ static void pv_free_gives_memory_back(struct kunit *test)
 	q[0] = 1; /* usable again */
 	KUNIT_EXPECT_EQ(test, q[0], 1);
 	pv_free(q, ps);
+	pv_free(keep, ps);
+}
+
+/* How many of the n pages (ps bytes, up to 16 system pages) are resident:
+ * any system page of theirs in memory counts. */
+static size_t pv_resident(char **pages, size_t n, size_t ps)
+{
+	size_t sys = (size_t)sysconf(_SC_PAGESIZE), count = 0;
+	unsigned char vec[16];
+
+	for (size_t i = 0; i < n; i++) {
+		bool in = false;
+
+		if (mincore(pages[i], ps, vec) != 0)
+			continue;
+		for (size_t k = 0; k < ps / sys; k++)
+			in = in || (vec[k] & 1);
+		count += in;
+	}
+	return count;
+}
+
+/*
+ * Freed pages stay resident, at most 1 MiB of a size, and come back first
+ * (no fault); past that they go back in batches; a trim gives back all.
+ */
+static void pv_hot_pages_bounded(struct kunit *test)
+{
+	size_t sys = (size_t)sysconf(_SC_PAGESIZE);
+	size_t ps = 16384, hot = ((size_t)1 << 20) / ps, n = 3 * hot + 5;
+	char **pages = kunit_kzalloc(test, n * sizeof(*pages), GFP_KERNEL);
+	char *keep, *q;
+	size_t i;
+
+	if (sys > ps)
+		kunit_skip(test, "system page above 16 KiB");
+	KUNIT_ASSERT_NOT_NULL(test, pages);
+	zs_page_provider_trim();
+	keep = pv_alloc(ps); /* the regions stay mapped */
+	KUNIT_ASSERT_NOT_NULL(test, keep);
+	for (i = 0; i < n; i++) {
+		pages[i] = pv_alloc(ps);
+		KUNIT_ASSERT_NOT_NULL(test, pages[i]);
+		memset(pages[i], 0x3c, ps);
+	}
+	KUNIT_EXPECT_EQ(test, pv_resident(pages, n, ps), n);
+	for (i = 0; i < n; i++)
+		pv_free(pages[i], ps);
+	/* a batch is a full stack plus the page that found it full: three
+	 * batches take 3 * (hot + 1) frees, the last 2 pages stay hot */
+	KUNIT_EXPECT_EQ(test, pv_resident(pages, n, ps), 2u);
+	q = pv_alloc(ps);
+	KUNIT_EXPECT_PTR_EQ(test, q, pages[n - 1]); /* the last freed */
+	KUNIT_ASSERT_NOT_NULL(test, q);
+	pv_free(q, ps);
+	zs_page_provider_trim();
+	KUNIT_EXPECT_EQ(test, pv_resident(pages, n, ps), 0u);
 	pv_free(keep, ps);
 }
 
@@ -150,6 +211,7 @@ static void pv_map_failure_is_null(struct kunit *test)
 	size_t n = 0;
 
 	/* after the earlier cases at most one spare region is available */
+	zs_page_provider_trim();
 	zs_page_provider_fail_nth(1);
 	for (i = 0; i < 2 * per + 1; i++) {
 		void *p = pv_alloc(ps);
@@ -374,6 +436,7 @@ static struct kunit_case pv_cases[] = {
 	KUNIT_CASE(pv_every_page_size),
 	KUNIT_CASE(pv_bad_page_size),
 	KUNIT_CASE(pv_free_gives_memory_back),
+	KUNIT_CASE(pv_hot_pages_bounded),
 	KUNIT_CASE(pv_empty_regions_unmapped),
 	KUNIT_CASE(pv_map_failure_is_null),
 	KUNIT_CASE(pv_map_failure_in_pool),

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -15,21 +16,28 @@
 /*
  * The built-in provider: pages carved out of anonymous mappings of
  * ZS_REGION_BYTES, one page size per region (every size 4..64 KiB divides
- * it). A freed page's memory goes back to the system at once
- * (MADV_DONTNEED: resident drops now, not under memory pressure as with
- * MADV_FREE) and its index waits, out of band, on the region's free stack:
- * the provider never writes to page memory, so a free page stays
- * non-resident until it is handed out again. A region whose pages are all
- * free is unmapped, except one per page size kept as a spare (no resident
- * memory, only address space) so that a pool at a region edge does not map
- * and unmap on every other page. One mutex guards it all; madvise of a
- * single page runs outside it.
+ * it). A freed page first waits, still resident, in its size's hot stack
+ * (at most ZS_HOT_BYTES), and the next allocation of that size takes it
+ * back with no fault and no system call. When the stack is full, the whole
+ * batch goes back to the system (MADV_DONTNEED, one call per run of
+ * adjacent pages: resident drops now, not under memory pressure as with
+ * MADV_FREE), and each index waits, out of band, on its region's free
+ * stack: the provider never writes to page memory, so such a page stays
+ * non-resident until it is handed out again. zs_page_provider_trim() gives
+ * every hot page back at once (zs_compact calls it). A region whose pages
+ * are all free is unmapped, except one per page size kept as a spare (no
+ * resident memory, only address space) so that a pool at a region edge
+ * does not map and unmap on every other page. One mutex guards it all;
+ * madvise runs outside it.
  */
 
 #define ZS_REGION_BYTES ((size_t)2 << 20)
 #define ZS_PV_MIN_SHIFT 12u
 #define ZS_PV_MAX_SHIFT 16u
 #define ZS_PV_SIZES	(ZS_PV_MAX_SHIFT - ZS_PV_MIN_SHIFT + 1)
+/* Freed pages kept resident per page size: 256 of 4 KiB, 16 of 64 KiB. */
+#define ZS_HOT_BYTES ((size_t)1 << 20)
+#define ZS_HOT_MAX   (ZS_HOT_BYTES >> ZS_PV_MIN_SHIFT)
 
 struct zs_region {
 	char *base; /* page_size-aligned, ZS_REGION_BYTES long */
@@ -45,6 +53,9 @@ struct zs_region {
 struct zs_pv_size {
 	struct zs_region *avail; /* regions with a page to give */
 	unsigned int nr_empty;	 /* regions with every page free (<= 1) */
+	/* Freed, still resident; live as far as their regions know. */
+	unsigned int nr_hot;
+	char *hot[ZS_HOT_MAX];
 };
 
 static pthread_mutex_t pv_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -52,7 +63,8 @@ static struct zs_pv_size pv_sizes[ZS_PV_SIZES];
 /* every mapped region, sorted by base, for the lookup on free */
 static struct zs_region **pv_regions;
 static size_t pv_nr_regions, pv_cap_regions;
-static size_t pv_live_pages;
+static size_t pv_live_pages; /* handed out and not freed, or hot */
+static size_t pv_hot_pages;
 
 static atomic_ulong pv_map_attempts;
 static atomic_ulong pv_map_fail_at; /* 0: off */
@@ -67,7 +79,7 @@ void zs_page_provider_stats(size_t *regions, size_t *live_pages)
 {
 	pthread_mutex_lock(&pv_lock);
 	*regions = pv_nr_regions;
-	*live_pages = pv_live_pages;
+	*live_pages = pv_live_pages - pv_hot_pages;
 	pthread_mutex_unlock(&pv_lock);
 }
 
@@ -234,6 +246,13 @@ static void *region_alloc_page(void *ctx, size_t page_size)
 		return NULL;
 	sz = &pv_sizes[si];
 	pthread_mutex_lock(&pv_lock);
+	if (sz->nr_hot) {
+		page = sz->hot[--sz->nr_hot];
+		pv_hot_pages--;
+		pthread_mutex_unlock(&pv_lock);
+		zs_san_open_undefined(page, page_size);
+		return page;
+	}
 	r = sz->avail;
 	if (!r)
 		r = region_create(page_size, sz);
@@ -257,32 +276,24 @@ static void *region_alloc_page(void *ctx, size_t page_size)
 	return page;
 }
 
-static void region_free_page(void *ctx, void *page, size_t page_size)
+static size_t hot_max(size_t page_size)
 {
-	int si = size_index(page_size);
-	bool whole_pages = page_size >= sys_page_size();
-	char *unmap = NULL;
-	struct zs_pv_size *sz;
-	struct zs_region *r;
-	size_t off;
+	size_t n = ZS_HOT_BYTES / page_size;
 
-	(void)ctx;
-	if (whole_pages)
-		madvise(page, page_size, MADV_DONTNEED);
-	zs_san_close(page, page_size);
-	pthread_mutex_lock(&pv_lock);
-	r = region_of(page);
-	off = r ? (size_t)((char *)page - r->base) : 0;
-	if (si < 0 || !r || r->page_size != page_size || off % page_size != 0 ||
-	    off / page_size >= r->used) {
-		pthread_mutex_unlock(&pv_lock);
-		zs_report("page provider",
-			  "free of %p (%zu bytes): not a page it gave out",
-			  page, page_size);
-		return;
-	}
-	sz = &pv_sizes[si];
-	r->free_idx[r->nr_free++] = (uint16_t)(off / page_size);
+	return n < ZS_HOT_MAX ? n : ZS_HOT_MAX;
+}
+
+/*
+ * Page idx of r goes back on its region's free stack (its memory given
+ * back already); under lock. The region to unmap, if it became an empty
+ * one beyond the spare, or NULL.
+ */
+static char *region_release_locked(struct zs_region *r, struct zs_pv_size *sz,
+				   size_t idx)
+{
+	char *unmap = NULL;
+
+	r->free_idx[r->nr_free++] = (uint16_t)idx;
 	pv_live_pages--;
 	if (!r->avail)
 		avail_add(r, sz);
@@ -299,14 +310,113 @@ static void region_free_page(void *ctx, void *page, size_t page_size)
 		} else {
 			sz->nr_empty++;
 			/* pages smaller than the system's were not given back */
-			if (!whole_pages)
+			if (r->page_size < sys_page_size())
 				madvise(r->base, ZS_REGION_BYTES,
 					MADV_DONTNEED);
 		}
 	}
+	return unmap;
+}
+
+static int addr_cmp(const void *a, const void *b)
+{
+	const char *x = *(char *const *)a, *y = *(char *const *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * Give n pages of one size back to the system and to their regions. They
+ * are on no hot stack and still live, so no region of theirs goes away
+ * meanwhile. Sorted first: one madvise per run of adjacent pages.
+ */
+static void release_batch(char **pages, size_t n, size_t page_size)
+{
+	struct zs_pv_size *sz = &pv_sizes[size_index(page_size)];
+	char *unmap[ZS_HOT_MAX + 1];
+	size_t nr_unmap = 0, i, j;
+
+	qsort(pages, n, sizeof(*pages), addr_cmp);
+	if (page_size >= sys_page_size()) {
+		for (i = 0; i < n; i = j) {
+			for (j = i + 1; j < n; j++)
+				if (pages[j] != pages[j - 1] + page_size)
+					break;
+			madvise(pages[i], (j - i) * page_size, MADV_DONTNEED);
+		}
+	}
+	pthread_mutex_lock(&pv_lock);
+	for (i = 0; i < n; i++) {
+		struct zs_region *r = region_of(pages[i]);
+		char *u;
+
+		ZS_BUG_ON(!r);
+		u = region_release_locked(
+			r, sz, (size_t)(pages[i] - r->base) / page_size);
+		if (u)
+			unmap[nr_unmap++] = u;
+	}
 	pthread_mutex_unlock(&pv_lock);
-	if (unmap)
-		unmap_region(unmap);
+	for (i = 0; i < nr_unmap; i++)
+		unmap_region(unmap[i]);
+}
+
+static void region_free_page(void *ctx, void *page, size_t page_size)
+{
+	int si = size_index(page_size);
+	char *batch[ZS_HOT_MAX + 1];
+	struct zs_pv_size *sz;
+	struct zs_region *r;
+	size_t off, n;
+
+	(void)ctx;
+	zs_san_close(page, page_size);
+	pthread_mutex_lock(&pv_lock);
+	r = region_of(page);
+	off = r ? (size_t)((char *)page - r->base) : 0;
+	if (si < 0 || !r || r->page_size != page_size || off % page_size != 0 ||
+	    off / page_size >= r->used) {
+		pthread_mutex_unlock(&pv_lock);
+		zs_report("page provider",
+			  "free of %p (%zu bytes): not a page it gave out",
+			  page, page_size);
+		return;
+	}
+	sz = &pv_sizes[si];
+	if (sz->nr_hot < hot_max(page_size)) {
+		sz->hot[sz->nr_hot++] = page;
+		pv_hot_pages++;
+		pthread_mutex_unlock(&pv_lock);
+		return;
+	}
+	/* the stack is full: it goes back with this page, as one batch */
+	n = sz->nr_hot;
+	memcpy(batch, sz->hot, n * sizeof(*batch));
+	batch[n++] = page;
+	pv_hot_pages -= sz->nr_hot;
+	sz->nr_hot = 0;
+	pthread_mutex_unlock(&pv_lock);
+	release_batch(batch, n, page_size);
+}
+
+void zs_page_provider_trim(void)
+{
+	char *batch[ZS_HOT_MAX];
+
+	for (unsigned int si = 0; si < ZS_PV_SIZES; si++) {
+		struct zs_pv_size *sz = &pv_sizes[si];
+		size_t n;
+
+		pthread_mutex_lock(&pv_lock);
+		n = sz->nr_hot;
+		memcpy(batch, sz->hot, n * sizeof(*batch));
+		pv_hot_pages -= n;
+		sz->nr_hot = 0;
+		pthread_mutex_unlock(&pv_lock);
+		if (n)
+			release_batch(batch, n,
+				      (size_t)1 << (si + ZS_PV_MIN_SHIFT));
+	}
 }
 
 const struct zs_page_provider zs_default_page_provider = {

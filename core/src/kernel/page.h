@@ -27,8 +27,9 @@ struct zs_page {
 
 /*
  * The built-in provider: pages carved from 2 MiB anonymous mappings, given
- * back to the system (MADV_DONTNEED) when freed; thread safe, any page
- * size 4..64 KiB (others: alloc_page returns NULL).
+ * back to the system (MADV_DONTNEED) in batches once 1 MiB of each size
+ * waits freed, or at zs_page_provider_trim(); thread safe, any page size
+ * 4..64 KiB (others: alloc_page returns NULL).
  */
 extern const struct zs_page_provider zs_default_page_provider;
 
@@ -36,6 +37,8 @@ extern const struct zs_page_provider zs_default_page_provider;
 void zs_page_provider_fail_nth(unsigned long nth);
 /* For tests: regions mapped now, pages handed out and not freed. */
 void zs_page_provider_stats(size_t *regions, size_t *live_pages);
+/* Give every freed page still resident back to the system now. */
+void zs_page_provider_trim(void);
 
 /*
  * Give page memory to a descriptor from a provider: checks the alignment
