@@ -1,32 +1,46 @@
 #!/usr/bin/env bash
 # The main job: builds every fuzz target and fuzzes each one from its
-# corpus, then prints a summary table.
+# corpus, then prints one summary table and every finding.
 #
 # Usage: scripts/fuzz.sh [--engine libfuzzer|afl] [--time SECONDS] [--jobs N]
-#                        [--target NAME]... [--build DIR] [--out DIR]
-#   --engine  libfuzzer (default): preset libfuzzer, libFuzzer + ASan + UBSan;
-#             afl: preset afl, a main (-M, with the CMPLOG binary) and a
-#             secondary (-S) afl-fuzz instance per target
-#   --time    total fuzzing time shared by the targets (default 60)
-#   --jobs    libFuzzer -fork=N workers per target (default 1: no fork)
-#   --target  fuzz only this target (repeatable)
-#   --build   build directory (default build/<engine>)
-#   --out     output folder (default fuzz-out; <out>/<target>/ is replaced)
-# New inputs go to <out>/<target>/; a crash stops the run with the
-# reproducer and the command that replays it.
+#                        [--target NAME]... [--parallel P] [--build DIR]
+#                        [--out DIR]
+#        scripts/fuzz.sh --soak MINUTES [--msan MINUTES] [--target NAME]...
+#                        [--parallel P] [--jobs N] [--out DIR]
+#   --engine    libfuzzer (default): preset libfuzzer, libFuzzer + ASan +
+#               UBSan; afl: preset afl, a main (-M, with the CMPLOG binary)
+#               and a secondary (-S) afl-fuzz instance per target
+#   --time      total fuzzing time shared by the targets (default 60)
+#   --jobs      libFuzzer -fork=N workers per target (default 1: no fork)
+#   --target    fuzz only this target (repeatable)
+#   --parallel  targets fuzzed at once (default 1; --soak: one per core)
+#   --build     build directory (default build/<preset>)
+#   --out       output folder (default fuzz-out, --soak: soak-out)
+#   --soak      the long run: every target MINUTES under libFuzzer + ASan +
+#               UBSan, then --msan MINUTES (default 3/10 of it, at least 1)
+#               under libFuzzer + MSan (preset libfuzzer-msan), each from its
+#               committed corpus; one table for both
+# Every target is fuzzed even when another one finds something. New inputs
+# go to <out>/<target>/corpus; findings are listed after the table with the
+# reproducer and the commands that replay it; the exit status is 1 when
+# anything was found (or a target could not run), else 0.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-engine=libfuzzer total=60 jobs=1 only=() build="" out=fuzz-out
+engine=libfuzzer total=60 jobs=1 only=() build="" out="" parallel=""
+soak="" msan=""
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--engine) engine=$2; shift 2 ;;
 	--time) total=$2; shift 2 ;;
 	--jobs) jobs=$2; shift 2 ;;
 	--target) only+=("$2"); shift 2 ;;
+	--parallel) parallel=$2; shift 2 ;;
 	--build) build=$2; shift 2 ;;
 	--out) out=$2; shift 2 ;;
-	-h | --help) sed -n '2,16p' "$0"; exit 0 ;;
+	--soak) soak=$2; shift 2 ;;
+	--msan) msan=$2; shift 2 ;;
+	-h | --help) sed -n '2,27p' "$0"; exit 0 ;;
 	*) echo "fuzz.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 done
@@ -35,17 +49,15 @@ libfuzzer) bash scripts/setup.sh fuzz ;;
 afl) bash scripts/setup.sh afl ;;
 *) echo "fuzz.sh: unknown engine $engine (libfuzzer or afl)" >&2; exit 2 ;;
 esac
-build=${build:-build/$engine}
-
-echo "=== building the $engine targets (preset $engine, in $build)"
-mkdir -p build/logs
-log=build/logs/fuzz-build-$engine.log
-if ! { cmake --preset "$engine" -B "$build" &&
-	cmake --build "$build" --target zs_fuzz_targets -j "$(nproc)"; } >"$log" 2>&1; then
-	tail -n 40 "$log"
-	echo "fuzz.sh: build failed (log: $log)"
-	exit 1
+if [ -n "$soak" ]; then
+	[ "$engine" = libfuzzer ] || { echo "fuzz.sh: --soak runs libFuzzer" >&2; exit 2; }
+	[ -n "$build" ] && { echo "fuzz.sh: --soak builds its own presets" >&2; exit 2; }
+	[ -z "$msan" ] && msan=$(((soak * 3 + 9) / 10))
+	out=${out:-soak-out}
+	parallel=${parallel:-$(nproc 2>/dev/null || echo 1)}
 fi
+out=${out:-fuzz-out}
+parallel=${parallel:-1}
 
 targets=()
 if [ ${#only[@]} -gt 0 ]; then
@@ -53,8 +65,19 @@ if [ ${#only[@]} -gt 0 ]; then
 else
 	for f in fuzz/*.c; do targets+=("$(basename "$f" .c)"); done
 fi
-per=$((total / ${#targets[@]}))
-[ "$per" -lt 1 ] && per=1
+
+# build_preset <preset> <dir>: the fuzz targets of one preset.
+build_preset() {
+	local log=build/logs/fuzz-build-$1.log
+	echo "=== building the fuzz targets (preset $1, in $2)"
+	mkdir -p build/logs
+	if ! { cmake --preset "$1" -B "$2" &&
+		cmake --build "$2" --target zs_fuzz_targets -j "$(nproc)"; } >"$log" 2>&1; then
+		tail -n 40 "$log"
+		echo "fuzz.sh: build failed (log: $log)"
+		exit 1
+	fi
+}
 
 # libFuzzer flags from fuzz/<target>.options ([libfuzzer] key = value).
 options_of() {
@@ -68,52 +91,59 @@ stat_of() {
 	awk -F': *' -v k="$2" '{gsub(/ +$/, "", $1)} $1 == k {print $2}' "$1" 2>/dev/null | tr -d '%'
 }
 
-rows=()
-crashed="" reproducers=() replay_bin=""
-
-# fuzz_libfuzzer <target>: one libFuzzer run; fills a row, sets crashed.
+# fuzz_libfuzzer <label> <bin> <target> <seconds> <work>: one libFuzzer
+# run; leaves <work>/row (the table line) and <work>/findings (one line
+# per reproducer, or a note when the run failed without one).
 fuzz_libfuzzer() {
-	local t=$1 bin=$build/fuzz/$1 work=$out/$1
+	local label=$1 bin=$2 t=$3 secs=$4 work=$5
 	rm -rf "$work"
 	mkdir -p "$work/corpus" "$work/artifacts"
-	local args=(-max_total_time="$per" -print_final_stats=1
+	local args=(-max_total_time="$secs" -print_final_stats=1
 		-artifact_prefix="$work/artifacts/")
 	[ -f "fuzz/$t.dict" ] && args+=(-dict="fuzz/$t.dict")
 	[ "$jobs" -gt 1 ] && args+=(-fork="$jobs")
 	local extra
 	mapfile -t extra < <(options_of "$t")
-	echo "=== $t: libFuzzer, ${per}s, jobs $jobs"
 	local rc=0
 	"$bin" "${args[@]}" "${extra[@]}" "$work/corpus" "corpus/$t" >"$work/log" 2>&1 || rc=$?
-	local last runs eps cov ft new
+	# plain runs end with stat:: lines; -fork runs print "#N: cov: ..."
+	local last runs eps cov ft rss new
 	last=$(grep -E '^#[0-9]+' "$work/log" | tail -1 || true)
 	runs=$(grep -oE 'stat::number_of_executed_units: [0-9]+' "$work/log" | awk '{print $2}' || true)
 	[ -z "$runs" ] && runs=$(sed -E 's/^#([0-9]+).*/\1/' <<<"$last")
 	eps=$(grep -oE 'stat::average_exec_per_sec: [0-9]+' "$work/log" | awk '{print $2}' || true)
-	[ -z "$eps" ] && eps=$(grep -oE 'exec/s: [0-9]+' <<<"$last" | awk '{print $2}' || true)
+	[ -z "$eps" ] && eps=$(grep -oE 'exec/s:? [0-9]+' <<<"$last" | grep -oE '[0-9]+' || true)
 	cov=$(grep -oE 'cov: [0-9]+' <<<"$last" | awk '{print $2}' || true)
 	ft=$(grep -oE 'ft: [0-9]+' <<<"$last" | awk '{print $2}' || true)
+	rss=$(grep -oE 'stat::peak_rss_mb: [0-9]+' "$work/log" | awk '{print $2}' || true)
+	[ -z "$rss" ] && rss=$(grep -oE 'rss: [0-9]+' <<<"$last" | grep -oE '[0-9]+' || true)
 	new=$(find "$work/corpus" -type f | wc -l)
-	mapfile -t reproducers < <(find "$work/artifacts" -type f)
-	rows+=("$(printf '%-16s %10s %8s %6s %7s %5s %7s' "$t" "${runs:-?}" "${eps:-?}" "${cov:-?}" "${ft:-?}" "$new" "${#reproducers[@]}")")
-	if [ ${#reproducers[@]} -gt 0 ] || [ $rc -ne 0 ]; then
-		crashed=$t replay_bin=$bin
-		echo "--- $t failed (exit $rc); the log says:"
-		grep -E 'ERROR|SUMMARY|zsmalloc|shadow|Test unit written' "$work/log" | head -n 20 || true
+	local found
+	mapfile -t found < <(find "$work/artifacts" -type f | sort)
+	printf '%-8s %-16s %6s %10s %8s %6s %7s %5s %7s %7s\n' "$label" "$t" "$secs" \
+		"${runs:-?}" "${eps:-?}" "${cov:-?}" "${ft:-?}" "$new" "${rss:-?}" \
+		"${#found[@]}" >"$work/row"
+	: >"$work/findings"
+	local a
+	for a in "${found[@]}"; do
+		printf '%s|%s|%s|%s\n' "$label" "$t" "$a" "$bin" >>"$work/findings"
+	done
+	if [ ${#found[@]} -eq 0 ] && [ $rc -ne 0 ]; then
+		printf '%s|%s|-|exit %s without a reproducer, see %s\n' "$label" "$t" \
+			"$rc" "$work/log" >>"$work/findings"
 	fi
 }
 
-# fuzz_afl <target>: a main and a secondary afl-fuzz instance on one output
-# folder for the time budget; fills a row, sets crashed.
+# fuzz_afl <bin> <target> <seconds> <work>: a main and a secondary
+# afl-fuzz instance on one output folder; leaves row and findings too.
 fuzz_afl() {
-	local t=$1 bin=$build/fuzz/$1 work=$out/$1
+	local bin=$1 t=$2 secs=$3 work=$4
 	rm -rf "$work"
 	mkdir -p "$work/seeds"
 	# Seeds and regressions, flat (afl-fuzz wants files, not notes).
 	find "corpus/$t" -type f ! -name '*.md' -exec cp -t "$work/seeds" {} +
-	local common=(-i "$work/seeds" -o "$work/afl" -V "$per" -m none)
+	local common=(-i "$work/seeds" -o "$work/afl" -V "$secs" -m none)
 	[ -f "fuzz/$t.dict" ] && common+=(-x "fuzz/$t.dict")
-	echo "=== $t: AFL++, ${per}s, -M main (CMPLOG $bin.cmplog) and -S second"
 	export AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_UI=1 \
 		AFL_NO_AFFINITY=1 AFL_BENCH_UNTIL_CRASH=1
 	afl-fuzz -M main -c "$bin.cmplog" "${common[@]}" -- "$bin" >"$work/main.log" 2>&1 &
@@ -143,39 +173,101 @@ fuzz_afl() {
 		n=$(stat_of "$s" corpus_found)
 		new=$((new + ${n:-0}))
 	done
-	mapfile -t reproducers < <(find "$work/afl" -path '*/crashes/id:*' -type f)
-	rows+=("$(printf '%-16s %10s %8s %6s %7s %5s %7s' "$t" "$runs" "$eps" "$edges" "${cvg:-?}%" "$new" "${#reproducers[@]}")")
-	if [ ${#reproducers[@]} -gt 0 ]; then
-		crashed=$t replay_bin=$bin
-	elif [ ! -f "$work/afl/main/fuzzer_stats" ] || [ ! -f "$work/afl/second/fuzzer_stats" ]; then
-		crashed=$t replay_bin=""
-		echo "--- $t: afl-fuzz did not run (exit $rc_main/$rc_second); the logs end:"
-		tail -n 5 "$work/main.log" "$work/second.log"
+	local found
+	mapfile -t found < <(find "$work/afl" -path '*/crashes/id:*' -type f | sort)
+	printf '%-8s %-16s %6s %10s %8s %6s %7s %5s %7s %7s\n' afl "$t" "$secs" "$runs" \
+		"$eps" "$edges" "${cvg:-?}%" "$new" "-" "${#found[@]}" >"$work/row"
+	: >"$work/findings"
+	local a
+	for a in "${found[@]}"; do
+		printf 'afl|%s|%s|%s\n' "$t" "$a" "$bin" >>"$work/findings"
+	done
+	if [ ! -f "$work/afl/main/fuzzer_stats" ] || [ ! -f "$work/afl/second/fuzzer_stats" ]; then
+		printf 'afl|%s|-|afl-fuzz did not run (exit %s/%s), see %s\n' "$t" \
+			"$rc_main" "$rc_second" "$work" >>"$work/findings"
 	fi
 }
 
-for t in "${targets[@]}"; do
-	[ -x "$build/fuzz/$t" ] || { echo "fuzz.sh: no binary $build/fuzz/$t" >&2; exit 1; }
-	"fuzz_$engine" "$t"
-	if [ -n "$crashed" ]; then
-		for a in "${reproducers[@]}"; do
-			echo "reproducer: $a"
-			echo "replay:     $replay_bin '$a'"
-			echo "   or:      build/dev/fuzz/${t}_replay '$a'   (after cmake --preset dev && cmake --build --preset dev)"
-		done
-		break
+works=()
+# stage <label> <preset> <build dir> <seconds per target>: every target,
+# up to $parallel at once.
+stage() {
+	local label=$1 preset=$2 dir=$3 secs=$4 t running=0
+	for t in "${targets[@]}"; do
+		if [ ! -x "$dir/fuzz/$t" ]; then
+			echo "fuzz.sh: no binary $dir/fuzz/$t" >&2
+			exit 1
+		fi
+	done
+	for t in "${targets[@]}"; do
+		local work=$out/$t
+		[ -n "$soak" ] && work=$out/$label/$t
+		works+=("$work")
+		echo "=== $t: $label, ${secs}s, jobs $jobs ($(date +%H:%M:%S))"
+		if [ "$engine" = afl ]; then
+			fuzz_afl "$dir/fuzz/$t" "$t" "$secs" "$work" &
+		else
+			fuzz_libfuzzer "$label" "$dir/fuzz/$t" "$t" "$secs" "$work" &
+		fi
+		running=$((running + 1))
+		if [ "$running" -ge "$parallel" ]; then
+			wait -n || true
+			running=$((running - 1))
+		fi
+	done
+	wait || true
+	echo "=== $label done ($(date +%H:%M:%S))"
+}
+
+if [ -n "$soak" ]; then
+	build_preset libfuzzer build/libfuzzer
+	build_preset libfuzzer-msan build/libfuzzer-msan
+	stage asan-ub libfuzzer build/libfuzzer $((soak * 60))
+	stage msan libfuzzer-msan build/libfuzzer-msan $((msan * 60))
+else
+	build=${build:-build/$engine}
+	build_preset "$engine" "$build"
+	per=$((total / ${#targets[@]}))
+	[ "$per" -lt 1 ] && per=1
+	if [ "$engine" = afl ]; then
+		stage afl afl "$build" "$per"
+	else
+		stage asan-ub libfuzzer "$build" "$per"
 	fi
-done
+fi
 
 echo
 if [ "$engine" = afl ]; then
-	printf '%-16s %10s %8s %6s %7s %5s %7s\n' target runs execs/s edges bitmap new crashes
+	printf '%-8s %-16s %6s %10s %8s %6s %7s %5s %7s %7s\n' engine target secs runs \
+		execs/s edges bitmap new rss_mb finds
 else
-	printf '%-16s %10s %8s %6s %7s %5s %7s\n' target runs execs/s cov ft new crashes
+	printf '%-8s %-16s %6s %10s %8s %6s %7s %5s %7s %7s\n' build target secs runs \
+		execs/s cov ft new rss_mb finds
 fi
-for r in "${rows[@]}"; do echo "$r"; done
-if [ -n "$crashed" ]; then
-	echo "fuzz.sh: $crashed failed; logs under $out/$crashed/"
-	exit 1
+findings=()
+for w in "${works[@]}"; do
+	if [ -f "$w/row" ]; then
+		cat "$w/row"
+	else
+		echo "$w: no result (the run died?)"
+		findings+=("?|$w|-|no result")
+	fi
+	[ -f "$w/findings" ] && mapfile -t -O "${#findings[@]}" findings <"$w/findings"
+done
+echo
+if [ ${#findings[@]} -eq 0 ]; then
+	echo "fuzz.sh: ${#targets[@]} targets, no finding (new inputs under $out/)"
+	exit 0
 fi
-echo "fuzz.sh: $engine, ${#targets[@]} targets, ${per}s each, no crash (new inputs under $out/)"
+echo "fuzz.sh: ${#findings[@]} finding(s):"
+for f in "${findings[@]}"; do
+	IFS='|' read -r label t repro bin <<<"$f"
+	if [ "$repro" = - ]; then
+		echo "  $t ($label): $bin"
+		continue
+	fi
+	echo "  $t ($label): $repro"
+	echo "    replay: $bin '$repro'"
+	echo "        or: build/dev/fuzz/${t}_replay '$repro'   (after cmake --preset dev && cmake --build --preset dev)"
+done
+exit 1
