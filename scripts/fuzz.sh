@@ -124,9 +124,13 @@ fuzz_libfuzzer() {
 		"${runs:-?}" "${eps:-?}" "${cov:-?}" "${ft:-?}" "$new" "${rss:-?}" \
 		"${#found[@]}" >"$work/row"
 	: >"$work/findings"
-	local a
+	local a cause
+	# the harness's own verdict first, then a sanitizer's, then anything
+	cause=$(grep -m1 -E 'zs-fuzz: FAIL|BUG' "$work/log" ||
+		grep -m1 -E 'ERROR: [A-Za-z]+Sanitizer|runtime error:|WARNING: MemorySanitizer' "$work/log" ||
+		grep -m1 -E 'ERROR: libFuzzer|zsmalloc:' "$work/log" || true)
 	for a in "${found[@]}"; do
-		printf '%s|%s|%s|%s\n' "$label" "$t" "$a" "$bin" >>"$work/findings"
+		printf '%s|%s|%s|%s|%s\n' "$label" "$t" "$a" "$bin" "${cause//|/\/}" >>"$work/findings"
 	done
 	if [ ${#found[@]} -eq 0 ] && [ $rc -ne 0 ]; then
 		printf '%s|%s|-|exit %s without a reproducer, see %s\n' "$label" "$t" \
@@ -261,12 +265,13 @@ if [ ${#findings[@]} -eq 0 ]; then
 fi
 echo "fuzz.sh: ${#findings[@]} finding(s):"
 for f in "${findings[@]}"; do
-	IFS='|' read -r label t repro bin <<<"$f"
+	IFS='|' read -r label t repro bin cause <<<"$f"
 	if [ "$repro" = - ]; then
 		echo "  $t ($label): $bin"
 		continue
 	fi
 	echo "  $t ($label): $repro"
+	[ -n "${cause:-}" ] && echo "    cause:  $cause"
 	echo "    replay: $bin '$repro'"
 	echo "        or: build/dev/fuzz/${t}_replay '$repro'   (after cmake --preset dev && cmake --build --preset dev)"
 done
