@@ -112,7 +112,7 @@ static inline unsigned long zs_slot_obj_guarded(struct zs_handle_slot *slot,
 {
 	unsigned long obj = zs_load_acquire(&slot->obj);
 
-	if (atomic_load(&slot->gen) != zs_handle_gen(handle))
+	if (zs_slot_gen(slot) != zs_handle_gen(handle))
 		return 0;
 	return obj;
 }

@@ -247,10 +247,7 @@ unsigned long zs_malloc(struct zs_pool *pool, size_t size)
 	class->obj_used++;
 	zspage_refile(class, zs);
 
-	slot->size = (unsigned int)size;
-	slot->class_idx = class->index;
-	slot->fresh = true;
-	atomic_store(&slot->mapcount, 0);
+	zs_slot_set_info(slot, size, class->index);
 	zs_handle_publish(slot, obj);
 	zs_mutex_unlock(&class->lock);
 	zs_read_unlock(&pool->check_lock);
@@ -282,10 +279,10 @@ void zs_free(struct zs_pool *pool, unsigned long handle)
 	slot = zs_handle_resolve(&pool->handles, handle, "zs_free", &obj);
 	if (!slot)
 		return;
-	class = zs_slot_class(pool, slot->class_idx);
+	class = zs_slot_class(pool, zs_slot_class_idx(slot));
 	if (!class) {
 		zs_report("zs_free", "handle %#lx: class %u is corrupt", handle,
-			  slot->class_idx);
+			  zs_slot_class_idx(slot));
 		return;
 	}
 
@@ -297,12 +294,12 @@ void zs_free(struct zs_pool *pool, unsigned long handle)
 	 * and a compaction may have moved it (the class lock now keeps it).
 	 */
 	obj = zs_atomic_read(&slot->obj);
-	if (atomic_load(&slot->gen) != zs_handle_gen(handle) || !obj) {
+	if (zs_slot_gen(slot) != zs_handle_gen(handle) || !obj) {
 		zs_report("zs_free", "handle %#lx was freed concurrently",
 			  handle);
 		goto out;
 	}
-	if (atomic_load(&slot->mapcount)) {
+	if (zs_slot_mapcount(slot)) {
 		zs_report("zs_free", "handle %#lx is still mapped", handle);
 		goto out;
 	}
