@@ -45,13 +45,15 @@ static bool test_and_set(unsigned long *bits, unsigned int i)
 static void check_pages(struct checker *ck, struct zspage *zs)
 {
 	struct zs_pool *pool = ck->pool;
-	unsigned int k;
+	unsigned int k, n = zs->class->pages_per_zspage;
 
-	if (zs->nr_pages != zs->class->pages_per_zspage)
+	if (zs->nr_pages != n)
 		PROBLEM(ck, "class %zu: zspage has %u pages, not %u",
-			zs->class->size, zs->nr_pages,
-			zs->class->pages_per_zspage);
-	for (k = 0; k < zs->nr_pages && k < ZS_MAX_CHAIN; k++) {
+			zs->class->size, zs->nr_pages, n);
+	/* the page array has the class's length, whatever nr_pages says */
+	if (zs->nr_pages < n)
+		n = zs->nr_pages;
+	for (k = 0; k < n; k++) {
 		struct zs_page *page = zs->pages[k];
 
 		if (!page || !page->mem) {
@@ -64,8 +66,7 @@ static void check_pages(struct checker *ck, struct zspage *zs)
 				page->pfn);
 		if (zs_pfn_to_page(pool, page->pfn) != page)
 			PROBLEM(ck, "pfn %lu: not in the pfn table", page->pfn);
-		if (page->next !=
-		    (k + 1 < zs->nr_pages ? zs->pages[k + 1] : NULL))
+		if (page->next != (k + 1 < n ? zs->pages[k + 1] : NULL))
 			PROBLEM(ck, "pfn %lu: next page link broken",
 				page->pfn);
 		ck->zspage_pages++;

@@ -74,6 +74,7 @@ static void free_pool(struct zs_pool *pool, enum pool_stage stage,
 	if (stage >= POOL_LOCKED)
 		zs_mutex_destroy(&pool->lock);
 	zs_radix_destroy(&pool->pfn_table);
+	zs_kfree(pool->pfn_used);
 	zs_kfree(pool);
 }
 
@@ -105,7 +106,6 @@ struct zs_pool *zs_create_pool_config(const char *name,
 	pool->geo = geo;
 	pool->pages =
 		cfg && cfg->pages ? *cfg->pages : zs_default_page_provider;
-	pool->next_pfn = 1; /* pfn 0 is never used: location 0 means none */
 	/* pfns must fit pfn_bits; past the table's reach, the table bounds */
 	pool->pfn_limit = geo.pfn_bits >= 3 * ZS_RADIX_BITS
 				  ? ZS_RADIX_CAPACITY
@@ -176,7 +176,6 @@ void zs_destroy_pool(struct zs_pool *pool)
 int zs_pool_try_destroy(struct zs_pool *pool)
 {
 	struct zs_cpu_area *area = zs_cpu_area_this();
-	struct zs_page *page;
 	unsigned int i;
 
 	if (!pool)
@@ -190,10 +189,6 @@ int zs_pool_try_destroy(struct zs_pool *pool)
 	for (i = 0; i < pool->geo.nr_steps; i++)
 		if (pool->classes[i].served_by == i)
 			release_class(pool, &pool->classes[i]);
-	while ((page = pool->unused)) {
-		pool->unused = page->next;
-		zs_kfree(page);
-	}
 	free_pool(pool, POOL_CHECK_LOCK, pool->geo.nr_steps);
 	if (atomic_fetch_sub(&nr_pools, 1) == 1)
 		zs_cpu_down(); /* nothing of ours stays behind at exit */

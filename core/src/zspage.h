@@ -26,7 +26,8 @@ struct zspage {
 	unsigned long freeobj; /* location word of the first free object */
 	unsigned int nr_pages;
 	unsigned int *handles; /* handle slot of each object, 0 when free */
-	struct zs_page *pages[ZS_MAX_CHAIN];
+	/* pages_per_zspage of them, then the handles array */
+	struct zs_page *pages[];
 };
 
 /* A zspage with every object free and linked, on no list; or NULL. */
