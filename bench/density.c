@@ -8,7 +8,9 @@
  *
  * used_size is the pool's own page count for zsmalloc and zpool backends,
  * and resident growth (/proc/self/statm) for malloc; the resident growth is
- * printed for every row, so zsmalloc's metadata counts too.
+ * printed for every row, so zsmalloc's metadata counts too. "meta B/obj"
+ * is metadata alone: resident growth beyond the pool's pages (beyond the
+ * stored bytes for malloc) per live object.
  */
 #include "backend.h"
 #include "trace.h"
@@ -26,7 +28,7 @@ struct opts {
 };
 
 struct totals {
-	uint64_t orig, compr;
+	uint64_t orig, compr, objs;
 };
 
 static void usage(void)
@@ -59,18 +61,24 @@ static void report(const struct opts *o, struct backend *b, FILE *tsv,
 	double ratio = t->compr ? 100.0 * (double)over / (double)t->compr : 0;
 	double rss_ratio =
 		t->compr ? 100.0 * (double)rss_over / (double)t->compr : 0;
+	double meta = t->objs ? (double)(rss_used - used) / (double)t->objs : 0;
+
+	if (!pool) /* malloc: what the blocks hold beyond their bytes */
+		meta = t->objs ? (double)rss_over / (double)t->objs : 0;
 
 	printf("| %-14s | %9.2f | %9.2f | %9.2f | %8.2f | %8.2f%% | %9.2f | "
-	       "%8.2f%% |\n",
+	       "%8.2f%% | %8llu | %10.1f |\n",
 	       step, mib(t->orig), mib(t->compr), (double)used / 1048576.0,
 	       (double)over / 1048576.0, ratio, (double)rss_used / 1048576.0,
-	       rss_ratio);
+	       rss_ratio, (unsigned long long)t->objs, meta);
 	if (tsv)
 		fprintf(tsv,
-			"%s\t%s\t%llu\t%llu\t%lld\t%lld\t%.4f\t%lld\t%.4f\n",
+			"%s\t%s\t%llu\t%llu\t%lld\t%lld\t%.4f\t%lld\t%.4f\t%"
+			"llu\t%.1f\n",
 			o->label, step, (unsigned long long)t->orig,
 			(unsigned long long)t->compr, (long long)used,
-			(long long)over, ratio, (long long)rss_used, rss_ratio);
+			(long long)over, ratio, (long long)rss_used, rss_ratio,
+			(unsigned long long)t->objs, meta);
 }
 
 int main(int argc, char **argv)
@@ -78,7 +86,7 @@ int main(int argc, char **argv)
 	struct opts o = {.codec = TRACE_LZO, .seed = 1, .deletes = 10};
 	struct trace t;
 	struct backend b;
-	struct totals tot = {0, 0};
+	struct totals tot = {0, 0, 0};
 	uint32_t *order, *gorder;
 	unsigned long *handles;
 	unsigned char *src;
@@ -162,10 +170,12 @@ int main(int argc, char **argv)
 	       backend_malloc_name());
 	printf("| step           |  orig MiB | compr MiB |  used MiB | over "
 	       "MiB "
-	       "|  over %%  |   RSS MiB | RSS over %% |\n");
+	       "|  over %%  |   RSS MiB | RSS over %% |  objects | meta B/obj "
+	       "|\n");
 	printf("|----------------|----------:|----------:|----------:|---------"
 	       ":"
-	       "|---------:|----------:|----------:|\n");
+	       "|---------:|----------:|----------:|---------:|-----------:|"
+	       "\n");
 
 	for (uint32_t i = 0; i < t.nfiles; i++) {
 		const struct trace_file *f = &t.files[order[i]];
@@ -184,6 +194,7 @@ int main(int argc, char **argv)
 			}
 			tot.orig += t.page_size;
 			tot.compr += n;
+			tot.objs++;
 		}
 	}
 	report(&o, &b, tsv, "full", &tot, rss0);
@@ -204,6 +215,7 @@ int main(int argc, char **argv)
 				b.discard(&b, handles[p]);
 				handles[p] = 0;
 				tot.orig -= t.page_size;
+				tot.objs--;
 				tot.compr -= trace_stored_size(
 					&t, t.pages[p].csize[o.codec]);
 			}

@@ -135,12 +135,12 @@ summary() {
 	  if (!(k[1] in first)) { rows[++n] = k[1]; first[k[1]] = $0 }
 	  last[k[1]] = $0 }
 	END {
-	  print "| backend | full: compr MiB | full: used MiB | full: overhead | full: RSS overhead | end: compr MiB | end: used MiB | end: overhead | end: RSS overhead |"
-	  print "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+	  print "| backend | full: compr MiB | full: used MiB | full: overhead | full: RSS overhead | full: meta B/obj | end: compr MiB | end: used MiB | end: overhead | end: RSS overhead | end: meta B/obj |"
+	  print "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 	  for (i = 1; i <= n; i++) {
 	    split(first[rows[i]], f, "\t"); split(last[rows[i]], l, "\t")
-	    printf "| %s | %.2f | %.2f | %.2f%% | %.2f%% | %.2f | %.2f | %.2f%% | %.2f%% |\n",
-	      rows[i], f[4]/1048576, f[5]/1048576, f[7], f[9], l[4]/1048576, l[5]/1048576, l[7], l[9]
+	    printf "| %s | %.2f | %.2f | %.2f%% | %.2f%% | %.1f | %.2f | %.2f | %.2f%% | %.2f%% | %.1f |\n",
+	      rows[i], f[4]/1048576, f[5]/1048576, f[7], f[9], f[11], l[4]/1048576, l[5]/1048576, l[7], l[9], l[11]
 	  } }' "$TSV"
 }
 
@@ -236,6 +236,10 @@ DOCF=$ROOT/docs/benchmarks.md
 	echo "mallctl arena.<all>.purge, mi_collect(true) with MIMALLOC_RESET_DELAY=0"
 	echo "MIMALLOC_RESET_DECOMMITS=1, without which mimalloc resets lazily and"
 	echo "resident memory stays high)."
+	echo
+	echo "*meta B/obj* is metadata alone: resident growth beyond the pool's"
+	echo "pages (zsmalloc, zbud; beyond the stored bytes for plain allocators)"
+	echo "per live object; the step tables below show it after every step."
 	echo
 	echo "Rows with \"zs_compact\" call zs_compact() after every deletion (the"
 	echo "kernel's zram does it on demand or from the shrinker)."

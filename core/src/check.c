@@ -45,13 +45,15 @@ static bool test_and_set(unsigned long *bits, unsigned int i)
 static void check_pages(struct checker *ck, struct zspage *zs)
 {
 	struct zs_pool *pool = ck->pool;
-	unsigned int k;
+	unsigned int k, n = zs->class->pages_per_zspage;
 
-	if (zs->nr_pages != zs->class->pages_per_zspage)
+	if (zs->nr_pages != n)
 		PROBLEM(ck, "class %zu: zspage has %u pages, not %u",
-			zs->class->size, zs->nr_pages,
-			zs->class->pages_per_zspage);
-	for (k = 0; k < zs->nr_pages && k < ZS_MAX_CHAIN; k++) {
+			zs->class->size, zs->nr_pages, n);
+	/* the page array has the class's length, whatever nr_pages says */
+	if (zs->nr_pages < n)
+		n = zs->nr_pages;
+	for (k = 0; k < n; k++) {
 		struct zs_page *page = zs->pages[k];
 
 		if (!page || !page->mem) {
@@ -64,8 +66,7 @@ static void check_pages(struct checker *ck, struct zspage *zs)
 				page->pfn);
 		if (zs_pfn_to_page(pool, page->pfn) != page)
 			PROBLEM(ck, "pfn %lu: not in the pfn table", page->pfn);
-		if (page->next !=
-		    (k + 1 < zs->nr_pages ? zs->pages[k + 1] : NULL))
+		if (page->next != (k + 1 < n ? zs->pages[k + 1] : NULL))
 			PROBLEM(ck, "pfn %lu: next page link broken",
 				page->pfn);
 		ck->zspage_pages++;
@@ -139,22 +140,23 @@ static void check_objects(struct checker *ck, struct zspage *zs)
 
 		if (!zs->handles[i])
 			continue;
-		slot = zs_radix_lookup(&pool->handles.slots, zs->handles[i]);
+		slot = zs_handle_slot_at(&pool->handles, zs->handles[i]);
 		if (!slot ||
 		    zs_atomic_read(&slot->obj) !=
 			    zspage_obj_word(pool, zs, i) ||
-		    slot->class_idx != zs->class->index) {
+		    zs_slot_class_idx(slot) != zs->class->index) {
 			PROBLEM(ck,
 				"class %zu: object %u: handle slot %u does "
 				"not point back",
 				zs->class->size, i, zs->handles[i]);
 			continue;
 		}
-		if (slot->size == 0 || slot->size > zs->class->size)
+		if (zs_slot_size(slot) == 0 ||
+		    zs_slot_size(slot) > zs->class->size)
 			PROBLEM(ck,
 				"class %zu: object %u: size %u out of "
 				"range",
-				zs->class->size, i, slot->size);
+				zs->class->size, i, zs_slot_size(slot));
 	}
 }
 
@@ -270,55 +272,138 @@ static void check_class(struct checker *ck, struct size_class *c)
 	ck->objs_in_use += used;
 }
 
-/* Live handle slots: exactly the objects in use, each valid. */
-static void check_handles(struct checker *ck)
+/* A slot of a made chunk: if live, it names an object of its class. */
+static unsigned long check_slot(struct checker *ck, unsigned long i,
+				struct zs_handle_slot *slot)
 {
 	struct zs_pool *pool = ck->pool;
-	struct zs_handle_table *t = &pool->handles;
-	unsigned long i, live = 0, nfree = 0, f;
+	unsigned long obj = zs_atomic_read(&slot->obj);
+	unsigned int cls = zs_slot_class_idx(slot), idx;
+	struct zs_page *page;
 
-	for (i = 1; i < t->nr_slots; i++) {
-		struct zs_handle_slot *slot = zs_radix_lookup(&t->slots, i);
-		unsigned long obj;
-		struct zs_page *page;
-		unsigned int idx;
-
-		if (!slot) {
-			PROBLEM(ck, "handle slot %lu is missing", i);
-			continue;
-		}
-		obj = zs_atomic_read(&slot->obj);
-		if (!obj)
-			continue;
-		live++;
-		if (slot->class_idx >= pool->geo.nr_steps ||
-		    pool->classes[slot->class_idx].served_by !=
-			    slot->class_idx) {
-			PROBLEM(ck, "handle slot %lu: class %u invalid", i,
-				slot->class_idx);
-			continue;
-		}
-		if (!zspage_of_obj(pool, &pool->classes[slot->class_idx], obj,
-				   &idx, &page))
-			PROBLEM(ck,
-				"handle slot %lu: location %#lx is no "
-				"object",
-				i, obj);
+	if (!obj)
+		return 0;
+	if (cls >= pool->geo.nr_steps || pool->classes[cls].served_by != cls) {
+		PROBLEM(ck, "handle slot %lu: class %u invalid", i, cls);
+		return 1;
 	}
-	for (f = t->free_head; f && nfree <= t->nr_slots; nfree++) {
-		struct zs_handle_slot *slot = zs_radix_lookup(&t->slots, f);
+	if (!zspage_of_obj(pool, &pool->classes[cls], obj, &idx, &page))
+		PROBLEM(ck, "handle slot %lu: location %#lx is no object", i,
+			obj);
+	return 1;
+}
 
-		if (!slot || f >= t->nr_slots || zs_atomic_read(&slot->obj)) {
-			PROBLEM(ck, "free handle slot chain broken at %lu", f);
-			break;
+/* A chunk's ready slots: free, each once, as many as counted. */
+static unsigned long check_ready_slots(struct checker *ck, unsigned long c,
+				       struct zs_handle_chunk *ch,
+				       struct zs_handle_slot *leaf)
+{
+	unsigned int link = ch->ready, n = 0;
+
+	while (link) {
+		if (link > ZS_HANDLE_CHUNK_SLOTS || (!c && link == 1) ||
+		    zs_atomic_read(&leaf[link - 1].obj)) {
+			PROBLEM(ck, "free handle slot chain broken at %lu",
+				c * ZS_HANDLE_CHUNK_SLOTS + link - 1);
+			return n;
 		}
-		f = slot->next_free;
+		if (++n > ZS_HANDLE_CHUNK_SLOTS) {
+			PROBLEM(ck, "free handle slot chain loops (chunk %lu)",
+				c);
+			return n;
+		}
+		link = atomic_load_explicit(&leaf[link - 1].info,
+					    memory_order_relaxed);
 	}
-	if (nfree > t->nr_slots)
-		PROBLEM(ck, "free handle slot chain loops");
-	else if (nfree != t->nr_free)
-		PROBLEM(ck, "free handle slot chain holds %lu, counted %lu",
-			nfree, t->nr_free);
+	if (n != ch->nr_ready)
+		PROBLEM(ck,
+			"free handle slot chain holds %u in chunk %lu, "
+			"counted %u",
+			n, c, ch->nr_ready);
+	return n;
+}
+
+/* The list of chunks with ready slots: exactly those chunks. */
+static void check_ready_chunks(struct checker *ck)
+{
+	struct zs_handle_table *t = &ck->pool->handles;
+	unsigned long n = 0, want = 0, c;
+	unsigned int link, prev = 0;
+
+	for (c = 0; c < t->nr_chunks; c++)
+		if (t->chunks[c].made && t->chunks[c].nr_ready)
+			want++;
+	for (link = t->ready_head; link;
+	     prev = link, link = t->chunks[link - 1].next) {
+		struct zs_handle_chunk *ch;
+
+		if (link > t->nr_chunks || ++n > t->nr_chunks) {
+			PROBLEM(ck, "handle chunk list broken");
+			return;
+		}
+		ch = &t->chunks[link - 1];
+		if (!ch->made || !ch->nr_ready || ch->prev != prev)
+			PROBLEM(ck, "handle chunk %u on the list wrongly",
+				link - 1);
+	}
+	if (n != want)
+		PROBLEM(ck, "handle chunk list holds %lu chunks, %lu have room",
+			n, want);
+}
+
+/*
+ * Handle slots: live ones exactly the objects in use, each valid; free ones
+ * quarantined or on their chunk's ready chain, as counted; a chunk given
+ * back has no leaf.
+ */
+static void check_handles(struct checker *ck)
+{
+	struct zs_handle_table *t = &ck->pool->handles;
+	unsigned long c, i, live = 0, ready = 0, made = 0;
+
+	for (c = 0; c < t->nr_chunks; c++) {
+		struct zs_handle_chunk *ch = &t->chunks[c];
+		struct zs_handle_slot *leaf =
+			zs_radix_leaf(&t->slots, c * ZS_HANDLE_CHUNK_SLOTS);
+
+		if (!ch->made) {
+			if (leaf)
+				PROBLEM(ck,
+					"handle chunk %lu was given back and "
+					"is still there",
+					c);
+			continue;
+		}
+		made++;
+		if (!leaf) {
+			PROBLEM(ck, "handle chunk %lu is missing", c);
+			continue;
+		}
+		for (i = c ? 0 : 1; i < ZS_HANDLE_CHUNK_SLOTS; i++)
+			live += check_slot(ck, c * ZS_HANDLE_CHUNK_SLOTS + i,
+					   &leaf[i]);
+		ready += check_ready_slots(ck, c, ch, leaf);
+	}
+	check_ready_chunks(ck);
+	if (made != t->nr_chunks_made || made != zs_radix_nr_leaves(&t->slots))
+		PROBLEM(ck, "%lu handle chunks made, %lu counted, %lu leaves",
+			made, t->nr_chunks_made, zs_radix_nr_leaves(&t->slots));
+	if (t->q_len > ZS_HANDLE_QUARANTINE)
+		PROBLEM(ck, "handle quarantine holds %lu", t->q_len);
+	for (i = 0; i < t->q_len && i < ZS_HANDLE_QUARANTINE; i++) {
+		unsigned long index =
+			t->quarantine[(t->q_head + i) % ZS_HANDLE_QUARANTINE];
+		struct zs_handle_slot *slot = zs_handle_slot_at(t, index);
+
+		if (!index || !slot || zs_atomic_read(&slot->obj))
+			PROBLEM(ck, "quarantined handle slot %lu is not free",
+				index);
+	}
+	if (ready + t->q_len != t->nr_free)
+		PROBLEM(ck,
+			"free handle slot chain holds %lu ready and %lu "
+			"quarantined, counted %lu",
+			ready, t->q_len, t->nr_free);
 	if (live != ck->objs_in_use)
 		PROBLEM(ck, "%lu live handles for %lu objects in use", live,
 			ck->objs_in_use);

@@ -66,9 +66,9 @@ static int move_object(struct zs_pool *pool, struct zspage *src,
 	unsigned long dobj;
 	bool found;
 
-	slot = zs_radix_lookup(&pool->handles.slots, src->handles[sidx]);
+	slot = zs_handle_slot_at(&pool->handles, src->handles[sidx]);
 	ZS_BUG_ON(!slot);
-	if (atomic_load(&slot->mapcount))
+	if (zs_slot_mapcount(slot))
 		return 0;
 	dobj = zspage_pop_free(pool, dst);
 	if (!dobj)
@@ -77,8 +77,9 @@ static int move_object(struct zs_pool *pool, struct zspage *src,
 			      &from) &&
 		zs_obj_locate(pool, class, dobj, &to);
 	ZS_BUG_ON(!found);
-	if (!zs_obj_copy(pool, &from, buf, slot->size, false, slot->fresh) ||
-	    !zs_obj_copy(pool, &to, buf, slot->size, true, false)) {
+	if (!zs_obj_copy(pool, &from, buf, zs_slot_size(slot), false,
+			 zs_slot_fresh(slot)) ||
+	    !zs_obj_copy(pool, &to, buf, zs_slot_size(slot), true, false)) {
 		zspage_push_free(pool, dst, to.idx);
 		return -1;
 	}

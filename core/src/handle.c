@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
 #include "handle.h"
 
+#include <string.h>
+
 #include "kernel/report.h"
+#include "kernel/slab.h"
 
 #define SLOT_MASK ((1ul << ZS_HANDLE_SLOT_BITS) - 1)
 #define GEN_MASK  ((1u << ZS_HANDLE_GEN_BITS) - 1)
@@ -38,32 +41,202 @@ int zs_handle_table_init(struct zs_handle_table *t)
 	/* Tags cycle through 1..TAG_MASK: handle 0 can never be issued. */
 	t->tag = atomic_fetch_add(&next_pool_tag, 1) % TAG_MASK + 1;
 	t->nr_slots = 1;
-	t->free_head = 0;
-	t->free_tail = 0;
 	t->nr_free = 0;
+	t->q_head = 0;
+	t->q_len = 0;
+	t->chunks = NULL;
+	t->nr_chunks = 0;
+	t->chunks_cap = 0;
+	t->ready_head = 0;
+	t->nr_chunks_made = 0;
 	t->max_slots = SLOT_MASK < ZS_RADIX_CAPACITY - 1 ? SLOT_MASK + 1
 							 : ZS_RADIX_CAPACITY;
 	zs_radix_init(&t->slots, sizeof(struct zs_handle_slot));
-	return zs_mutex_init(&t->lock) ? -1 : 0;
+	t->quarantine =
+		zs_kmalloc(ZS_HANDLE_QUARANTINE * sizeof(*t->quarantine));
+	if (!t->quarantine)
+		return -1;
+	if (zs_mutex_init(&t->lock)) {
+		zs_kfree(t->quarantine);
+		return -1;
+	}
+	return 0;
 }
 
 void zs_handle_table_destroy(struct zs_handle_table *t)
 {
 	zs_radix_destroy(&t->slots);
+	zs_kfree(t->quarantine);
+	zs_kfree(t->chunks);
 	zs_mutex_destroy(&t->lock);
 }
 
-/* The oldest freed slot, off the FIFO; under t->lock. */
-static struct zs_handle_slot *take_free_slot(struct zs_handle_table *t,
-					     unsigned long *indexp)
+struct zs_handle_slot *zs_handle_slot_at(struct zs_handle_table *t,
+					 unsigned long index)
 {
-	unsigned long index = t->free_head;
+	return zs_radix_lookup(&t->slots, index);
+}
+
+/* Slots a chunk can hand out: slot 0 of the table never is. */
+static unsigned int chunk_capacity(unsigned long c)
+{
+	return c ? ZS_HANDLE_CHUNK_SLOTS : ZS_HANDLE_CHUNK_SLOTS - 1;
+}
+
+static void ready_list_add(struct zs_handle_table *t, unsigned long c)
+{
+	struct zs_handle_chunk *ch = &t->chunks[c];
+
+	ch->prev = 0;
+	ch->next = t->ready_head;
+	if (t->ready_head)
+		t->chunks[t->ready_head - 1].prev = (unsigned int)c + 1;
+	t->ready_head = (unsigned int)c + 1;
+}
+
+static void ready_list_del(struct zs_handle_table *t, unsigned long c)
+{
+	struct zs_handle_chunk *ch = &t->chunks[c];
+
+	if (ch->prev)
+		t->chunks[ch->prev - 1].next = ch->next;
+	else
+		t->ready_head = ch->next;
+	if (ch->next)
+		t->chunks[ch->next - 1].prev = ch->prev;
+	ch->prev = ch->next = 0;
+}
+
+/* Room in t->chunks for chunk c; false when out of memory. */
+static bool chunks_fit(struct zs_handle_table *t, unsigned long c)
+{
+	struct zs_handle_chunk *n;
+	unsigned long cap;
+
+	if (c < t->chunks_cap)
+		return true;
+	cap = t->chunks_cap ? 2 * t->chunks_cap : 16;
+	n = zs_kzalloc(cap * sizeof(*n));
+	if (!n)
+		return false;
+	if (t->chunks)
+		memcpy(n, t->chunks, t->chunks_cap * sizeof(*n));
+	zs_kfree(t->chunks);
+	t->chunks = n;
+	t->chunks_cap = cap;
+	return true;
+}
+
+/* Make the lowest chunk not made now, every slot ready; false: none. */
+static bool make_chunk(struct zs_handle_table *t)
+{
+	struct zs_handle_slot *leaf;
+	struct zs_handle_chunk *ch;
+	unsigned long c;
+	unsigned int i, first;
+
+	for (c = 0; c < t->nr_chunks && t->chunks[c].made; c++)
+		;
+	if ((c + 1) * ZS_HANDLE_CHUNK_SLOTS > t->max_slots || !chunks_fit(t, c))
+		return false;
+	leaf = zs_radix_populate(&t->slots, c * ZS_HANDLE_CHUNK_SLOTS);
+	if (!leaf)
+		return false;
+	ch = &t->chunks[c];
+	first = c ? 0 : 1;
+	for (i = first; i < ZS_HANDLE_CHUNK_SLOTS; i++) {
+		atomic_store(&leaf[i].pin, ch->gen_base << ZS_SLOT_GEN_SHIFT);
+		atomic_store_explicit(&leaf[i].info,
+				      i + 1 < ZS_HANDLE_CHUNK_SLOTS ? i + 2 : 0,
+				      memory_order_relaxed);
+	}
+	ch->made = true;
+	ch->ready = first + 1;
+	ch->nr_ready = chunk_capacity(c);
+	ready_list_add(t, c);
+	if (c == t->nr_chunks)
+		t->nr_chunks++;
+	t->nr_chunks_made++;
+	t->nr_free += ch->nr_ready;
+	return true;
+}
+
+/*
+ * Every slot of chunk c is ready: give its leaf back. Its next slots start
+ * at the highest generation any of them reached, so no handle it issued
+ * can name a slot of the new chunk.
+ */
+static void free_chunk(struct zs_handle_table *t, unsigned long c)
+{
+	struct zs_handle_chunk *ch = &t->chunks[c];
+	struct zs_handle_slot *leaf =
+		zs_radix_leaf(&t->slots, c * ZS_HANDLE_CHUNK_SLOTS);
+	unsigned int i, d, far = 0;
+
+	ZS_BUG_ON(!leaf);
+	for (i = c ? 0 : 1; i < ZS_HANDLE_CHUNK_SLOTS; i++) {
+		d = (zs_slot_gen(&leaf[i]) - ch->gen_base) & GEN_MASK;
+		if (d > far)
+			far = d;
+	}
+	ch->gen_base = (ch->gen_base + far) & GEN_MASK;
+	ready_list_del(t, c);
+	t->nr_free -= ch->nr_ready;
+	ch->nr_ready = 0;
+	ch->ready = 0;
+	ch->made = false;
+	t->nr_chunks_made--;
+	zs_radix_depopulate(&t->slots, c * ZS_HANDLE_CHUNK_SLOTS);
+}
+
+/* A slot out of quarantine: ready for reuse, its chunk maybe freed. */
+static void make_ready(struct zs_handle_table *t, unsigned long index)
+{
+	unsigned long c = index / ZS_HANDLE_CHUNK_SLOTS;
+	unsigned int i = (unsigned int)(index % ZS_HANDLE_CHUNK_SLOTS);
+	struct zs_handle_chunk *ch = &t->chunks[c];
 	struct zs_handle_slot *slot = zs_radix_lookup(&t->slots, index);
 
+	ZS_BUG_ON(!slot || !ch->made);
+	atomic_store_explicit(&slot->info, ch->ready, memory_order_relaxed);
+	ch->ready = i + 1;
+	if (ch->nr_ready++ == 0)
+		ready_list_add(t, c);
+	/* keep one chunk with ready slots, so a pool at an edge does not
+	 * free and make a chunk on every other call */
+	if (ch->nr_ready == chunk_capacity(c) && (ch->prev || ch->next))
+		free_chunk(t, c);
+}
+
+/* The oldest quarantined slot, off the ring. */
+static unsigned long quarantine_pop(struct zs_handle_table *t)
+{
+	unsigned long index = t->quarantine[t->q_head];
+
+	t->q_head = (t->q_head + 1) % ZS_HANDLE_QUARANTINE;
+	t->q_len--;
+	return index;
+}
+
+/* A ready slot off the first chunk with one; NULL when none. */
+static struct zs_handle_slot *take_ready(struct zs_handle_table *t,
+					 unsigned long *indexp)
+{
+	unsigned long c, index;
+	struct zs_handle_chunk *ch;
+	struct zs_handle_slot *slot;
+
+	if (!t->ready_head)
+		return NULL;
+	c = t->ready_head - 1;
+	ch = &t->chunks[c];
+	ZS_BUG_ON(!ch->ready || !ch->nr_ready);
+	index = c * ZS_HANDLE_CHUNK_SLOTS + ch->ready - 1;
+	slot = zs_radix_lookup(&t->slots, index);
 	ZS_BUG_ON(!slot);
-	t->free_head = slot->next_free;
-	if (!t->free_head)
-		t->free_tail = 0;
+	ch->ready = atomic_load_explicit(&slot->info, memory_order_relaxed);
+	if (--ch->nr_ready == 0)
+		ready_list_del(t, c);
 	t->nr_free--;
 	*indexp = index;
 	return slot;
@@ -72,26 +245,27 @@ static struct zs_handle_slot *take_free_slot(struct zs_handle_table *t,
 unsigned long zs_handle_reserve(struct zs_handle_table *t,
 				struct zs_handle_slot **slotp)
 {
-	struct zs_handle_slot *slot = NULL;
+	struct zs_handle_slot *slot;
 	unsigned long index = 0;
 	unsigned long handle = 0;
 
 	zs_mutex_lock(&t->lock);
-	if (t->nr_free > ZS_HANDLE_QUARANTINE ||
-	    (t->nr_free && t->nr_slots >= t->max_slots)) {
-		slot = take_free_slot(t, &index);
-	} else if (t->nr_slots < t->max_slots) {
-		index = t->nr_slots;
-		slot = zs_radix_populate(&t->slots, index);
-		if (slot)
-			t->nr_slots++;
-		else if (t->nr_free) /* no memory for a leaf: reuse early */
-			slot = take_free_slot(t, &index);
+	slot = take_ready(t, &index);
+	if (!slot && make_chunk(t))
+		slot = take_ready(t, &index);
+	if (!slot && t->q_len) {
+		/* no memory for a chunk: reuse early */
+		index = quarantine_pop(t);
+		t->nr_free--;
+		slot = zs_radix_lookup(&t->slots, index);
+		ZS_BUG_ON(!slot);
 	}
 	if (slot) {
 		ZS_BUG_ON(zs_atomic_read(&slot->obj) != 0);
-		slot->next_free = 0;
-		handle = make_handle(t->tag, atomic_load(&slot->gen), index);
+		atomic_store_explicit(&slot->info, 0, memory_order_relaxed);
+		if (index >= t->nr_slots)
+			t->nr_slots = index + 1;
+		handle = make_handle(t->tag, zs_slot_gen(slot), index);
 		*slotp = slot;
 	}
 	zs_mutex_unlock(&t->lock);
@@ -108,20 +282,17 @@ void zs_handle_release_locked(struct zs_handle_table *t, unsigned long handle,
 			      struct zs_handle_slot *slot)
 {
 	unsigned long index = zs_handle_slot_index(handle);
+	unsigned int gen = zs_slot_gen(slot);
 
 	zs_atomic_set(&slot->obj, 0);
-	atomic_store(&slot->gen, (atomic_load(&slot->gen) + 1) & GEN_MASK);
-	slot->next_free = 0;
-	if (t->free_tail) {
-		struct zs_handle_slot *tail =
-			zs_radix_lookup(&t->slots, t->free_tail);
-
-		ZS_BUG_ON(!tail);
-		tail->next_free = (unsigned int)index;
-	} else {
-		t->free_head = index;
-	}
-	t->free_tail = index;
+	/* a new generation: every handle naming the slot goes stale */
+	atomic_store(&slot->pin, ((gen + 1) & GEN_MASK) << ZS_SLOT_GEN_SHIFT);
+	atomic_store_explicit(&slot->info, 0, memory_order_relaxed);
+	if (t->q_len == ZS_HANDLE_QUARANTINE)
+		make_ready(t, quarantine_pop(t));
+	t->quarantine[(t->q_head + t->q_len) % ZS_HANDLE_QUARANTINE] =
+		(unsigned int)index;
+	t->q_len++;
 	t->nr_free++;
 }
 
@@ -140,16 +311,18 @@ struct zs_handle_slot *zs_handle_resolve(struct zs_handle_table *t,
 	}
 	slot = index ? zs_radix_lookup(&t->slots, index) : NULL;
 	if (!slot) {
-		zs_report(op, "handle %#lx was never issued", handle);
+		zs_report(op,
+			  "handle %#lx was never issued (or its slot's chunk "
+			  "was given back: stale)",
+			  handle);
 		return NULL;
 	}
 	obj = zs_load_acquire(&slot->obj);
-	if (atomic_load(&slot->gen) != zs_handle_gen(handle)) {
+	if (zs_slot_gen(slot) != zs_handle_gen(handle)) {
 		zs_report(op,
 			  "handle %#lx is stale: its object was freed "
 			  "(generation %u, slot now at %u)",
-			  handle, zs_handle_gen(handle),
-			  atomic_load(&slot->gen));
+			  handle, zs_handle_gen(handle), zs_slot_gen(slot));
 		return NULL;
 	}
 	if (!obj) {

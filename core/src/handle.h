@@ -13,6 +13,7 @@
 
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "kernel/atomic.h"
 #include "kernel/lock.h"
@@ -29,34 +30,133 @@
 #define ZS_HANDLE_TAG_BITS  4u
 #endif
 
+/*
+ * 16 bytes. pin and info are split so that pinning (many threads) and the
+ * owner's writes never touch the same word.
+ */
 struct zs_handle_slot {
-	zs_atomic_ulong obj;  /* location word; 0 while free or reserved */
-	atomic_uint gen;      /* generation of the handle naming it */
-	atomic_uint mapcount; /* mappings held now, over all threads */
-	/* Written before obj is published, read after it is loaded. */
-	unsigned int size;	/* requested size */
-	unsigned int class_idx; /* serving class */
-	unsigned int next_free; /* free slot chain, under the table lock */
-	/* Owned by whoever owns the object. */
-	bool fresh; /* never written through a mapping */
+	zs_atomic_ulong obj; /* location word; 0 while free or reserved */
+	atomic_uint pin;     /* [generation:16][mapcount:16] */
+	/*
+	 * In use: [fresh:1][class:11][size:17], written before obj is
+	 * published, read after it is loaded. Ready for reuse: the next
+	 * ready slot of its chunk (index in the chunk + 1; 0 ends).
+	 */
+	atomic_uint info;
 };
 
+#define ZS_SLOT_MAP_MASK    0xffffu
+#define ZS_SLOT_GEN_SHIFT   16u
+#define ZS_SLOT_SIZE_MASK   ((1u << 17) - 1)
+#define ZS_SLOT_CLASS_SHIFT 17u
+#define ZS_SLOT_CLASS_MASK  ((1u << 11) - 1)
+#define ZS_SLOT_FRESH	    (1u << 28)
+
+static inline unsigned int zs_slot_gen(struct zs_handle_slot *s)
+{
+	return atomic_load(&s->pin) >> ZS_SLOT_GEN_SHIFT;
+}
+
+static inline unsigned int zs_slot_mapcount(struct zs_handle_slot *s)
+{
+	return atomic_load(&s->pin) & ZS_SLOT_MAP_MASK;
+}
+
+/* Pin once more: false (nothing changed) when the count is at its limit. */
+static inline bool zs_slot_pin(struct zs_handle_slot *s)
+{
+	unsigned int v = atomic_load(&s->pin);
+
+	do {
+		if ((v & ZS_SLOT_MAP_MASK) == ZS_SLOT_MAP_MASK)
+			return false;
+	} while (!atomic_compare_exchange_weak(&s->pin, &v, v + 1));
+	return true;
+}
+
+/* seq_cst: a mover that sees the count drop also sees the bytes. */
+static inline void zs_slot_unpin(struct zs_handle_slot *s)
+{
+	atomic_fetch_sub(&s->pin, 1);
+}
+
+static inline unsigned int zs_slot_size(struct zs_handle_slot *s)
+{
+	return atomic_load_explicit(&s->info, memory_order_relaxed) &
+	       ZS_SLOT_SIZE_MASK;
+}
+
+static inline unsigned int zs_slot_class_idx(struct zs_handle_slot *s)
+{
+	return (atomic_load_explicit(&s->info, memory_order_relaxed) >>
+		ZS_SLOT_CLASS_SHIFT) &
+	       ZS_SLOT_CLASS_MASK;
+}
+
+static inline bool zs_slot_fresh(struct zs_handle_slot *s)
+{
+	return atomic_load_explicit(&s->info, memory_order_relaxed) &
+	       ZS_SLOT_FRESH;
+}
+
+/* A new object: its size and class, fresh. */
+static inline void zs_slot_set_info(struct zs_handle_slot *s, size_t size,
+				    unsigned int class_idx)
+{
+	atomic_store_explicit(&s->info,
+			      (unsigned int)size |
+				      class_idx << ZS_SLOT_CLASS_SHIFT |
+				      ZS_SLOT_FRESH,
+			      memory_order_relaxed);
+}
+
+/* Written through a mapping or zs_obj_write: no longer fresh. */
+static inline void zs_slot_set_written(struct zs_handle_slot *s)
+{
+	atomic_fetch_and_explicit(&s->info, ~ZS_SLOT_FRESH,
+				  memory_order_relaxed);
+}
+
 /*
- * Freed slots wait in a FIFO and are reused only once this many are
- * waiting (or no new slot can be made), so a slot comes back only after
- * that many other frees: a generation repeats after GEN_BITS wraps times
- * that, not after 2^GEN_BITS frees of one object (64 on 32-bit builds).
+ * Freed slots wait in a FIFO (a ring) and are reused only once this many
+ * are waiting (or no new slot can be made), so a slot comes back only
+ * after that many other frees: a generation repeats after GEN_BITS wraps
+ * times that, not after 2^GEN_BITS frees of one object (64 on 32-bit
+ * builds).
  */
 #define ZS_HANDLE_QUARANTINE 1024ul
+
+/* Slots per chunk: a chunk is a leaf of the radix table. */
+#define ZS_HANDLE_CHUNK_SLOTS ZS_RADIX_FANOUT
+
+/*
+ * What the table keeps about each chunk, made or given back. A chunk whose
+ * slots are all ready for reuse (none live, none quarantined) is given back
+ * and made again when needed; gen_base then moves past every generation
+ * its slots issued, so a stale handle into the new chunk is still stale.
+ */
+struct zs_handle_chunk {
+	unsigned int gen_base;	 /* generation of its slots when made */
+	unsigned int nr_ready;	 /* ready slots on its list */
+	unsigned int ready;	 /* first ready slot (index + 1; 0: none) */
+	unsigned int prev, next; /* list of chunks with ready slots (+1) */
+	bool made;
+};
 
 struct zs_handle_table {
 	struct zs_mutex lock;
 	unsigned int tag;
-	unsigned long nr_slots;	 /* slots ever used, slot 0 included */
-	unsigned long free_head; /* oldest freed slot; 0: none */
-	unsigned long free_tail; /* newest freed slot */
-	unsigned long nr_free;
+	unsigned long nr_slots; /* slots below this have existed */
 	unsigned long max_slots;
+	unsigned long nr_free; /* quarantined + ready */
+	/* The quarantine: freed slots, oldest at q_head. */
+	unsigned int *quarantine;
+	unsigned long q_head, q_len;
+	/* Chunks: made or not; the ready list. */
+	struct zs_handle_chunk *chunks;
+	unsigned long nr_chunks, chunks_cap;
+	unsigned int ready_head; /* chunk index + 1; 0: none */
+	unsigned long nr_chunks_made;
 	struct zs_radix slots;
 };
 
@@ -77,11 +177,18 @@ void zs_handle_release_locked(struct zs_handle_table *t, unsigned long handle,
 
 /*
  * The slot of a valid handle and its location word, or NULL after a report
- * saying why (op names the caller). No lock: the slot never goes away.
+ * saying why (op names the caller). No lock: a slot's chunk goes away only
+ * once every slot of it is free and out of quarantine, so a valid handle's
+ * slot stays (a handle freed by another thread meanwhile is the caller's
+ * race, as ever).
  */
 struct zs_handle_slot *zs_handle_resolve(struct zs_handle_table *t,
 					 unsigned long handle, const char *op,
 					 unsigned long *objp);
+
+/* The slot at index, or NULL (never made, or its chunk was given back). */
+struct zs_handle_slot *zs_handle_slot_at(struct zs_handle_table *t,
+					 unsigned long index);
 
 unsigned long zs_handle_slot_index(unsigned long handle);
 unsigned int zs_handle_gen(unsigned long handle);

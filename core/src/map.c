@@ -104,12 +104,17 @@ void *zs_map_object(struct zs_pool *pool, unsigned long handle,
 	slot = zs_handle_resolve(&pool->handles, handle, "zs_map_object", &obj);
 	if (!slot)
 		return NULL;
-	class = zs_slot_class(pool, slot->class_idx);
+	class = zs_slot_class(pool, zs_slot_class_idx(slot));
 	if (!class) {
 		zs_report("zs_map_object",
 			  "handle %#lx: location %#lx is not its object "
 			  "(class %u is corrupt)",
-			  handle, obj, slot->class_idx);
+			  handle, obj, zs_slot_class_idx(slot));
+		return NULL;
+	}
+	if (zs_slot_mapcount(slot) == ZS_SLOT_MAP_MASK) {
+		zs_report("zs_map_object", "handle %#lx is pinned %u times",
+			  handle, ZS_SLOT_MAP_MASK);
 		return NULL;
 	}
 	/* no mover may change the location until the object is pinned */
@@ -123,13 +128,13 @@ void *zs_map_object(struct zs_pool *pool, unsigned long handle,
 		return NULL;
 	}
 	off = ((size_t)idx * class->size) & (pool->geo.page_size - 1);
-	undefined = slot->fresh || mm == ZS_MM_WO;
+	undefined = zs_slot_fresh(slot) || mm == ZS_MM_WO;
 
 	a->handle = handle;
 	a->mm = mm;
 	a->page = page;
 	a->off = off;
-	a->len = slot->size;
+	a->len = zs_slot_size(slot);
 	a->spans = off + class->size > pool->geo.page_size;
 	if (!a->spans) {
 		a->kaddr = kmap_atomic(page);
@@ -152,7 +157,18 @@ void *zs_map_object(struct zs_pool *pool, unsigned long handle,
 		a->kaddr = NULL;
 		a->user = a->buf;
 	}
-	atomic_fetch_add(&slot->mapcount, 1);
+	if (!zs_slot_pin(slot)) {
+		/* another thread pinned it to the limit meanwhile */
+		zs_report("zs_map_object", "handle %#lx is pinned %u times",
+			  handle, ZS_SLOT_MAP_MASK);
+		if (a->spans) {
+			zs_san_close(a->buf, granules(a->len));
+		} else {
+			zs_san_close(a->user, class->size);
+			kunmap_atomic(a->kaddr);
+		}
+		goto fail;
+	}
 	zs_read_unlock(&class->migrate_lock);
 	a->slot = slot;
 	a->obj_size = class->size;
@@ -193,8 +209,8 @@ void zs_unmap_object(struct zs_pool *pool, unsigned long handle)
 	}
 	slot = a->slot;
 	if (a->mm != ZS_MM_RO)
-		slot->fresh = false;
-	atomic_fetch_sub(&slot->mapcount, 1);
+		zs_slot_set_written(slot);
+	zs_slot_unpin(slot);
 	a->pool = NULL;
 	a->slot = NULL;
 	a->user = NULL;

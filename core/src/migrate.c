@@ -52,9 +52,9 @@ static bool any_pinned(struct zs_pool *pool, const struct zspage *zs,
 
 		if (!zs->handles[i])
 			continue;
-		slot = zs_radix_lookup(&pool->handles.slots, zs->handles[i]);
+		slot = zs_handle_slot_at(&pool->handles, zs->handles[i]);
 		ZS_BUG_ON(!slot);
-		if (atomic_load(&slot->mapcount))
+		if (zs_slot_mapcount(slot))
 			return true;
 	}
 	return false;
@@ -146,7 +146,7 @@ static void move_page(struct zs_pool *pool, struct zspage *zs, unsigned int k,
 
 		if (!zs->handles[i])
 			continue;
-		slot = zs_radix_lookup(&pool->handles.slots, zs->handles[i]);
+		slot = zs_handle_slot_at(&pool->handles, zs->handles[i]);
 		w = zs_atomic_read(&slot->obj);
 		if (zs_obj_pfn(pool, w) == old_pfn)
 			zs_store_release(&slot->obj,
@@ -217,10 +217,10 @@ unsigned long zs_handle_pfn(struct zs_pool *pool, unsigned long handle)
 	slot = zs_handle_resolve(&pool->handles, handle, "zs_handle_pfn", &obj);
 	if (!slot)
 		return 0;
-	class = zs_slot_class(pool, slot->class_idx);
+	class = zs_slot_class(pool, zs_slot_class_idx(slot));
 	if (!class) {
 		zs_report("zs_handle_pfn", "handle %#lx: class %u is corrupt",
-			  handle, slot->class_idx);
+			  handle, zs_slot_class_idx(slot));
 		return 0;
 	}
 	zs_read_lock(&class->migrate_lock);

@@ -42,12 +42,12 @@ static struct zs_handle_slot *obj_resolve(struct zs_pool *pool,
 	slot = zs_handle_resolve(&pool->handles, handle, op, &obj);
 	if (!slot)
 		return NULL;
-	class = zs_slot_class(pool, slot->class_idx);
+	class = zs_slot_class(pool, zs_slot_class_idx(slot));
 	if (!class) {
 		zs_report(op,
 			  "handle %#lx: location %#lx is not its object "
 			  "(class %u is corrupt)",
-			  handle, obj, slot->class_idx);
+			  handle, obj, zs_slot_class_idx(slot));
 		return NULL;
 	}
 	zs_read_lock(&class->migrate_lock);
@@ -74,27 +74,41 @@ void *zs_obj_read_begin(struct zs_pool *pool, unsigned long handle,
 	if (!slot)
 		return NULL;
 	p = NULL;
+	if (zs_slot_mapcount(slot) == ZS_SLOT_MAP_MASK) {
+		zs_report("zs_obj_read_begin", "handle %#lx is pinned %u times",
+			  handle, ZS_SLOT_MAP_MASK);
+		zs_read_unlock(&class->migrate_lock);
+		return NULL;
+	}
 	if (zs_obj_spans(pool, &loc)) {
 		if (!local_copy)
 			zs_report("zs_obj_read_begin",
 				  "handle %#lx straddles two pages and no "
 				  "local copy buffer was given",
 				  handle);
-		else if (zs_obj_copy(pool, &loc, local_copy, slot->size, false,
-				     slot->fresh))
+		else if (zs_obj_copy(pool, &loc, local_copy, zs_slot_size(slot),
+				     false, zs_slot_fresh(slot)))
 			p = local_copy;
 	} else {
 		base = kmap_atomic(loc.page);
 		if (base) {
 			p = base + loc.off;
-			if (slot->fresh)
-				zs_san_open_undefined(p, slot->size);
+			if (zs_slot_fresh(slot))
+				zs_san_open_undefined(p, zs_slot_size(slot));
 			else
-				zs_san_open_defined(p, slot->size);
+				zs_san_open_defined(p, zs_slot_size(slot));
 		}
 	}
-	if (p)
-		atomic_fetch_add(&slot->mapcount, 1); /* pinned */
+	if (p && !zs_slot_pin(slot)) {
+		/* another thread pinned it to the limit meanwhile */
+		zs_report("zs_obj_read_begin", "handle %#lx is pinned %u times",
+			  handle, ZS_SLOT_MAP_MASK);
+		if (!zs_obj_spans(pool, &loc)) {
+			zs_san_close(p, loc.obj_size);
+			kunmap_atomic(p - loc.off);
+		}
+		p = NULL;
+	}
 	zs_read_unlock(&class->migrate_lock);
 	return p;
 }
@@ -110,7 +124,7 @@ void zs_obj_read_end(struct zs_pool *pool, unsigned long handle,
 	slot = obj_resolve(pool, handle, "zs_obj_read_end", &class, &loc);
 	if (!slot)
 		return;
-	if (atomic_load(&slot->mapcount) == 0) {
+	if (zs_slot_mapcount(slot) == 0) {
 		zs_report("zs_obj_read_end",
 			  "handle %#lx: no read of it was begun", handle);
 		goto out;
@@ -133,7 +147,7 @@ void zs_obj_read_end(struct zs_pool *pool, unsigned long handle,
 		zs_report("zs_obj_read_end", "handle %#lx: no buffer", handle);
 		goto out;
 	}
-	atomic_fetch_sub(&slot->mapcount, 1);
+	zs_slot_unpin(slot);
 out:
 	zs_read_unlock(&class->migrate_lock);
 }
@@ -152,12 +166,12 @@ void zs_obj_write(struct zs_pool *pool, unsigned long handle,
 	slot = obj_resolve(pool, handle, "zs_obj_write", &class, &loc);
 	if (!slot)
 		return;
-	if (mem_len > slot->size)
+	if (mem_len > zs_slot_size(slot))
 		zs_report("zs_obj_write",
 			  "handle %#lx: %zu bytes do not fit its %u", handle,
-			  mem_len, slot->size);
+			  mem_len, zs_slot_size(slot));
 	else if (zs_obj_copy(pool, &loc, (void *)handle_mem, mem_len, true,
 			     false))
-		slot->fresh = false;
+		zs_slot_set_written(slot);
 	zs_read_unlock(&class->migrate_lock);
 }

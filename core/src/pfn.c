@@ -1,13 +1,25 @@
 // SPDX-License-Identifier: MIT
 /*
  * The pool's emulated physical memory: page descriptors by page frame
- * number. A descriptor, once made, keeps its pfn for the pool's life (like
- * struct page), so a lookup never meets freed memory and needs no lock.
+ * number. A descriptor lives as long as its page: it is made when the page
+ * is taken and freed, with its pfn table entry cleared, when the page goes
+ * back. pfns are handed out lowest first from a bitmap, so the table stays
+ * dense and a leaf whose pfns are all free is given back.
+ *
+ * Lookups take no lock. They stay safe because every path that frees a
+ * page holds the class lock and the check lock (shared) of a zspage with
+ * no object left, so nobody can be resolving an object on it; and
+ * zs_page_migrate, which looks up any pfn, holds the check lock exclusive.
  */
 #include "pool.h"
 
+#include <string.h>
+
 #include "kernel/report.h"
 #include "kernel/slab.h"
+
+#define WORD_BITS  (8 * sizeof(unsigned long))
+#define LEAF_WORDS (ZS_RADIX_FANOUT / WORD_BITS)
 
 struct zs_page *zs_pfn_to_page(struct zs_pool *pool, unsigned long pfn)
 {
@@ -21,28 +33,94 @@ struct zs_page *zs_pfn_to_page(struct zs_pool *pool, unsigned long pfn)
 	return atomic_load_explicit(entry, memory_order_acquire);
 }
 
-/* An unused descriptor, or a new one with the next pfn; under pool->lock. */
+/* Room in the bitmap for word w; under pool->lock. */
+static bool pfn_words_fit(struct zs_pool *pool, unsigned long w)
+{
+	unsigned long n = pool->pfn_words ? pool->pfn_words : LEAF_WORDS;
+	unsigned long *map;
+
+	if (w < pool->pfn_words)
+		return true;
+	while (n <= w)
+		n *= 2;
+	map = zs_kzalloc(n * sizeof(*map));
+	if (!map)
+		return false;
+	if (pool->pfn_used)
+		memcpy(map, pool->pfn_used, pool->pfn_words * sizeof(*map));
+	else
+		map[0] = 1; /* pfn 0 is never used: location 0 means none */
+	zs_kfree(pool->pfn_used);
+	pool->pfn_used = map;
+	pool->pfn_words = n;
+	return true;
+}
+
+/* The lowest free pfn, marked used; 0 when none. Under pool->lock. */
+static unsigned long pfn_take(struct zs_pool *pool)
+{
+	unsigned long w = pool->pfn_hint, pfn;
+
+	for (;; w++) {
+		if (w * WORD_BITS >= pool->pfn_limit || !pfn_words_fit(pool, w))
+			return 0;
+		if (~pool->pfn_used[w])
+			break;
+	}
+	pool->pfn_hint = w;
+	pfn = w * WORD_BITS + (unsigned long)__builtin_ctzl(~pool->pfn_used[w]);
+	if (pfn >= pool->pfn_limit)
+		return 0; /* the emulated physical memory is exhausted */
+	pool->pfn_used[w] |= 1ul << (pfn % WORD_BITS);
+	return pfn;
+}
+
+/* Give pfn back, and its table leaf when no pfn of it is used. */
+static void pfn_put(struct zs_pool *pool, unsigned long pfn)
+{
+	unsigned long w = pfn / WORD_BITS, first, i;
+
+	pool->pfn_used[w] &= ~(1ul << (pfn % WORD_BITS));
+	if (w < pool->pfn_hint)
+		pool->pfn_hint = w;
+	first = w - w % LEAF_WORDS;
+	for (i = first; i < first + LEAF_WORDS; i++)
+		if (pool->pfn_used[i])
+			return;
+	zs_radix_depopulate(&pool->pfn_table, pfn);
+}
+
+/* A new descriptor with a free pfn, in the table; under pool->lock. */
 static struct zs_page *take_descriptor(struct zs_pool *pool)
 {
 	_Atomic(struct zs_page *) *entry;
-	struct zs_page *page = pool->unused;
+	struct zs_page *page;
+	unsigned long pfn = pfn_take(pool);
 
-	if (page) {
-		pool->unused = page->next;
-		page->next = NULL;
-		return page;
-	}
-	if (pool->next_pfn >= pool->pfn_limit)
-		return NULL; /* the emulated physical memory is exhausted */
-	entry = zs_radix_populate(&pool->pfn_table, pool->next_pfn);
-	if (!entry)
+	if (!pfn)
 		return NULL;
 	page = zs_kzalloc(sizeof(*page));
-	if (!page)
+	entry = page ? zs_radix_populate(&pool->pfn_table, pfn) : NULL;
+	if (!entry) {
+		zs_kfree(page);
+		pfn_put(pool, pfn);
 		return NULL;
-	page->pfn = pool->next_pfn++;
+	}
+	page->pfn = pfn;
 	atomic_store_explicit(entry, page, memory_order_release);
 	return page;
+}
+
+/* Out of the table, pfn and descriptor freed; under pool->lock. */
+static void put_descriptor(struct zs_pool *pool, struct zs_page *page)
+{
+	_Atomic(struct zs_page *) *entry =
+		zs_radix_lookup(&pool->pfn_table, page->pfn);
+
+	ZS_BUG_ON(!entry || atomic_load(entry) != page);
+	atomic_store_explicit(entry, NULL, memory_order_release);
+	pfn_put(pool, page->pfn);
+	zs_kfree(page);
 }
 
 struct zs_page *zs_pool_page_alloc(struct zs_pool *pool)
@@ -56,8 +134,7 @@ struct zs_page *zs_pool_page_alloc(struct zs_pool *pool)
 		return NULL;
 	if (zs_page_get_mem(page, &pool->pages, pool->geo.page_size) != 0) {
 		zs_mutex_lock(&pool->lock);
-		page->next = pool->unused;
-		pool->unused = page;
+		put_descriptor(pool, page);
 		zs_mutex_unlock(&pool->lock);
 		return NULL;
 	}
@@ -71,7 +148,11 @@ void zs_pool_page_free(struct zs_pool *pool, struct zs_page *page)
 	zs_atomic_sub(&pool->pages_allocated, 1);
 	zs_mutex_lock(&pool->lock);
 	page->zspage = NULL;
-	page->next = pool->unused;
-	pool->unused = page;
+	put_descriptor(pool, page);
 	zs_mutex_unlock(&pool->lock);
+}
+
+unsigned long zs_pool_nr_pfn_leaves(struct zs_pool *pool)
+{
+	return zs_radix_nr_leaves(&pool->pfn_table);
 }

@@ -59,11 +59,12 @@ struct zs_pool {
 	struct size_class *classes; /* geo.nr_steps of them */
 	unsigned int nr_distinct;
 
-	/* Page frames: lock guards next_pfn and the unused descriptors. */
+	/* Page frames: lock guards the pfn bitmap and table population. */
 	struct zs_mutex lock;
-	unsigned long next_pfn;
-	unsigned long pfn_limit;   /* pfns below this exist */
-	struct zs_page *unused;	   /* descriptors without memory */
+	unsigned long pfn_limit;   /* pfns below this may be used */
+	unsigned long *pfn_used;   /* bitmap of pfns in use */
+	unsigned long pfn_words;   /* its length in words */
+	unsigned long pfn_hint;	   /* no free pfn in words below this */
 	struct zs_radix pfn_table; /* pfn -> _Atomic(struct zs_page *) */
 
 	/*
@@ -112,7 +113,7 @@ static inline unsigned long zs_slot_obj_guarded(struct zs_handle_slot *slot,
 {
 	unsigned long obj = zs_load_acquire(&slot->obj);
 
-	if (atomic_load(&slot->gen) != zs_handle_gen(handle))
+	if (zs_slot_gen(slot) != zs_handle_gen(handle))
 		return 0;
 	return obj;
 }
@@ -120,10 +121,12 @@ static inline unsigned long zs_slot_obj_guarded(struct zs_handle_slot *slot,
 /* The descriptor of pfn, or NULL when pfn was never given out. */
 struct zs_page *zs_pfn_to_page(struct zs_pool *pool, unsigned long pfn);
 
-/* A descriptor with memory and a pfn, or NULL (nothing held then). */
+/* A new descriptor with memory and a pfn, or NULL (nothing held then). */
 struct zs_page *zs_pool_page_alloc(struct zs_pool *pool);
-/* The memory goes back to the provider, the descriptor is kept. */
+/* The memory goes back to the provider, the pfn and descriptor go too. */
 void zs_pool_page_free(struct zs_pool *pool, struct zs_page *page);
+/* pfn table leaves allocated now (for tests). */
+unsigned long zs_pool_nr_pfn_leaves(struct zs_pool *pool);
 
 /* Location words: (pfn << obj_index_bits) | index in the zspage. */
 static inline unsigned long zs_obj_word(const struct zs_pool *pool,

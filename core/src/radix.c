@@ -5,12 +5,28 @@
 #include "kernel/slab.h"
 
 #define RADIX_MASK (ZS_RADIX_FANOUT - 1)
+/* Nodes of at least a page are mapped whole: freeing one gives it back. */
+#define RADIX_VMALLOC_MIN 4096u
+
+static void *node_alloc(size_t size)
+{
+	return size >= RADIX_VMALLOC_MIN ? zs_vzalloc(size) : zs_kzalloc(size);
+}
+
+static void node_free(void *p, size_t size)
+{
+	if (size >= RADIX_VMALLOC_MIN)
+		zs_vfree(p, size);
+	else
+		zs_kfree(p);
+}
 
 void zs_radix_init(struct zs_radix *r, size_t elem_size)
 {
 	unsigned long i;
 
 	r->elem_size = elem_size;
+	atomic_init(&r->nr_leaves, 0);
 	for (i = 0; i < ZS_RADIX_FANOUT; i++)
 		atomic_init(&r->top[i], NULL);
 }
@@ -45,7 +61,7 @@ void *zs_radix_populate(struct zs_radix *r, unsigned long index)
 	mid = atomic_load_explicit(slot, memory_order_relaxed);
 	if (!mid) {
 		/* all-zero bytes are NULL pointers on every platform we run */
-		mid = zs_kzalloc(ZS_RADIX_FANOUT * sizeof(*mid));
+		mid = node_alloc(ZS_RADIX_FANOUT * sizeof(*mid));
 		if (!mid)
 			return NULL;
 		atomic_store_explicit(slot, mid, memory_order_release);
@@ -53,12 +69,54 @@ void *zs_radix_populate(struct zs_radix *r, unsigned long index)
 	slot = &mid[(index >> ZS_RADIX_BITS) & RADIX_MASK];
 	leaf = atomic_load_explicit(slot, memory_order_relaxed);
 	if (!leaf) {
-		leaf = zs_kzalloc(ZS_RADIX_FANOUT * r->elem_size);
+		leaf = node_alloc(ZS_RADIX_FANOUT * r->elem_size);
 		if (!leaf)
 			return NULL;
+		atomic_fetch_add_explicit(&r->nr_leaves, 1,
+					  memory_order_relaxed);
 		atomic_store_explicit(slot, leaf, memory_order_release);
 	}
 	return leaf + (index & RADIX_MASK) * r->elem_size;
+}
+
+void *zs_radix_leaf(struct zs_radix *r, unsigned long index)
+{
+	_Atomic(void *) *mid;
+
+	if (index >= ZS_RADIX_CAPACITY)
+		return NULL;
+	mid = atomic_load_explicit(&r->top[index >> (2 * ZS_RADIX_BITS)],
+				   memory_order_acquire);
+	if (!mid)
+		return NULL;
+	return atomic_load_explicit(&mid[(index >> ZS_RADIX_BITS) & RADIX_MASK],
+				    memory_order_acquire);
+}
+
+void zs_radix_depopulate(struct zs_radix *r, unsigned long index)
+{
+	_Atomic(void *) *mid;
+	void *leaf;
+
+	if (index >= ZS_RADIX_CAPACITY)
+		return;
+	mid = atomic_load_explicit(&r->top[index >> (2 * ZS_RADIX_BITS)],
+				   memory_order_relaxed);
+	if (!mid)
+		return;
+	leaf = atomic_exchange_explicit(
+		&mid[(index >> ZS_RADIX_BITS) & RADIX_MASK], NULL,
+		memory_order_acq_rel);
+	if (leaf) {
+		atomic_fetch_sub_explicit(&r->nr_leaves, 1,
+					  memory_order_relaxed);
+		node_free(leaf, ZS_RADIX_FANOUT * r->elem_size);
+	}
+}
+
+unsigned long zs_radix_nr_leaves(struct zs_radix *r)
+{
+	return atomic_load_explicit(&r->nr_leaves, memory_order_relaxed);
 }
 
 void zs_radix_destroy(struct zs_radix *r)
@@ -71,8 +129,9 @@ void zs_radix_destroy(struct zs_radix *r)
 		if (!mid)
 			continue;
 		for (j = 0; j < ZS_RADIX_FANOUT; j++)
-			zs_kfree(atomic_load(&mid[j]));
-		zs_kfree(mid);
+			node_free(atomic_load(&mid[j]),
+				  ZS_RADIX_FANOUT * r->elem_size);
+		node_free(mid, ZS_RADIX_FANOUT * sizeof(*mid));
 		atomic_store(&r->top[i], NULL);
 	}
 }

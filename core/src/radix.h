@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * A three-level table of fixed-size elements indexed by an integer. Leaves
- * are allocated on demand and never move or go away before the table does,
- * so a lookup needs no lock; populating must be serialised by the caller.
+ * are allocated on demand and never move; a lookup needs no lock. The
+ * owner may give an unused leaf back (depopulate) when it knows nobody can
+ * be looking into it; populating and depopulating are serialised by the
+ * caller.
  */
 #ifndef ZS_RADIX_H
 #define ZS_RADIX_H
@@ -17,6 +19,7 @@
 
 struct zs_radix {
 	size_t elem_size;
+	atomic_ulong nr_leaves; /* leaves allocated now */
 	_Atomic(void *) top[ZS_RADIX_FANOUT];
 };
 
@@ -25,6 +28,11 @@ void zs_radix_init(struct zs_radix *r, size_t elem_size);
 void *zs_radix_lookup(struct zs_radix *r, unsigned long index);
 /* The element, zero-filled when new; NULL when out of memory. */
 void *zs_radix_populate(struct zs_radix *r, unsigned long index);
+/* The leaf holding index (its element 0), or NULL. */
+void *zs_radix_leaf(struct zs_radix *r, unsigned long index);
+/* Free the leaf holding index; its elements must be unused. */
+void zs_radix_depopulate(struct zs_radix *r, unsigned long index);
+unsigned long zs_radix_nr_leaves(struct zs_radix *r);
 void zs_radix_destroy(struct zs_radix *r);
 
 #endif /* ZS_RADIX_H */

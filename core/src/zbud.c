@@ -269,10 +269,7 @@ int zbud_alloc(struct zbud_pool *pool, size_t size, unsigned long *handle)
 	refile(pool, zp);
 	pool->nr_objects++;
 
-	slot->size = (unsigned int)size;
-	slot->class_idx = chunks;
-	slot->fresh = true;
-	atomic_store(&slot->mapcount, 0);
+	zs_slot_set_info(slot, size, chunks);
 	zs_handle_publish(slot, location(zp, b));
 	zs_mutex_unlock(&pool->lock);
 	*handle = h;
@@ -312,13 +309,13 @@ void zbud_free(struct zbud_pool *pool, unsigned long handle)
 	zs_mutex_lock(&pool->lock);
 	zs_mutex_lock(&pool->handles.lock);
 	/* again under the locks: another thread may have freed it meanwhile */
-	if (atomic_load(&slot->gen) != zs_handle_gen(handle) ||
+	if (zs_slot_gen(slot) != zs_handle_gen(handle) ||
 	    zs_atomic_read(&slot->obj) != obj) {
 		zs_report("zbud_free", "handle %#lx was freed concurrently",
 			  handle);
 		goto out;
 	}
-	if (atomic_load(&slot->mapcount)) {
+	if (zs_slot_mapcount(slot)) {
 		zs_report("zbud_free", "handle %#lx is still mapped", handle);
 		goto out;
 	}
@@ -359,17 +356,22 @@ void *zbud_map(struct zbud_pool *pool, unsigned long handle)
 	zp = object_page(handle, obj, "zbud_map", &b);
 	if (!zp)
 		return NULL;
+	if (zs_slot_mapcount(slot) == ZS_SLOT_MAP_MASK) {
+		zs_report("zbud_map", "handle %#lx is pinned %u times", handle,
+			  ZS_SLOT_MAP_MASK);
+		return NULL;
+	}
 	kaddr = kmap_atomic(&zp->page);
 	if (!kaddr)
 		return NULL;
-	p = kaddr + buddy_offset(pool, b, slot->class_idx);
+	p = kaddr + buddy_offset(pool, b, zs_slot_class_idx(slot));
 	/* only the requested bytes: an overflow into the tail is caught */
-	if (slot->fresh)
-		zs_san_open_undefined(p, slot->size);
+	if (zs_slot_fresh(slot))
+		zs_san_open_undefined(p, zs_slot_size(slot));
 	else
-		zs_san_open_defined(p, slot->size);
-	slot->fresh = false;
-	atomic_fetch_add(&slot->mapcount, 1);
+		zs_san_open_defined(p, zs_slot_size(slot));
+	zs_slot_set_written(slot);
+	ZS_BUG_ON(!zs_slot_pin(slot));
 	zs_atomic_add(&pool->nr_maps, 1);
 	return p;
 }
@@ -388,17 +390,18 @@ void zbud_unmap(struct zbud_pool *pool, unsigned long handle)
 	slot = zs_handle_resolve(&pool->handles, handle, "zbud_unmap", &obj);
 	if (!slot)
 		return;
-	if (atomic_load(&slot->mapcount) == 0) {
+	if (zs_slot_mapcount(slot) == 0) {
 		zs_report("zbud_unmap", "handle %#lx is not mapped", handle);
 		return;
 	}
 	zp = object_page(handle, obj, "zbud_unmap", &b);
 	if (!zp || !kunmap_atomic(zp->page.mem))
 		return;
-	if (atomic_fetch_sub(&slot->mapcount, 1) == 1)
-		zs_san_close((char *)zp->page.mem +
-				     buddy_offset(pool, b, slot->class_idx),
-			     (size_t)slot->class_idx * ZBUD_CHUNK_SIZE);
+	if ((atomic_fetch_sub(&slot->pin, 1) & ZS_SLOT_MAP_MASK) == 1)
+		zs_san_close(
+			(char *)zp->page.mem +
+				buddy_offset(pool, b, zs_slot_class_idx(slot)),
+			(size_t)zs_slot_class_idx(slot) * ZBUD_CHUNK_SIZE);
 	zs_atomic_sub(&pool->nr_maps, 1);
 }
 
@@ -437,11 +440,12 @@ static int check_buddy(struct zbud_pool *pool, struct zbud_page *zp,
 			  zp->page.pfn, b, zp->slot[b]);
 		return 1;
 	}
-	slot = zs_radix_lookup(&pool->handles.slots, zp->slot[b]);
+	slot = zs_handle_slot_at(&pool->handles, zp->slot[b]);
 	if (!slot || zs_atomic_read(&slot->obj) != location(zp, b) ||
-	    slot->class_idx != zp->chunks[b] ||
-	    slot->size > zp->chunks[b] * ZBUD_CHUNK_SIZE ||
-	    slot->size + ZBUD_CHUNK_SIZE <= zp->chunks[b] * ZBUD_CHUNK_SIZE) {
+	    zs_slot_class_idx(slot) != zp->chunks[b] ||
+	    zs_slot_size(slot) > zp->chunks[b] * ZBUD_CHUNK_SIZE ||
+	    zs_slot_size(slot) + ZBUD_CHUNK_SIZE <=
+		    zp->chunks[b] * ZBUD_CHUNK_SIZE) {
 		zs_report("zbud check",
 			  "page %lu: buddy %d (%u chunks) and handle slot %u "
 			  "disagree",

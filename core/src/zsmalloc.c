@@ -74,6 +74,7 @@ static void free_pool(struct zs_pool *pool, enum pool_stage stage,
 	if (stage >= POOL_LOCKED)
 		zs_mutex_destroy(&pool->lock);
 	zs_radix_destroy(&pool->pfn_table);
+	zs_kfree(pool->pfn_used);
 	zs_kfree(pool);
 }
 
@@ -105,7 +106,6 @@ struct zs_pool *zs_create_pool_config(const char *name,
 	pool->geo = geo;
 	pool->pages =
 		cfg && cfg->pages ? *cfg->pages : zs_default_page_provider;
-	pool->next_pfn = 1; /* pfn 0 is never used: location 0 means none */
 	/* pfns must fit pfn_bits; past the table's reach, the table bounds */
 	pool->pfn_limit = geo.pfn_bits >= 3 * ZS_RADIX_BITS
 				  ? ZS_RADIX_CAPACITY
@@ -176,7 +176,6 @@ void zs_destroy_pool(struct zs_pool *pool)
 int zs_pool_try_destroy(struct zs_pool *pool)
 {
 	struct zs_cpu_area *area = zs_cpu_area_this();
-	struct zs_page *page;
 	unsigned int i;
 
 	if (!pool)
@@ -190,10 +189,6 @@ int zs_pool_try_destroy(struct zs_pool *pool)
 	for (i = 0; i < pool->geo.nr_steps; i++)
 		if (pool->classes[i].served_by == i)
 			release_class(pool, &pool->classes[i]);
-	while ((page = pool->unused)) {
-		pool->unused = page->next;
-		zs_kfree(page);
-	}
 	free_pool(pool, POOL_CHECK_LOCK, pool->geo.nr_steps);
 	if (atomic_fetch_sub(&nr_pools, 1) == 1)
 		zs_cpu_down(); /* nothing of ours stays behind at exit */
@@ -247,10 +242,7 @@ unsigned long zs_malloc(struct zs_pool *pool, size_t size)
 	class->obj_used++;
 	zspage_refile(class, zs);
 
-	slot->size = (unsigned int)size;
-	slot->class_idx = class->index;
-	slot->fresh = true;
-	atomic_store(&slot->mapcount, 0);
+	zs_slot_set_info(slot, size, class->index);
 	zs_handle_publish(slot, obj);
 	zs_mutex_unlock(&class->lock);
 	zs_read_unlock(&pool->check_lock);
@@ -282,10 +274,10 @@ void zs_free(struct zs_pool *pool, unsigned long handle)
 	slot = zs_handle_resolve(&pool->handles, handle, "zs_free", &obj);
 	if (!slot)
 		return;
-	class = zs_slot_class(pool, slot->class_idx);
+	class = zs_slot_class(pool, zs_slot_class_idx(slot));
 	if (!class) {
 		zs_report("zs_free", "handle %#lx: class %u is corrupt", handle,
-			  slot->class_idx);
+			  zs_slot_class_idx(slot));
 		return;
 	}
 
@@ -297,12 +289,12 @@ void zs_free(struct zs_pool *pool, unsigned long handle)
 	 * and a compaction may have moved it (the class lock now keeps it).
 	 */
 	obj = zs_atomic_read(&slot->obj);
-	if (atomic_load(&slot->gen) != zs_handle_gen(handle) || !obj) {
+	if (zs_slot_gen(slot) != zs_handle_gen(handle) || !obj) {
 		zs_report("zs_free", "handle %#lx was freed concurrently",
 			  handle);
 		goto out;
 	}
-	if (atomic_load(&slot->mapcount)) {
+	if (zs_slot_mapcount(slot)) {
 		zs_report("zs_free", "handle %#lx is still mapped", handle);
 		goto out;
 	}

@@ -119,11 +119,12 @@ struct zspage *zspage_create(struct zs_pool *pool, struct size_class *class)
 	struct zspage *zs;
 	unsigned int k;
 
-	zs = zs_kzalloc(sizeof(*zs) +
+	/* the page array sized to the chain, then the handle array */
+	zs = zs_kzalloc(sizeof(*zs) + n * sizeof(zs->pages[0]) +
 			class->objs_per_zspage * sizeof(*zs->handles));
 	if (!zs)
 		return NULL;
-	zs->handles = (unsigned int *)(zs + 1);
+	zs->handles = (unsigned int *)(zs->pages + n);
 	zs->class = class;
 	zs->fullness = ZS_EMPTY;
 	for (k = 0; k < n; k++) {

@@ -17,16 +17,18 @@
 
 struct zspage {
 	struct size_class *class;
-	struct zspage *prev, *next;	 /* fullness list */
-	enum zs_fullness_group fullness; /* ZS_EMPTY: on no list */
-	struct zspage *rprev, *rnext;	 /* ratio list */
-	unsigned int ratio;		 /* ZS_RATIO_0: on no ratio list */
-	unsigned long compact_stamp;	 /* class's pass that last tried it */
-	unsigned int inuse;
+	struct zspage *prev, *next;   /* fullness list */
+	struct zspage *rprev, *rnext; /* ratio list */
+	unsigned long compact_stamp;  /* class's pass that last tried it */
 	unsigned long freeobj; /* location word of the first free object */
-	unsigned int nr_pages;
 	unsigned int *handles; /* handle slot of each object, 0 when free */
-	struct zs_page *pages[ZS_MAX_CHAIN];
+	/* ints together: no padding between pointers */
+	enum zs_fullness_group fullness; /* ZS_EMPTY: on no list */
+	unsigned int ratio;		 /* ZS_RATIO_0: on no ratio list */
+	unsigned int inuse;
+	unsigned int nr_pages;
+	/* pages_per_zspage of them, then the handles array */
+	struct zs_page *pages[];
 };
 
 /* A zspage with every object free and linked, on no list; or NULL. */

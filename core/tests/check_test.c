@@ -355,11 +355,11 @@ static void check_slot_size(struct kunit *test)
 {
 	struct fixture *f = setup(test);
 	struct zs_handle_slot *slot = slot_of(f, 0);
-	unsigned int size = slot->size;
+	unsigned int info = atomic_load(&slot->info);
 
-	slot->size = (unsigned int)f->class->size + 1;
+	zs_slot_set_info(slot, f->class->size + 1, zs_slot_class_idx(slot));
 	expect_found(test, f, "out of range");
-	slot->size = size;
+	atomic_store(&slot->info, info);
 	expect_repaired(test, f);
 }
 
@@ -367,9 +367,9 @@ static void check_slot_class(struct kunit *test)
 {
 	struct fixture *f = setup(test);
 	struct zs_handle_slot *slot = slot_of(f, 0);
-	unsigned int idx = slot->class_idx;
+	unsigned int info = atomic_load(&slot->info);
 
-	slot->class_idx = f->pool->geo.nr_steps;
+	zs_slot_set_info(slot, zs_slot_size(slot), f->pool->geo.nr_steps);
 	expect_found(test, f, "invalid");
 	f->log->text[0] = '\0';
 	KUNIT_EXPECT_NULL(test, zs_map_object(f->pool, f->h[0], ZS_MM_RO));
@@ -377,7 +377,7 @@ static void check_slot_class(struct kunit *test)
 	f->log->text[0] = '\0';
 	zs_free(f->pool, f->h[0]);
 	KUNIT_EXPECT_NOT_NULL(test, strstr(f->log->text, "is corrupt"));
-	slot->class_idx = idx;
+	atomic_store(&slot->info, info);
 	expect_repaired(test, f);
 }
 
@@ -388,7 +388,8 @@ static void check_slot_location(struct kunit *test)
 	unsigned long obj = zs_atomic_read(&slot->obj);
 
 	/* a pfn nobody was given */
-	zs_atomic_set(&slot->obj, zs_obj_word(f->pool, f->pool->next_pfn, 0));
+	zs_atomic_set(&slot->obj,
+		      zs_obj_word(f->pool, f->pool->pfn_limit - 1, 0));
 	expect_found(test, f, "is no object");
 	zs_atomic_set(&slot->obj, obj);
 	expect_repaired(test, f);
@@ -412,28 +413,37 @@ static void check_free_slot_chain(struct kunit *test)
 	struct fixture *f = setup(test);
 	struct zs_handle_table *t = &f->pool->handles;
 	unsigned long extra = zs_malloc(f->pool, OBJ_SIZE);
-	unsigned long head, nr_slots;
-	struct zs_handle_slot *slot;
+	struct zs_handle_chunk *ch = &t->chunks[0];
+	struct zs_handle_slot *head;
+	unsigned int link;
 
 	KUNIT_ASSERT_NE(test, extra, 0ul);
-	zs_free(f->pool, extra); /* one slot on the free chain */
-	KUNIT_ASSERT_EQ(test, t->nr_free, 1ul);
-	head = t->free_head;
-	slot = zs_radix_lookup(&t->slots, head);
-	KUNIT_ASSERT_NOT_NULL(test, slot);
+	zs_free(f->pool, extra); /* one slot in quarantine */
+	KUNIT_ASSERT_EQ(test, t->q_len, 1ul);
+	KUNIT_ASSERT_NE(test, ch->ready, 0u);
 
 	t->nr_free++;
 	expect_found(test, f, "free handle slot chain holds");
 	t->nr_free--;
 
-	slot->next_free = (unsigned int)head;
+	/* a ready slot that links to itself */
+	head = zs_handle_slot_at(t, ch->ready - 1);
+	KUNIT_ASSERT_NOT_NULL(test, head);
+	link = atomic_load(&head->info);
+	atomic_store(&head->info, ch->ready);
 	expect_found(test, f, "free handle slot chain loops");
-	slot->next_free = 0;
+	atomic_store(&head->info, link);
 
-	nr_slots = t->nr_slots;
-	t->free_head = nr_slots; /* past the slots in use */
+	/* a live slot on the ready chain */
+	link = ch->ready;
+	ch->ready = f->zs->handles[0] + 1;
 	expect_found(test, f, "free handle slot chain broken");
-	t->free_head = head;
+	ch->ready = link;
+
+	/* a freed slot still on the quarantine, reissued: not free */
+	t->quarantine[t->q_head] = f->zs->handles[0];
+	expect_found(test, f, "quarantined handle slot");
+	t->quarantine[t->q_head] = (unsigned int)zs_handle_slot_index(extra);
 
 	expect_repaired(test, f);
 }

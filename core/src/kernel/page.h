@@ -2,8 +2,8 @@
 /*
  * Page descriptors (the analogue of struct page) and page providers.
  *
- * A descriptor lives as long as its pool and keeps its page frame number
- * for life, like struct page; the page memory behind it comes and goes.
+ * In a zsmalloc pool a descriptor lives as long as its page (pfn.c); zbud
+ * keeps one in each of its page headers.
  * All metadata is here, out of band: page memory holds only object bytes
  * and the free-list links inside free objects.
  */
@@ -20,7 +20,7 @@ struct zs_page {
 	void *mem;		/* page_size bytes, NULL while unused */
 	unsigned long pfn;	/* emulated page frame number, never 0 */
 	struct zspage *zspage;	/* owner while in use */
-	struct zs_page *next;	/* next page of the zspage, or next unused */
+	struct zs_page *next;	/* next page of the zspage */
 	unsigned int index;	/* position in the zspage */
 	unsigned int first_obj; /* offset of the first object starting here */
 };

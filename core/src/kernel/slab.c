@@ -3,6 +3,7 @@
 
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 
 static atomic_ulong slab_attempts;
 static atomic_long slab_live;
@@ -68,4 +69,31 @@ void zs_kfree(void *p)
 		return;
 	atomic_fetch_sub(&slab_live, 1);
 	free(p);
+}
+
+/*
+ * Tables of whole pages come straight from mmap: a freed table goes back
+ * to the system at once, where a free()d block in the middle of malloc's
+ * heap would stay resident.
+ */
+void *zs_vzalloc(size_t size)
+{
+	void *p;
+
+	if (slab_should_fail())
+		return NULL;
+	p = mmap(NULL, size ? size : 1, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	atomic_fetch_add(&slab_live, 1);
+	return p;
+}
+
+void zs_vfree(void *p, size_t size)
+{
+	if (!p)
+		return;
+	atomic_fetch_sub(&slab_live, 1);
+	munmap(p, size ? size : 1);
 }

@@ -12,6 +12,9 @@
 void *zs_kmalloc(size_t size);
 void *zs_kzalloc(size_t size);
 void zs_kfree(void *p);
+/* Zeroed whole pages (mmap), given back to the system when freed. */
+void *zs_vzalloc(size_t size);
+void zs_vfree(void *p, size_t size);
 
 /*
  * Fail the nth allocation from now on (1: the next one); 0 turns the hook

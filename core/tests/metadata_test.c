@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Metadata that shrinks: the handle slot's size, handle table chunks and
+ * pfn table leaves given back when their objects go, page descriptors freed
+ * with their pages, and stale handles into a chunk made again still caught.
+ */
+#include "zs_test_util.h"
+
+#include "handle.h"
+#include "kernel/slab.h"
+#include "pool.h"
+#include "zspage.h"
+
+#define MANY 100000u
+
+static void metadata_slot_size(struct kunit *test)
+{
+	if (sizeof(unsigned long) == 8)
+		KUNIT_EXPECT_EQ(test, sizeof(struct zs_handle_slot), 16ul);
+	else
+		KUNIT_EXPECT_LE(test, sizeof(struct zs_handle_slot), 12ul);
+	/* the zspage's page array is sized to its chain */
+	KUNIT_EXPECT_EQ(test, sizeof(struct zspage),
+			offsetof(struct zspage, pages));
+}
+
+/* 100k objects in, 100k out: the tables and descriptors went back. */
+static void metadata_given_back(struct kunit *test)
+{
+	struct zs_pool *pool = zt_pool(test, NULL);
+	struct zs_handle_table *t = &pool->handles;
+	unsigned long *h = kunit_kcalloc(test, MANY, sizeof(*h), GFP_KERNEL);
+	unsigned long full_chunks, full_pfn_leaves;
+	long live0, full_live;
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, h);
+	live0 = zs_slab_live();
+	for (i = 0; i < MANY; i++) {
+		h[i] = zs_malloc(pool, 100 + i % 1000);
+		KUNIT_ASSERT_NE(test, h[i], 0ul);
+	}
+	full_chunks = zs_radix_nr_leaves(&t->slots);
+	full_pfn_leaves = zs_pool_nr_pfn_leaves(pool);
+	full_live = zs_slab_live();
+	KUNIT_EXPECT_GE(test, full_chunks, MANY / ZS_HANDLE_CHUNK_SLOTS);
+	KUNIT_EXPECT_GE(test, full_pfn_leaves, 2ul);
+	KUNIT_EXPECT_EQ(test, zs_pool_check(pool), 0);
+	kunit_info(test,
+		   "full: %lu handle chunks, %lu pfn leaves, %ld metadata "
+		   "allocations",
+		   full_chunks, full_pfn_leaves, full_live - live0);
+
+	for (i = 0; i < MANY; i++)
+		zs_free(pool, h[i]);
+	KUNIT_EXPECT_EQ(test, zs_pool_check(pool), 0);
+	KUNIT_EXPECT_EQ(test, zs_get_total_pages(pool), 0ul);
+	/* the quarantine (1024 slots) holds at most two chunks, plus the
+	 * one kept with ready slots */
+	KUNIT_EXPECT_LE(test, zs_radix_nr_leaves(&t->slots), 3ul);
+	/* pfn 0 is never used: its leaf stays */
+	KUNIT_EXPECT_EQ(test, zs_pool_nr_pfn_leaves(pool), 1ul);
+	/* all back but those chunks, pfn 0's leaf, the two tables' middle
+	 * nodes, the pfn bitmap and the chunk array */
+	KUNIT_EXPECT_LE(test, zs_slab_live() - live0, 7l);
+	kunit_info(test, "empty: %lu handle chunks, %ld allocations",
+		   zs_radix_nr_leaves(&t->slots), zs_slab_live() - live0);
+}
+
+/* Every old handle is stale, also into a chunk given back and made again. */
+static void metadata_stale_after_remake(struct kunit *test)
+{
+	struct zt_reports *rep = zt_record_reports(test);
+	struct zs_pool *pool = zt_pool(test, NULL);
+	struct zs_handle_table *t = &pool->handles;
+	unsigned int n = 4 * ZS_HANDLE_CHUNK_SLOTS, i, j;
+	unsigned long *old = kunit_kcalloc(test, n, sizeof(*old), GFP_KERNEL);
+	unsigned long *now = kunit_kcalloc(test, n, sizeof(*now), GFP_KERNEL);
+	unsigned long made_full;
+
+	KUNIT_ASSERT_NOT_NULL(test, old);
+	KUNIT_ASSERT_NOT_NULL(test, now);
+	for (i = 0; i < n; i++) {
+		old[i] = zs_malloc(pool, 64);
+		KUNIT_ASSERT_NE(test, old[i], 0ul);
+	}
+	made_full = t->nr_chunks_made;
+	for (i = 0; i < n; i++)
+		zs_free(pool, old[i]);
+	/* push every slot out of quarantine: chunks are given back */
+	for (i = 0; i < ZS_HANDLE_QUARANTINE + 1; i++) {
+		unsigned long x = zs_malloc(pool, 64);
+
+		KUNIT_ASSERT_NE(test, x, 0ul);
+		zs_free(pool, x);
+	}
+	KUNIT_EXPECT_LT(test, t->nr_chunks_made, made_full);
+	/* fill again: chunks are made again over the same slot indices */
+	for (i = 0; i < n; i++) {
+		now[i] = zs_malloc(pool, 64);
+		KUNIT_ASSERT_NE(test, now[i], 0ul);
+	}
+	KUNIT_EXPECT_GE(test, t->nr_chunks_made, made_full);
+	for (i = 0; i < n; i++)
+		for (j = 0; j < n; j++)
+			if (now[j] == old[i])
+				KUNIT_FAIL(test, "handle %#lx issued again",
+					   old[i]);
+	rep->count = 0;
+	for (i = 0; i < n; i += 97) {
+		zs_free(pool, old[i]);
+		KUNIT_EXPECT_NULL(test, zs_map_object(pool, old[i], ZS_MM_RO));
+	}
+	KUNIT_EXPECT_EQ(test, rep->count, 2ul * ((n + 96) / 97));
+	KUNIT_EXPECT_EQ(test, zs_pool_check(pool), 0);
+	for (i = 0; i < n; i++)
+		zs_free(pool, now[i]);
+	KUNIT_EXPECT_EQ(test, zs_pool_check(pool), 0);
+}
+
+/* Migration frees the old page's descriptor and pfn; no leaf is kept. */
+static void metadata_descriptor_with_page(struct kunit *test)
+{
+	struct zs_pool *pool = zt_pool(test, NULL);
+	unsigned long h = zs_malloc(pool, 3000), pfn, pages;
+	long live;
+
+	KUNIT_ASSERT_NE(test, h, 0ul);
+	pfn = zs_handle_pfn(pool, h);
+	KUNIT_ASSERT_NE(test, pfn, 0ul);
+	live = zs_slab_live();
+	KUNIT_EXPECT_EQ(test, zs_page_migrate(pool, pfn), 0);
+	KUNIT_EXPECT_EQ(test, zs_slab_live(), live);
+	KUNIT_EXPECT_NULL(test, zs_pfn_to_page(pool, pfn));
+	KUNIT_EXPECT_NE(test, zs_handle_pfn(pool, h), pfn);
+	KUNIT_EXPECT_EQ(test, zs_page_migrate(pool, pfn), -ENOENT);
+	KUNIT_EXPECT_EQ(test, zs_pool_check(pool), 0);
+	pages = zs_get_total_pages(pool);
+	zs_free(pool, h);
+	/* the zspage and its page descriptors; pfn 0's leaf stays */
+	KUNIT_EXPECT_EQ(test, zs_slab_live(), live - 1 - (long)pages);
+	KUNIT_EXPECT_EQ(test, zs_pool_nr_pfn_leaves(pool), 1ul);
+}
+
+static struct kunit_case metadata_cases[] = {
+	KUNIT_CASE(metadata_slot_size),
+	KUNIT_CASE(metadata_given_back),
+	KUNIT_CASE(metadata_stale_after_remake),
+	KUNIT_CASE(metadata_descriptor_with_page),
+	{}};
+
+static struct kunit_suite metadata_suite = {
+	.name = "metadata",
+	.test_cases = metadata_cases,
+};
+kunit_test_suite(metadata_suite);
