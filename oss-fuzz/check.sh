@@ -107,6 +107,23 @@ setup_env() {
 	ln -s "$repo" "$SRC/zsmalloc-portable"
 }
 
+# runs_i386: whether this machine executes 32-bit x86 programs (the
+# kernel may lack IA-32 emulation); probed once.
+i386_ok=""
+runs_i386() {
+	if [ -z "$i386_ok" ]; then
+		local d
+		d=$(mktemp -d)
+		printf 'int main(void) { return 0; }\n' >"$d/t.c"
+		i386_ok=no
+		if clang -m32 "$d/t.c" -o "$d/t" 2>/dev/null && "$d/t" 2>/dev/null; then
+			i386_ok=yes
+		fi
+		rm -rf "$d"
+	fi
+	[ "$i386_ok" = yes ]
+}
+
 # count_calls <binary> <prefix>: calls to <prefix>* as OSS-Fuzz counts them.
 count_calls() {
 	local insn='call\s+[0-9a-f]+\s+<'
@@ -200,11 +217,20 @@ for c in "${configs[@]}"; do
 		mapfile -t opts < <(options_of "$t")
 
 		edges=- seed_result=- engine=-
-		if [ "$FUZZING_ENGINE" = libfuzzer ]; then
+		if [ "$ARCHITECTURE" = i386 ] && ! runs_i386; then
+			# some kernels are built without IA-32 emulation
+			if [ ${#problems[@]} -eq 0 ]; then
+				row "$c" "$t" "$build_secs" - "$nseeds -" "$arch" "$calls" - \
+					"skipped: built and checked, but this kernel cannot execute i386 binaries"
+			else
+				row "$c" "$t" "$build_secs" - - "$arch" "$calls" - "FAIL: ${problems[*]}"
+			fi
+			continue
+		elif [ "$FUZZING_ENGINE" = libfuzzer ]; then
 			empty=$WORK/check-empty
 			mkdir -p "$empty"
 			(cd "$empty" && "$bin" -seed=1337 -runs=4 "${opts[@]}") >"$logs/$t.runs4.log" 2>&1 || true
-			edges=$(grep -oP 'INFO: Loaded \d+ module.*\(.*(counters|guards)\):\s+\K\d+' "$logs/$t.runs4.log" | head -1)
+			edges=$(grep -oP 'INFO: Loaded \d+ module.*\(.*(counters|guards)\):\s+\K\d+' "$logs/$t.runs4.log" | head -1 || true)
 			edges=${edges:-0}
 			engine=ok
 			if grep -q 'no interesting inputs were found' "$logs/$t.runs4.log"; then
