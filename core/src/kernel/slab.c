@@ -1,9 +1,14 @@
 // SPDX-License-Identifier: MIT
 #include "slab.h"
 
+#include <pthread.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
+
+#include "sanitize.h"
 
 static atomic_ulong slab_attempts;
 static atomic_long slab_live;
@@ -73,19 +78,78 @@ void zs_kfree(void *p)
 
 /*
  * Tables of whole pages come straight from mmap: a freed table goes back
- * to the system at once, where a free()d block in the middle of malloc's
- * heap would stay resident.
+ * to the system, where a free()d block in the middle of malloc's heap
+ * would stay resident. A few freed tables (VMAP_CACHE_BYTES in all) wait
+ * for reuse first, closed to memory checkers: a pool made and destroyed
+ * again and again (a fuzzer's life) then costs no mmap, no munmap and no
+ * TLB shootdown per table.
  */
+#define VMAP_CACHE_SLOTS 16
+#define VMAP_CACHE_BYTES ((size_t)256 << 10)
+
+static pthread_mutex_t vmap_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+	void *p;
+	size_t size;
+} vmap_cache[VMAP_CACHE_SLOTS];
+static size_t vmap_cached_bytes;
+
+/* A cached table of exactly size bytes, or NULL. */
+static void *vmap_cache_take(size_t size)
+{
+	void *p = NULL;
+
+	pthread_mutex_lock(&vmap_lock);
+	for (unsigned int i = 0; i < VMAP_CACHE_SLOTS; i++) {
+		if (vmap_cache[i].p && vmap_cache[i].size == size) {
+			p = vmap_cache[i].p;
+			vmap_cache[i].p = NULL;
+			vmap_cached_bytes -= size;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&vmap_lock);
+	return p;
+}
+
+/* Keeps p for reuse when there is room; false otherwise. */
+static bool vmap_cache_put(void *p, size_t size)
+{
+	bool kept = false;
+
+	pthread_mutex_lock(&vmap_lock);
+	if (vmap_cached_bytes + size <= VMAP_CACHE_BYTES) {
+		for (unsigned int i = 0; i < VMAP_CACHE_SLOTS; i++) {
+			if (!vmap_cache[i].p) {
+				vmap_cache[i].p = p;
+				vmap_cache[i].size = size;
+				vmap_cached_bytes += size;
+				kept = true;
+				break;
+			}
+		}
+	}
+	pthread_mutex_unlock(&vmap_lock);
+	return kept;
+}
+
 void *zs_vzalloc(size_t size)
 {
 	void *p;
 
 	if (slab_should_fail())
 		return NULL;
-	p = mmap(NULL, size ? size : 1, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED)
-		return NULL;
+	size = size ? size : 1;
+	p = vmap_cache_take(size);
+	if (p) {
+		zs_san_open_undefined(p, size);
+		memset(p, 0, size);
+	} else {
+		p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED)
+			return NULL;
+	}
 	atomic_fetch_add(&slab_live, 1);
 	return p;
 }
@@ -95,5 +159,10 @@ void zs_vfree(void *p, size_t size)
 	if (!p)
 		return;
 	atomic_fetch_sub(&slab_live, 1);
-	munmap(p, size ? size : 1);
+	size = size ? size : 1;
+	zs_san_close(p, size);
+	if (vmap_cache_put(p, size))
+		return;
+	zs_san_open_defined(p, size); /* the next mapping here starts clean */
+	munmap(p, size);
 }
