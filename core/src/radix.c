@@ -33,20 +33,9 @@ void zs_radix_init(struct zs_radix *r, size_t elem_size)
 
 void *zs_radix_lookup(struct zs_radix *r, unsigned long index)
 {
-	_Atomic(void *) *mid;
-	char *leaf;
+	char *leaf = zs_radix_leaf(r, index);
 
-	if (index >= ZS_RADIX_CAPACITY)
-		return NULL;
-	mid = atomic_load_explicit(&r->top[index >> (2 * ZS_RADIX_BITS)],
-				   memory_order_acquire);
-	if (!mid)
-		return NULL;
-	leaf = atomic_load_explicit(&mid[(index >> ZS_RADIX_BITS) & RADIX_MASK],
-				    memory_order_acquire);
-	if (!leaf)
-		return NULL;
-	return leaf + (index & RADIX_MASK) * r->elem_size;
+	return leaf ? leaf + (index & RADIX_MASK) * r->elem_size : NULL;
 }
 
 void *zs_radix_populate(struct zs_radix *r, unsigned long index)

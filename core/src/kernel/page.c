@@ -361,6 +361,17 @@ static void release_batch(char **pages, size_t n, size_t page_size)
 		unmap_region(unmap[i]);
 }
 
+/* Empties sz's hot stack into batch; under lock. How many it held. */
+static size_t take_hot_locked(struct zs_pv_size *sz, char **batch)
+{
+	size_t n = sz->nr_hot;
+
+	memcpy(batch, sz->hot, n * sizeof(*batch));
+	pv_hot_pages -= n;
+	sz->nr_hot = 0;
+	return n;
+}
+
 static void region_free_page(void *ctx, void *page, size_t page_size)
 {
 	int si = size_index(page_size);
@@ -390,11 +401,8 @@ static void region_free_page(void *ctx, void *page, size_t page_size)
 		return;
 	}
 	/* the stack is full: it goes back with this page, as one batch */
-	n = sz->nr_hot;
-	memcpy(batch, sz->hot, n * sizeof(*batch));
+	n = take_hot_locked(sz, batch);
 	batch[n++] = page;
-	pv_hot_pages -= sz->nr_hot;
-	sz->nr_hot = 0;
 	pthread_mutex_unlock(&pv_lock);
 	release_batch(batch, n, page_size);
 }
@@ -408,10 +416,7 @@ void zs_page_provider_trim(void)
 		size_t n;
 
 		pthread_mutex_lock(&pv_lock);
-		n = sz->nr_hot;
-		memcpy(batch, sz->hot, n * sizeof(*batch));
-		pv_hot_pages -= n;
-		sz->nr_hot = 0;
+		n = take_hot_locked(sz, batch);
 		pthread_mutex_unlock(&pv_lock);
 		if (n)
 			release_batch(batch, n,
