@@ -73,7 +73,10 @@ static void check_pages(struct checker *ck, struct zspage *zs)
 	}
 }
 
-/* Walk the free list: well formed, only free objects, all of them. */
+/*
+ * Walk the free list: well formed, only freed objects (below the fresh
+ * index), and with the fresh ones, all free objects.
+ */
 static void check_free_list(struct checker *ck, struct zspage *zs)
 {
 	struct zs_pool *pool = ck->pool;
@@ -82,6 +85,11 @@ static void check_free_list(struct checker *ck, struct zspage *zs)
 	unsigned int nfree = 0, idx, i, allocated = 0;
 	struct zs_page *page;
 
+	if (zs->fresh > objs) {
+		PROBLEM(ck, "class %zu: fresh index %u past its %u objects",
+			zs->class->size, zs->fresh, objs);
+		return;
+	}
 	memset(ck->seen, 0,
 	       (objs + WORD_BITS - 1) / WORD_BITS * sizeof(unsigned long));
 	while (obj) {
@@ -92,6 +100,13 @@ static void check_free_list(struct checker *ck, struct zspage *zs)
 				"class %zu: free list holds %#lx, not an "
 				"object of its zspage",
 				zs->class->size, obj);
+			return;
+		}
+		if (idx >= zs->fresh) {
+			PROBLEM(ck,
+				"class %zu: free list holds object %u, never "
+				"handed out (fresh from %u)",
+				zs->class->size, idx, zs->fresh);
 			return;
 		}
 		if (test_and_set(ck->seen, idx)) {
@@ -118,15 +133,25 @@ static void check_free_list(struct checker *ck, struct zspage *zs)
 		}
 		obj = link >> ZS_OBJ_TAG_BITS;
 	}
-	for (i = 0; i < objs; i++)
-		if (zs->handles[i])
-			allocated++;
+	for (i = 0; i < objs; i++) {
+		if (!zs->handles[i])
+			continue;
+		allocated++;
+		if (i >= zs->fresh)
+			PROBLEM(ck,
+				"class %zu: object %u is allocated and "
+				"fresh (fresh from %u)",
+				zs->class->size, i, zs->fresh);
+	}
 	if (allocated != zs->inuse)
 		PROBLEM(ck, "class %zu: zspage counts %u in use, holds %u",
 			zs->class->size, zs->inuse, allocated);
-	if (nfree + zs->inuse != objs)
-		PROBLEM(ck, "class %zu: %u free + %u in use != %u objects",
-			zs->class->size, nfree, zs->inuse, objs);
+	if (nfree + (objs - zs->fresh) + zs->inuse != objs)
+		PROBLEM(ck,
+			"class %zu: %u free + %u fresh + %u in use != %u "
+			"objects",
+			zs->class->size, nfree, objs - zs->fresh, zs->inuse,
+			objs);
 }
 
 /* Every allocated object's handle slot points back at it. */

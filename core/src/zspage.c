@@ -75,42 +75,18 @@ bool zspage_read_link(struct zs_pool *pool, struct zspage *zs, unsigned int idx,
 	return link_access(pool, zs, idx, link, false);
 }
 
-/* Link every object of page k to the next object of the zspage. */
-static bool link_page(struct zs_pool *pool, struct zspage *zs, unsigned int k)
+/* Where page k's first object starts (the page size if none does). */
+static unsigned int page_first_obj(struct zs_pool *pool,
+				   const struct size_class *class,
+				   unsigned int k)
 {
-	struct size_class *class = zs->class;
 	size_t ps = pool->geo.page_size;
 	size_t start = (size_t)k * ps;
-	unsigned int idx =
-		(unsigned int)((start + class->size - 1) / class->size);
-	char *base;
+	size_t idx = (start + class->size - 1) / class->size;
 
-	if (idx >= class->objs_per_zspage) {
-		zs->pages[k]->first_obj = (unsigned int)ps; /* none starts */
-		return true;
-	}
-	zs->pages[k]->first_obj =
-		(unsigned int)((size_t)idx * class->size - start);
-	base = kmap_atomic(zs->pages[k]);
-	if (!base)
-		return false;
-	for (; idx < class->objs_per_zspage; idx++) {
-		size_t off = (size_t)idx * class->size;
-		unsigned long link = 0;
-		char *p;
-
-		if (off >= start + ps)
-			break;
-		if (idx + 1 < class->objs_per_zspage)
-			link = zspage_obj_word(pool, zs, idx + 1)
-			       << ZS_OBJ_TAG_BITS;
-		p = base + (off - start);
-		zs_san_open_undefined(p, ZS_LINK_SPAN);
-		memcpy(p, &link, sizeof(link));
-		zs_san_close(p, ZS_LINK_SPAN);
-	}
-	kunmap_atomic(base);
-	return true;
+	if (idx >= class->objs_per_zspage)
+		return (unsigned int)ps;
+	return (unsigned int)(idx * class->size - start);
 }
 
 struct zspage *zspage_create(struct zs_pool *pool, struct size_class *class)
@@ -141,9 +117,9 @@ struct zspage *zspage_create(struct zs_pool *pool, struct size_class *class)
 		zs->nr_pages++;
 	}
 	for (k = 0; k < n; k++)
-		if (!link_page(pool, zs, k))
-			goto fail;
-	zs->freeobj = zspage_obj_word(pool, zs, 0);
+		zs->pages[k]->first_obj = page_first_obj(pool, class, k);
+	zs->freeobj = 0; /* nothing freed yet: every object is fresh */
+	zs->fresh = 0;
 	return zs;
 fail:
 	zspage_release(pool, zs);
@@ -163,7 +139,11 @@ void zspage_release(struct zs_pool *pool, struct zspage *zs)
 	zs_kfree(zs);
 }
 
-/* Is link a valid next-free value for zs (0 ends the list)? */
+/*
+ * Is link a valid next-free value for zs (0 ends the list)? Only objects
+ * handed out before can have been freed: a link into the fresh ones would
+ * hand the same object out twice.
+ */
 static bool link_ok(struct zs_pool *pool, struct zspage *zs, unsigned long link)
 {
 	struct zs_page *page;
@@ -175,7 +155,22 @@ static bool link_ok(struct zs_pool *pool, struct zspage *zs, unsigned long link)
 		return false;
 	return zspage_of_obj(pool, zs->class, link >> ZS_OBJ_TAG_BITS, &idx,
 			     &page) == zs &&
-	       zs->handles[idx] == 0;
+	       idx < zs->fresh && zs->handles[idx] == 0;
+}
+
+/* The first fresh object, or 0 (reported) when there is none left. */
+static unsigned long pop_fresh(struct zs_pool *pool, struct zspage *zs)
+{
+	unsigned int idx = zs->fresh;
+
+	if (idx >= zs->class->objs_per_zspage || zs->handles[idx] != 0) {
+		zs_report("free list",
+			  "class %zu: no free object (fresh index %u of %u)",
+			  zs->class->size, idx, zs->class->objs_per_zspage);
+		return 0;
+	}
+	zs->fresh++;
+	return zspage_obj_word(pool, zs, idx);
 }
 
 unsigned long zspage_pop_free(struct zs_pool *pool, struct zspage *zs)
@@ -185,8 +180,10 @@ unsigned long zspage_pop_free(struct zs_pool *pool, struct zspage *zs)
 	unsigned long link;
 	unsigned int idx;
 
-	if (!obj || zspage_of_obj(pool, zs->class, obj, &idx, &page) != zs ||
-	    zs->handles[idx] != 0) {
+	if (!obj)
+		return pop_fresh(pool, zs);
+	if (zspage_of_obj(pool, zs->class, obj, &idx, &page) != zs ||
+	    idx >= zs->fresh || zs->handles[idx] != 0) {
 		zs_report("free list",
 			  "class %zu: first free object %#lx is not a free "
 			  "object of its zspage",

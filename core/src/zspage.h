@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Zspages: chains of pages holding one class's objects, which may straddle
- * page boundaries. Free objects are linked through their first word, on
+ * page boundaries. Freed objects are linked through their first word, on
  * every page; the links are location words shifted left by the tag bit.
- * All functions run under the class lock.
+ * Objects from index `fresh` on have never been handed out: they are free
+ * without a link, so a new zspage costs no write to its pages (a 1 MiB
+ * zspage of 32-byte objects would otherwise need 32768 of them, and every
+ * page resident at once). All functions run under the class lock.
  */
 #ifndef ZS_ZSPAGE_H
 #define ZS_ZSPAGE_H
@@ -26,12 +29,13 @@ struct zspage {
 	enum zs_fullness_group fullness; /* ZS_EMPTY: on no list */
 	unsigned int ratio;		 /* ZS_RATIO_0: on no ratio list */
 	unsigned int inuse;
+	unsigned int fresh; /* first object never handed out */
 	unsigned int nr_pages;
 	/* pages_per_zspage of them, then the handles array */
 	struct zs_page *pages[];
 };
 
-/* A zspage with every object free and linked, on no list; or NULL. */
+/* A zspage with every object free (none linked yet), on no list; or NULL. */
 struct zspage *zspage_create(struct zs_pool *pool, struct size_class *class);
 /* Give every page back and free the descriptor; it must be on no list. */
 void zspage_release(struct zs_pool *pool, struct zspage *zs);
@@ -47,7 +51,8 @@ struct zspage *zspage_of_obj(struct zs_pool *pool, struct size_class *class,
 			     unsigned long obj, unsigned int *idxp,
 			     struct zs_page **pagep);
 
-/* Take the first free object: its location, or 0 (reported). */
+/* Take the first freed object, else the first fresh one: its location, or
+ * 0 (reported). */
 unsigned long zspage_pop_free(struct zs_pool *pool, struct zspage *zs);
 /* Put object idx back on the free list: 0, or -1 (reported). */
 int zspage_push_free(struct zs_pool *pool, struct zspage *zs, unsigned int idx);

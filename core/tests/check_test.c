@@ -42,8 +42,8 @@ static void log_report(void *ctx, const char *what, const char *details)
 struct fixture {
 	struct zs_pool *pool;
 	struct size_class *class;
-	struct zspage *zs; /* the one zspage of the class */
-	unsigned long h[NR_OBJS];
+	struct zspage *zs;	      /* the one zspage of the class */
+	unsigned long h[NR_OBJS + 2]; /* the last two are freed */
 	struct log *log;
 };
 
@@ -56,20 +56,24 @@ static struct fixture *setup(struct kunit *test)
 	f->pool = zt_pool_geo(test, 4096, 4, 0);
 	f->log = kunit_kzalloc(test, sizeof(*f->log), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, f->log);
-	for (i = 0; i < NR_OBJS; i++) {
+	for (i = 0; i < NR_OBJS + 2; i++) {
 		f->h[i] = zs_malloc(f->pool, OBJ_SIZE);
 		KUNIT_ASSERT_NE(test, f->h[i], 0ul);
 		KUNIT_ASSERT_TRUE(test,
 				  zt_write(f->pool, f->h[i], OBJ_SIZE, i));
 	}
+	/* the last two freed, the later one first: a two-link free list */
+	zs_free(f->pool, f->h[NR_OBJS + 1]);
+	zs_free(f->pool, f->h[NR_OBJS]);
 	f->class = &f->pool->classes[zt_class_of(f->pool, OBJ_SIZE)];
 	for (g = 0; g < ZS_NR_FULLNESS_GROUPS && !f->zs; g++)
 		f->zs = f->class->fullness_list[g];
 	KUNIT_ASSERT_NOT_NULL(test, f->zs);
 	KUNIT_ASSERT_EQ(test, f->zs->inuse, (unsigned int)NR_OBJS);
-	/* objects 0..2 are allocated, 3.. free: the head is object 3 */
+	/* objects 0..2 allocated, 3 and 4 freed (head 3), 5.. fresh */
 	KUNIT_ASSERT_EQ(test, f->zs->freeobj,
 			zspage_obj_word(f->pool, f->zs, NR_OBJS));
+	KUNIT_ASSERT_EQ(test, f->zs->fresh, (unsigned int)NR_OBJS + 2);
 	KUNIT_ASSERT_EQ(test, zs_pool_check(f->pool), 0);
 	zs_set_report_handler(log_report, f->log);
 	KUNIT_ASSERT_EQ(test, 0,
@@ -195,6 +199,44 @@ static void check_free_link_tagged(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, zs_malloc(f->pool, OBJ_SIZE), 0ul);
 	KUNIT_EXPECT_NOT_NULL(test, strstr(f->log->text, "links to"));
 	poke_link(f, NR_OBJS, link);
+	expect_repaired(test, f);
+}
+
+/* A freed object linking into the never-used ones: both would be handed
+ * out, the second time while still in use. */
+static void check_free_link_fresh(struct kunit *test)
+{
+	struct fixture *f = setup(test);
+	unsigned long link, fresh_obj;
+
+	KUNIT_ASSERT_TRUE(test,
+			  zspage_read_link(f->pool, f->zs, NR_OBJS, &link));
+	fresh_obj = zspage_obj_word(f->pool, f->zs, NR_OBJS + 3);
+	poke_link(f, NR_OBJS, fresh_obj << ZS_OBJ_TAG_BITS);
+	expect_found(test, f, "never handed out");
+	f->log->text[0] = '\0';
+	KUNIT_EXPECT_EQ(test, zs_malloc(f->pool, OBJ_SIZE), 0ul);
+	KUNIT_EXPECT_NOT_NULL(test, strstr(f->log->text, "links to"));
+	poke_link(f, NR_OBJS, link);
+	expect_repaired(test, f);
+}
+
+/* The fresh index moved: past the end, or back over allocated objects. */
+static void check_fresh_index(struct kunit *test)
+{
+	struct fixture *f = setup(test);
+	unsigned int saved = f->zs->fresh;
+
+	f->zs->fresh = f->class->objs_per_zspage + 1;
+	expect_found(test, f, "past its");
+	/* with the free list out of the way, objects 1 and 2 are fresh */
+	f->zs->freeobj = 0;
+	f->zs->fresh = 1;
+	expect_found(test, f, "is allocated and fresh");
+	f->zs->freeobj = zspage_obj_word(f->pool, f->zs, NR_OBJS);
+	f->zs->fresh = saved + 1;
+	expect_found(test, f, "fresh + ");
+	f->zs->fresh = saved;
 	expect_repaired(test, f);
 }
 
@@ -418,8 +460,8 @@ static void check_free_slot_chain(struct kunit *test)
 	unsigned int link;
 
 	KUNIT_ASSERT_NE(test, extra, 0ul);
-	zs_free(f->pool, extra); /* one slot in quarantine */
-	KUNIT_ASSERT_EQ(test, t->q_len, 1ul);
+	zs_free(f->pool, extra);	      /* one more slot in quarantine */
+	KUNIT_ASSERT_EQ(test, t->q_len, 3ul); /* setup freed two */
 	KUNIT_ASSERT_NE(test, ch->ready, 0u);
 
 	t->nr_free++;
@@ -473,6 +515,8 @@ static struct kunit_case check_cases[] = {
 	KUNIT_CASE(check_free_head_allocated),
 	KUNIT_CASE(check_free_list_loop),
 	KUNIT_CASE(check_free_link_tagged),
+	KUNIT_CASE(check_free_link_fresh),
+	KUNIT_CASE(check_fresh_index),
 	KUNIT_CASE(check_inuse_count),
 	KUNIT_CASE(check_fullness_group),
 	KUNIT_CASE(check_list_count),
