@@ -443,8 +443,7 @@ static size_t pick_size(const struct diff *d, uint8_t kind, uint16_t param)
 
 static void fill(uint8_t *dst, size_t off, size_t len, uint8_t seed)
 {
-	for (size_t i = 0; i < len; i++)
-		dst[i] = zs_pattern_byte(seed, off + i);
+	zs_pattern_fill(dst, off, len, seed);
 }
 
 static uint8_t *map(struct diff *d, int p, unsigned int slot,

@@ -230,8 +230,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			struct zs_obj o;
 
 			if (zs_model_take_out(&m, i, &o) == 0) {
-				free(o.bytes); /* the shadow only */
-				free(o.def);
+				zs_model_release_shadow(&o); /* shadow only */
 			}
 		}
 		if (f.live != 0)

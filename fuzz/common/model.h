@@ -109,6 +109,8 @@ void zs_model_free_all(struct zs_model *m);
 /* free_all, then the pool must be empty and consistent. */
 void zs_model_finish(struct zs_model *m);
 
+/* Gives o's shadow memory back and clears o (an object taken out). */
+void zs_model_release_shadow(struct zs_obj *o);
 /* Moving an object between models (threads hand objects over). */
 int zs_model_take_out(struct zs_model *m, int slot, struct zs_obj *out);
 int zs_model_put_in(struct zs_model *m, struct zs_obj *obj);
@@ -116,11 +118,15 @@ int zs_model_put_in(struct zs_model *m, struct zs_obj *obj);
 /*
  * The byte a pattern write puts at offset i of an object. It depends on
  * the offset, so a copy that lands shifted by any amount is caught, and on
- * the seed, so a lost write is caught. Inline: it runs once per byte.
+ * the seed, so a lost write is caught.
  */
 static inline uint8_t zs_pattern_byte(uint8_t seed, size_t i)
 {
 	return (uint8_t)(seed + i * 167u + (i >> 8) * 13u);
 }
+
+/* dst[0..len) = the pattern bytes of offsets off..off+len: the bulk form
+ * of zs_pattern_byte, uninstrumented (it runs once per byte written). */
+void zs_pattern_fill(uint8_t *dst, size_t off, size_t len, uint8_t seed);
 
 #endif /* ZS_FUZZ_MODEL_H */

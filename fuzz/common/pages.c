@@ -105,18 +105,26 @@ static void unhide(void *p, size_t n)
 	(void)n;
 }
 
-/* A page as fresh memory would be: undefined where a tool can tell. */
-static void *hand_out(void *p, size_t n)
+/*
+ * A page as fresh memory would be: undefined where a tool can tell, and
+ * never all zeros (fresh pages promise nothing). A new mapping is zeros,
+ * so it is filled once; a recycled page still holds an earlier input's
+ * objects and free-list words, which is as good and costs no pass.
+ */
+static void *hand_out(void *p, size_t n, int mapped_now)
 {
 #ifdef PAGES_ASAN
 	ASAN_UNPOISON_MEMORY_REGION(p, n);
 #endif
 #if defined(PAGES_MSAN)
 	__msan_allocated_memory(p, n);
+	(void)mapped_now;
 #elif defined(ZS_VALGRIND)
 	VALGRIND_MAKE_MEM_UNDEFINED(p, n);
+	(void)mapped_now;
 #else
-	memset(p, 0xa5, n); /* not zeros: fresh pages promise nothing */
+	if (mapped_now)
+		memset(p, 0xa5, n);
 #endif
 	return p;
 }
@@ -136,16 +144,53 @@ static void *recycled_alloc(void *ctx, size_t page_size)
 	if (p)
 		cached_bytes -= page_size;
 	pthread_mutex_unlock(&cache_lock);
-	if (!p)
-		p = map_page(page_size);
+	if (p)
+		return hand_out(p, page_size, 0);
+	p = map_page(page_size);
 	if (!p)
 		zs_fuzz_fail("out of memory for a %zu-byte page", page_size);
-	return hand_out(p, page_size);
+	return hand_out(p, page_size, 1);
+}
+
+/*
+ * Room for page_size more bytes, made by unmapping cached pages of the
+ * other sizes, fullest cache first: inputs switch page sizes all the time,
+ * and a budget filled with one size must not turn every page of another
+ * into an mmap, a fault per 4 KiB and a munmap. Under cache_lock; the
+ * unmapped pages are returned in *victims (at most max) for the caller to
+ * unmap after unlocking.
+ */
+static unsigned int make_room(size_t page_size, void **victims, size_t *sizes,
+			      unsigned int max)
+{
+	unsigned int nv = 0;
+
+	while (cached_bytes + page_size > CACHE_BYTES && nv < max) {
+		struct page_cache *big = NULL;
+
+		for (int i = 0; i < NR_SIZES; i++) {
+			struct page_cache *c = &caches[i];
+
+			if (c->page_size != page_size && c->n > 0 &&
+			    (!big ||
+			     c->n * c->page_size > big->n * big->page_size))
+				big = c;
+		}
+		if (!big)
+			break;
+		victims[nv] = big->pages[--big->n];
+		sizes[nv++] = big->page_size;
+		cached_bytes -= big->page_size;
+	}
+	return nv;
 }
 
 static void recycled_free(void *ctx, void *page, size_t page_size)
 {
 	struct page_cache *c = cache_for(page_size);
+	void *victims[17]; /* 64 KiB of 4 KiB pages, then this one */
+	size_t sizes[17];
+	unsigned int nv;
 	int kept = 0;
 
 	(void)ctx;
@@ -153,6 +198,7 @@ static void recycled_free(void *ctx, void *page, size_t page_size)
 		zs_fuzz_fail("free_page(%p, %zu): not a page of ours", page,
 			     page_size);
 	pthread_mutex_lock(&cache_lock);
+	nv = make_room(page_size, victims, sizes, 16);
 	if (cached_bytes + page_size <= CACHE_BYTES) {
 		/* hidden before another thread can take it */
 		hide(page, page_size);
@@ -162,9 +208,13 @@ static void recycled_free(void *ctx, void *page, size_t page_size)
 	}
 	pthread_mutex_unlock(&cache_lock);
 	if (!kept) {
-		/* the sanitizer may have it poisoned: clear that first */
-		unhide(page, page_size);
-		munmap(page, page_size);
+		victims[nv] = page;
+		sizes[nv++] = page_size;
+	}
+	/* the sanitizer may have them poisoned: clear that first */
+	for (unsigned int i = 0; i < nv; i++) {
+		unhide(victims[i], sizes[i]);
+		munmap(victims[i], sizes[i]);
 	}
 }
 
