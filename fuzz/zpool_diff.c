@@ -328,20 +328,27 @@ static unsigned int chunks_of(size_t size)
 	return (unsigned int)((size + ZBUD_CHUNK_SIZE - 1) / ZBUD_CHUNK_SIZE);
 }
 
-/* The page zbud takes for chunks: tightest list, newest first; -1: new. */
+/*
+ * The page zbud takes for chunks: the tightest list with room (fewest
+ * free chunks, at least chunks), newest first on it; -1: a new page. One
+ * pass over the pages, not one per list: with 64 KiB pages there are
+ * 1024 lists.
+ */
 static int zmodel_pick(const struct diff *d, unsigned int chunks)
 {
-	for (unsigned int i = chunks; i < d->nchunks; i++) {
-		int best = -1;
+	int best = -1;
 
-		for (int z = 0; z < ZPAGES; z++)
-			if (d->zp[z].used && d->zp[z].list == (int)i &&
-			    (best < 0 || d->zp[z].seq > d->zp[best].seq))
-				best = z;
-		if (best >= 0)
-			return best;
+	for (int z = 0; z < ZPAGES; z++) {
+		const struct zpage *zp = &d->zp[z];
+
+		if (!zp->used || zp->list < (int)chunks ||
+		    zp->list >= (int)d->nchunks)
+			continue;
+		if (best < 0 || zp->list < d->zp[best].list ||
+		    (zp->list == d->zp[best].list && zp->seq > d->zp[best].seq))
+			best = z;
 	}
-	return -1;
+	return best;
 }
 
 static void zmodel_refile(struct diff *d, struct zpage *zp)
