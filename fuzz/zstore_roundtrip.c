@@ -51,16 +51,23 @@ struct roundtrip {
 	uint8_t *buf, *back;
 };
 
-static uint64_t next_rand(uint64_t *x)
+/* xorshift64: a macro, so make_page's loops keep it inline (a function
+ * with other sanitizer attributes would not be inlined there). */
+#define NEXT_RAND(x) ((x) ^= (x) << 13, (x) ^= (x) >> 7, (x) ^= (x) << 17, (x))
+
+/* n bytes of xorshift64 output from state x, a whole word per step. */
+ZS_FUZZ_OWN_BYTES static void random_bytes(uint8_t *p, size_t n, uint64_t x)
 {
-	*x ^= *x << 13;
-	*x ^= *x >> 7;
-	*x ^= *x << 17;
-	return *x;
+	for (size_t i = 0; i < n; i += sizeof(x)) {
+		uint64_t w = NEXT_RAND(x);
+
+		memcpy(p + i, &w, n - i < sizeof(w) ? n - i : sizeof(w));
+	}
 }
 
-static void make_page(const struct roundtrip *r, uint8_t *p,
-		      enum page_kind kind, uint8_t seed, uint16_t param)
+ZS_FUZZ_OWN_BYTES static void make_page(const struct roundtrip *r, uint8_t *p,
+					enum page_kind kind, uint8_t seed,
+					uint16_t param)
 {
 	const size_t n = r->page_size;
 	uint64_t x = (uint64_t)seed * 0x9e3779b97f4a7c15ull + param + 1;
@@ -73,21 +80,27 @@ static void make_page(const struct roundtrip *r, uint8_t *p,
 		for (size_t i = 0; i < n; i += sizeof(w))
 			memcpy(p + i, &w, sizeof(w));
 		return;
-	case PAGE_TEXT:
-		/* runs of a period of at most 26 * 8 bytes */
-		for (size_t i = 0; i < n; i++)
-			p[i] = (uint8_t)('a' + (i / (1 + seed % 8) + param) %
-						       (1 + param % 26));
+	case PAGE_TEXT: {
+		/* byte i: 'a' + (i / run + param) % period, counted up */
+		unsigned int run = 1u + seed % 8u, period = 1u + param % 26u;
+		unsigned int v = param % period, left = run;
+
+		for (size_t i = 0; i < n; i++) {
+			p[i] = (uint8_t)('a' + v);
+			if (--left == 0) {
+				left = run;
+				v = v + 1 == period ? 0 : v + 1;
+			}
+		}
 		p[0] = '0'; /* not a letter: never same-filled */
 		return;
+	}
 	case PAGE_RANDOM:
-		for (size_t i = 0; i < n; i++)
-			p[i] = (uint8_t)(next_rand(&x) >> 32);
+		random_bytes(p, n, x);
 		return;
 	case PAGE_PARTLY:
 		k = 1 + (size_t)param * n / 65536;
-		for (size_t i = 0; i < k; i++)
-			p[i] = (uint8_t)(next_rand(&x) >> 32);
+		random_bytes(p, k, x);
 		memset(p + k, 0, n - k);
 		p[n - 1] = (uint8_t)(p[0] + 1); /* never same-filled */
 		return;
@@ -99,17 +112,28 @@ static void make_page(const struct roundtrip *r, uint8_t *p,
 	}
 }
 
+/* Index of the first nonzero byte of p[0..n), or n. */
+ZS_FUZZ_OWN_BYTES static size_t first_nonzero(const uint8_t *p, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && p[i] == 0)
+		i++;
+	return i;
+}
+
 static void check_read(struct roundtrip *r, size_t s)
 {
 	int err = zstore_read(r->store, s, r->back);
+	size_t i;
 
 	if (err)
 		zs_fuzz_fail("read of slot %zu: %d", s, err);
 	if (!r->slot[s].written) {
-		for (size_t i = 0; i < r->page_size; i++)
-			if (r->back[i])
-				zs_fuzz_fail("empty slot %zu: byte %zu is %u",
-					     s, i, r->back[i]);
+		i = first_nonzero(r->back, r->page_size);
+		if (i < r->page_size)
+			zs_fuzz_fail("empty slot %zu: byte %zu is %u", s, i,
+				     r->back[i]);
 		return;
 	}
 	if (memcmp(r->back, r->slot[s].page, r->page_size) != 0)

@@ -6,18 +6,10 @@
 #include <string.h>
 
 #include "fail.h"
+#include "harness.h"
 #include "sizes.h"
 
-/* Byte loops over object data: coverage feedback there is noise and the
- * comparison hooks would cost most of an execution. */
-#if defined(__clang__)
-#define NO_COVERAGE __attribute__((no_sanitize("coverage"), noinline))
-/* The harness's own shadow loops: unchecked, so they vectorise. */
-#define NO_ASAN __attribute__((no_sanitize("address", "undefined")))
-#else
-#define NO_COVERAGE
-#define NO_ASAN
-#endif
+#define NO_COVERAGE ZS_FUZZ_NO_COVERAGE
 
 void zs_model_init(struct zs_model *m, struct zs_pool *pool)
 {
@@ -318,8 +310,8 @@ static void pattern_row_init(void)
 		pattern_row[k] = (uint8_t)(k * 167u);
 }
 
-NO_COVERAGE NO_ASAN void zs_pattern_fill(uint8_t *dst, size_t off, size_t len,
-					 uint8_t seed)
+ZS_FUZZ_OWN_BYTES void zs_pattern_fill(uint8_t *dst, size_t off, size_t len,
+				       uint8_t seed)
 {
 	uint8_t block[256];
 	size_t done = 0;
@@ -341,8 +333,8 @@ NO_COVERAGE NO_ASAN void zs_pattern_fill(uint8_t *dst, size_t off, size_t len,
 }
 
 /* Only the harness's own shadow is written here: no ASan checks needed. */
-NO_COVERAGE NO_ASAN void zs_model_fill(struct zs_obj *o, size_t off, size_t len,
-				       uint8_t seed)
+ZS_FUZZ_OWN_BYTES void zs_model_fill(struct zs_obj *o, size_t off, size_t len,
+				     uint8_t seed)
 {
 	size_t newly = 0;
 
