@@ -14,8 +14,15 @@
  * The split of the input is deterministic; the interleaving is the
  * scheduler's, so a run can differ only in which hand-offs find an object
  * waiting. Every outcome is checked the same way.
+ *
+ * The worker threads outlive an input: creating and joining them cost
+ * more than most inputs' ops (under ASan each exit unmaps the thread's
+ * state, a TLB shootdown). About one input in seven retires them at its end, so
+ * threads still go down (their mapping areas with them) after using a
+ * pool, and the next input starts new ones.
  */
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,7 +49,6 @@ struct handoff {
 };
 
 struct worker {
-	pthread_t tid;
 	struct zs_model m;
 	struct handoff *ho;
 	uint8_t *ops; /* this thread's sub-stream */
@@ -79,9 +85,8 @@ static void take(struct worker *w)
 		zs_model_verify(&w->m, zs_model_put_in(&w->m, &o));
 }
 
-static void *run_worker(void *arg)
+static void run_ops(struct worker *w)
 {
-	struct worker *w = arg;
 	struct zs_input in;
 	unsigned int op;
 
@@ -99,14 +104,87 @@ static void *run_worker(void *arg)
 	}
 	zs_model_verify_all(&w->m);
 	zs_model_free_all(&w->m);
-	return NULL;
+}
+
+static struct worker w[MAX_THREADS];
+
+/* The worker threads and the input they are on. */
+static struct {
+	pthread_mutex_t lock;
+	pthread_cond_t go, done;
+	pthread_t tid[MAX_THREADS];
+	unsigned long gen;	 /* bumped to start an input */
+	unsigned long start_gen; /* gen when the threads were started */
+	unsigned int nthr;	 /* threads the input uses */
+	unsigned int pending;	 /* threads not done with it */
+	int retire;		 /* threads exit after it */
+	int running;
+} crew = {.lock = PTHREAD_MUTEX_INITIALIZER,
+	  .go = PTHREAD_COND_INITIALIZER,
+	  .done = PTHREAD_COND_INITIALIZER};
+
+static void *crew_thread(void *arg)
+{
+	unsigned int i = (unsigned int)(uintptr_t)arg;
+	unsigned long seen;
+
+	pthread_mutex_lock(&crew.lock);
+	seen = crew.start_gen;
+	pthread_mutex_unlock(&crew.lock);
+	for (;;) {
+		int active, retire;
+
+		pthread_mutex_lock(&crew.lock);
+		while (crew.gen == seen)
+			pthread_cond_wait(&crew.go, &crew.lock);
+		seen = crew.gen;
+		active = i < crew.nthr;
+		retire = crew.retire;
+		pthread_mutex_unlock(&crew.lock);
+		if (active)
+			run_ops(&w[i]);
+		pthread_mutex_lock(&crew.lock);
+		if (--crew.pending == 0)
+			pthread_cond_signal(&crew.done);
+		pthread_mutex_unlock(&crew.lock);
+		if (retire)
+			return NULL;
+	}
+}
+
+/* Runs w[0..nthr) on the crew, started first if need be; retire: the
+ * threads exit afterwards and are joined. */
+static void crew_run(unsigned int nthr, int retire)
+{
+	if (!crew.running) {
+		crew.start_gen = crew.gen; /* no thread runs yet */
+		for (unsigned int i = 0; i < MAX_THREADS; i++)
+			if (pthread_create(&crew.tid[i], NULL, crew_thread,
+					   (void *)(uintptr_t)i) != 0)
+				zs_fuzz_fail("pthread_create failed");
+		crew.running = 1;
+	}
+	pthread_mutex_lock(&crew.lock);
+	crew.nthr = nthr;
+	crew.retire = retire;
+	crew.pending = MAX_THREADS;
+	crew.gen++;
+	pthread_cond_broadcast(&crew.go);
+	while (crew.pending > 0)
+		pthread_cond_wait(&crew.done, &crew.lock);
+	pthread_mutex_unlock(&crew.lock);
+	if (retire) {
+		for (unsigned int i = 0; i < MAX_THREADS; i++)
+			pthread_join(crew.tid[i], NULL);
+		crew.running = 0;
+	}
 }
 
 /* Chunks [thread u8][len u8][len bytes] go to thread % nthreads. */
-static void split(struct zs_input *in, struct worker *w, unsigned int nthr)
+static void split(struct zs_input *in, struct worker *to, unsigned int nthr)
 {
 	while (zs_input_left(in)) {
-		struct worker *t = &w[zs_input_u8(in) % nthr];
+		struct worker *t = &to[zs_input_u8(in) % nthr];
 		size_t len = zs_input_u8(in);
 
 		if (len > zs_input_left(in))
@@ -122,7 +200,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct zs_input in;
 	struct zs_fuzz_config cfg;
 	struct zs_pool *pool;
-	static struct worker w[MAX_THREADS];
 	struct handoff ho = {.n = 0};
 	struct zs_model final;
 	unsigned int nthr;
@@ -147,13 +224,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			zs_fuzz_fail("out of memory for %zu bytes", size);
 	}
 	split(&in, w, nthr);
+	crew_run(nthr, (cfg.target_bits / 3) % 8 == 0);
 	for (unsigned int i = 0; i < nthr; i++)
-		if (pthread_create(&w[i].tid, NULL, run_worker, &w[i]) != 0)
-			zs_fuzz_fail("pthread_create failed");
-	for (unsigned int i = 0; i < nthr; i++) {
-		pthread_join(w[i].tid, NULL);
 		free(w[i].ops);
-	}
 	/* Objects still in the queue are checked and freed here. */
 	zs_model_init(&final, pool);
 	for (unsigned int i = 0; i < ho.n; i++)
