@@ -99,10 +99,10 @@ static struct zs_page *take_descriptor(struct zs_pool *pool)
 
 	if (!pfn)
 		return NULL;
-	page = zs_kzalloc(sizeof(*page));
+	page = zs_meta_zalloc(&pool->meta, sizeof(*page));
 	entry = page ? zs_radix_populate(&pool->pfn_table, pfn) : NULL;
 	if (!entry) {
-		zs_kfree(page);
+		zs_meta_free(&pool->meta, page, sizeof(*page));
 		pfn_put(pool, pfn);
 		return NULL;
 	}
@@ -120,7 +120,7 @@ static void put_descriptor(struct zs_pool *pool, struct zs_page *page)
 	ZS_BUG_ON(!entry || atomic_load(entry) != page);
 	atomic_store_explicit(entry, NULL, memory_order_release);
 	pfn_put(pool, page->pfn);
-	zs_kfree(page);
+	zs_meta_free(&pool->meta, page, sizeof(*page));
 }
 
 struct zs_page *zs_pool_page_alloc(struct zs_pool *pool)

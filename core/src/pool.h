@@ -9,6 +9,7 @@
 #include "kernel/atomic.h"
 #include "kernel/lock.h"
 #include "kernel/page.h"
+#include "meta.h"
 #include "radix.h"
 #include "size_class.h"
 
@@ -66,6 +67,9 @@ struct zs_pool {
 	unsigned long pfn_words;   /* its length in words */
 	unsigned long pfn_hint;	   /* no free pfn in words below this */
 	struct zs_radix pfn_table; /* pfn -> _Atomic(struct zs_page *) */
+
+	/* page and zspage descriptors */
+	struct zs_meta meta;
 
 	/*
 	 * Held for reading by zs_malloc/zs_free around their class work, for

@@ -113,15 +113,21 @@ static bool link_page(struct zs_pool *pool, struct zspage *zs, unsigned int k)
 	return true;
 }
 
+/* The page array sized to the chain, then the handle array. */
+static size_t zspage_bytes(const struct size_class *class)
+{
+	return sizeof(struct zspage) +
+	       class->pages_per_zspage * sizeof(struct zs_page *) +
+	       class->objs_per_zspage * sizeof(unsigned int);
+}
+
 struct zspage *zspage_create(struct zs_pool *pool, struct size_class *class)
 {
 	unsigned int n = class->pages_per_zspage;
 	struct zspage *zs;
 	unsigned int k;
 
-	/* the page array sized to the chain, then the handle array */
-	zs = zs_kzalloc(sizeof(*zs) + n * sizeof(zs->pages[0]) +
-			class->objs_per_zspage * sizeof(*zs->handles));
+	zs = zs_meta_zalloc(&pool->meta, zspage_bytes(class));
 	if (!zs)
 		return NULL;
 	zs->handles = (unsigned int *)(zs->pages + n);
@@ -160,7 +166,7 @@ void zspage_release(struct zs_pool *pool, struct zspage *zs)
 		zs->pages[k]->next = NULL;
 		zs_pool_page_free(pool, zs->pages[k]);
 	}
-	zs_kfree(zs);
+	zs_meta_free(&pool->meta, zs, zspage_bytes(zs->class));
 }
 
 /* Is link a valid next-free value for zs (0 ends the list)? */
