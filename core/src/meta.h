@@ -6,7 +6,7 @@
  * back to the system, where a block freed in the middle of malloc's heap
  * would stay resident for the life of the process.
  *
- * Sizes are rounded up to 16 bytes; above ZS_META_MAX an object is a
+ * Sizes are rounded up to 8 bytes; above ZS_META_MAX an object is a
  * malloc'd block as before (few: only classes of very many objects per
  * zspage have such descriptors). Objects are zeroed. Every object counts
  * as one metadata allocation (zs_slab_live, the fault hook) as a malloc'd
@@ -20,7 +20,7 @@
 #include "kernel/lock.h"
 
 #define ZS_META_CHUNK  4096u
-#define ZS_META_ALIGN  16u
+#define ZS_META_ALIGN  8u
 #define ZS_META_MAX    1024u
 #define ZS_META_CACHES (ZS_META_MAX / ZS_META_ALIGN)
 
