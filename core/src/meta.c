@@ -18,7 +18,8 @@ struct zs_meta_chunk {
 	struct zs_meta_chunk *prev, *next; /* on the partial list */
 	void *free;			   /* first free object */
 	unsigned int inuse;
-	unsigned int size;
+	unsigned short size;
+	bool draining; /* on the cache's draining list */
 };
 
 #define CHUNK_HEAD                                                             \
@@ -59,24 +60,41 @@ static void link_set(void *obj, void *next)
 	zs_san_close(obj, sizeof(next));
 }
 
-static void partial_add(struct zs_meta_cache *c, struct zs_meta_chunk *ch)
+static void list_add(struct zs_meta_chunk **head, struct zs_meta_chunk *ch)
 {
 	ch->prev = NULL;
-	ch->next = c->partial;
+	ch->next = *head;
 	if (ch->next)
 		ch->next->prev = ch;
-	c->partial = ch;
+	*head = ch;
 }
 
-static void partial_del(struct zs_meta_cache *c, struct zs_meta_chunk *ch)
+static void list_del(struct zs_meta_chunk **head, struct zs_meta_chunk *ch)
 {
 	if (ch->prev)
 		ch->prev->next = ch->next;
 	else
-		c->partial = ch->next;
+		*head = ch->next;
 	if (ch->next)
 		ch->next->prev = ch->prev;
 	ch->prev = ch->next = NULL;
+}
+
+static void partial_add(struct zs_meta_cache *c, struct zs_meta_chunk *ch)
+{
+	list_add(&c->partial, ch);
+	c->nr_partial++;
+}
+
+static void partial_del(struct zs_meta_cache *c, struct zs_meta_chunk *ch)
+{
+	list_del(&c->partial, ch);
+	c->nr_partial--;
+}
+
+static unsigned int per_chunk(size_t size)
+{
+	return (unsigned int)((ZS_META_CHUNK - CHUNK_HEAD) / size);
 }
 
 /* A new chunk of objects of size bytes, every one free; or NULL. */
@@ -89,7 +107,7 @@ static struct zs_meta_chunk *chunk_new(size_t size)
 	if (!ch)
 		return NULL;
 	ZS_BUG_ON((uintptr_t)ch & (ZS_META_CHUNK - 1));
-	ch->size = (unsigned int)size;
+	ch->size = (unsigned short)size;
 	obj = (char *)ch + CHUNK_HEAD;
 	end = (char *)ch + ZS_META_CHUNK;
 	zs_san_close(obj, (size_t)(end - obj));
@@ -157,18 +175,72 @@ void zs_meta_free(struct zs_meta *m, void *p, size_t size)
 	zs_san_close(p, size);
 	zs_mutex_lock(&m->lock);
 	ZS_BUG_ON(ch->inuse == 0);
-	if (!ch->free)
+	if (!ch->free && !ch->draining)
 		partial_add(c, ch);
 	link_set(p, ch->free);
 	ch->free = p;
 	if (--ch->inuse == 0) {
-		partial_del(c, ch);
+		if (ch->draining)
+			list_del(&c->draining, ch);
+		else
+			partial_del(c, ch);
 		c->nr_chunks--;
 		zs_mutex_unlock(&m->lock);
 		zs_vunmap(ch, ZS_META_CHUNK);
 		return;
 	}
 	zs_mutex_unlock(&m->lock);
+}
+
+void zs_meta_drain_begin(struct zs_meta *m)
+{
+	zs_mutex_lock(&m->lock);
+	for (unsigned int i = 0; i < ZS_META_CACHES; i++) {
+		struct zs_meta_cache *c = &m->caches[i];
+		unsigned int half = per_chunk((i + 1) * ZS_META_ALIGN) / 2;
+		struct zs_meta_chunk *ch, *next;
+
+		if (c->nr_partial < 2)
+			continue;
+		for (ch = c->partial; ch; ch = next) {
+			next = ch->next;
+			if (ch->inuse > half)
+				continue;
+			partial_del(c, ch);
+			list_add(&c->draining, ch);
+			ch->draining = true;
+		}
+	}
+	zs_mutex_unlock(&m->lock);
+}
+
+void zs_meta_drain_end(struct zs_meta *m)
+{
+	zs_mutex_lock(&m->lock);
+	for (unsigned int i = 0; i < ZS_META_CACHES; i++) {
+		struct zs_meta_cache *c = &m->caches[i];
+
+		while (c->draining) {
+			struct zs_meta_chunk *ch = c->draining;
+
+			list_del(&c->draining, ch);
+			ch->draining = false;
+			partial_add(c, ch);
+		}
+	}
+	zs_mutex_unlock(&m->lock);
+}
+
+bool zs_meta_draining(struct zs_meta *m, const void *p, size_t size)
+{
+	bool draining;
+
+	if (round_size(size ? size : 1) > ZS_META_MAX)
+		return false;
+	zs_mutex_lock(&m->lock);
+	draining = chunk_of(p)->draining;
+	zs_mutex_unlock(&m->lock);
+	return draining;
 }
 
 unsigned long zs_meta_nr_chunks(struct zs_meta *m)
@@ -185,6 +257,6 @@ unsigned long zs_meta_nr_chunks(struct zs_meta *m)
 void zs_meta_destroy(struct zs_meta *m)
 {
 	for (unsigned int i = 0; i < ZS_META_CACHES; i++)
-		ZS_BUG_ON(m->caches[i].nr_chunks != 0);
+		ZS_BUG_ON(m->caches[i].nr_chunks != 0 || m->caches[i].draining);
 	zs_mutex_destroy(&m->lock);
 }

@@ -15,6 +15,7 @@
 #ifndef ZS_META_H
 #define ZS_META_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "kernel/lock.h"
@@ -27,8 +28,9 @@
 struct zs_meta_chunk;
 
 struct zs_meta_cache {
-	struct zs_meta_chunk *partial; /* chunks with a free object */
-	unsigned long nr_chunks;
+	struct zs_meta_chunk *partial;	/* chunks with a free object */
+	struct zs_meta_chunk *draining; /* sparse ones, not allocated from */
+	unsigned long nr_chunks, nr_partial;
 };
 
 struct zs_meta {
@@ -44,6 +46,18 @@ void zs_meta_destroy(struct zs_meta *m);
 void *zs_meta_zalloc(struct zs_meta *m, size_t size);
 /* Free p, allocated with the same size. */
 void zs_meta_free(struct zs_meta *m, void *p, size_t size);
+/*
+ * Compaction of the caches themselves, by their users: between begin and
+ * end, chunks that were at most half used (in caches with more than one
+ * chunk with room) are drained: nothing is allocated from them, so a user
+ * that moves its objects out (allocate, copy, repoint, free) empties them
+ * and they go back to the system.
+ */
+void zs_meta_drain_begin(struct zs_meta *m);
+void zs_meta_drain_end(struct zs_meta *m);
+/* Is p (allocated with size) in a chunk being drained? */
+bool zs_meta_draining(struct zs_meta *m, const void *p, size_t size);
+
 /* Chunks mapped now (for tests and the bench). */
 unsigned long zs_meta_nr_chunks(struct zs_meta *m);
 

@@ -152,6 +152,18 @@ void zs_pool_page_free(struct zs_pool *pool, struct zs_page *page)
 	zs_mutex_unlock(&pool->lock);
 }
 
+void zs_pool_page_rehome(struct zs_pool *pool, struct zs_page *old,
+			 struct zs_page *page)
+{
+	_Atomic(struct zs_page *) *entry;
+
+	zs_mutex_lock(&pool->lock);
+	entry = zs_radix_lookup(&pool->pfn_table, old->pfn);
+	ZS_BUG_ON(!entry || atomic_load(entry) != old || page->pfn != old->pfn);
+	atomic_store_explicit(entry, page, memory_order_release);
+	zs_mutex_unlock(&pool->lock);
+}
+
 unsigned long zs_pool_nr_pfn_leaves(struct zs_pool *pool)
 {
 	return zs_radix_nr_leaves(&pool->pfn_table);

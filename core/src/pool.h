@@ -129,6 +129,12 @@ struct zs_page *zs_pfn_to_page(struct zs_pool *pool, unsigned long pfn);
 struct zs_page *zs_pool_page_alloc(struct zs_pool *pool);
 /* The memory goes back to the provider, the pfn and descriptor go too. */
 void zs_pool_page_free(struct zs_pool *pool, struct zs_page *page);
+/*
+ * The pfn table names page, a copy of old (same pfn), instead of old; the
+ * caller repoints the rest and frees old.
+ */
+void zs_pool_page_rehome(struct zs_pool *pool, struct zs_page *old,
+			 struct zs_page *page);
 /* pfn table leaves allocated now (for tests). */
 unsigned long zs_pool_nr_pfn_leaves(struct zs_pool *pool);
 

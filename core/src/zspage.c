@@ -169,6 +169,62 @@ void zspage_release(struct zs_pool *pool, struct zspage *zs)
 	zs_meta_free(&pool->meta, zs, zspage_bytes(zs->class));
 }
 
+/* Move page k's descriptor out of a chunk being drained. */
+static void rehome_page(struct zs_pool *pool, struct zspage *zs, unsigned int k)
+{
+	struct zs_page *old = zs->pages[k], *page;
+
+	if (!zs_meta_draining(&pool->meta, old, sizeof(*old)))
+		return;
+	page = zs_meta_zalloc(&pool->meta, sizeof(*page));
+	if (!page)
+		return; /* stays where it is */
+	*page = *old;
+	zs_pool_page_rehome(pool, old, page);
+	zs->pages[k] = page;
+	if (k)
+		zs->pages[k - 1]->next = page;
+	zs_meta_free(&pool->meta, old, sizeof(*old));
+}
+
+struct zspage *zspage_rehome(struct zs_pool *pool, struct zspage *zs)
+{
+	struct size_class *class = zs->class;
+	size_t bytes = zspage_bytes(class);
+	struct zspage *n;
+	unsigned int k;
+
+	for (k = 0; k < zs->nr_pages; k++)
+		rehome_page(pool, zs, k);
+	if (!zs_meta_draining(&pool->meta, zs, bytes))
+		return zs;
+	n = zs_meta_zalloc(&pool->meta, bytes);
+	if (!n)
+		return zs;
+	memcpy(n, zs, bytes);
+	n->handles = (unsigned int *)(n->pages + class->pages_per_zspage);
+	if (n->prev) {
+		n->prev->next = n;
+	} else if (n->fullness != ZS_EMPTY) {
+		ZS_BUG_ON(class->fullness_list[n->fullness] != zs);
+		class->fullness_list[n->fullness] = n;
+	}
+	if (n->next)
+		n->next->prev = n;
+	if (n->rprev) {
+		n->rprev->rnext = n;
+	} else if (n->ratio != ZS_RATIO_0) {
+		ZS_BUG_ON(class->ratio_list[n->ratio] != zs);
+		class->ratio_list[n->ratio] = n;
+	}
+	if (n->rnext)
+		n->rnext->rprev = n;
+	for (k = 0; k < n->nr_pages; k++)
+		n->pages[k]->zspage = n;
+	zs_meta_free(&pool->meta, zs, bytes);
+	return n;
+}
+
 /* Is link a valid next-free value for zs (0 ends the list)? */
 static bool link_ok(struct zs_pool *pool, struct zspage *zs, unsigned long link)
 {
