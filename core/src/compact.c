@@ -13,6 +13,8 @@
  */
 #include <zsmalloc.h>
 
+#include <errno.h>
+#include <limits.h>
 #include <string.h>
 
 #include "kernel/report.h"
@@ -224,6 +226,11 @@ unsigned long zs_compact(struct zs_pool *pool)
 		if (pool->classes[i].served_by == i)
 			freed += compact_class(pool, &pool->classes[i], buf);
 	zs_kfree(buf);
+	/* then the pfn table: pages of sparse leaves move to low pfns */
+	for (unsigned long pfn = ULONG_MAX;
+	     (pfn = zs_pool_pfn_to_pack(pool, pfn)) != 0;)
+		if (zs_pool_page_migrate(pool, pfn) == -ENOMEM)
+			break;
 	/* then the metadata: descriptors out of sparse chunks */
 	zs_meta_drain_begin(&pool->meta);
 	for (i = 0; i < pool->geo.nr_steps; i++)

@@ -164,6 +164,48 @@ void zs_pool_page_rehome(struct zs_pool *pool, struct zs_page *old,
 	zs_mutex_unlock(&pool->lock);
 }
 
+/* Used pfns in the table leaf holding word w. */
+static unsigned long leaf_used(struct zs_pool *pool, unsigned long w)
+{
+	unsigned long first = w - w % LEAF_WORDS, n = 0, i;
+
+	for (i = first; i < first + LEAF_WORDS && i < pool->pfn_words; i++)
+		n += (unsigned long)__builtin_popcountl(pool->pfn_used[i]);
+	return n;
+}
+
+unsigned long zs_pool_pfn_to_pack(struct zs_pool *pool, unsigned long below)
+{
+	unsigned long w, f, top, pfn = 0;
+
+	zs_mutex_lock(&pool->lock);
+	for (f = pool->pfn_hint; f < pool->pfn_words && !~pool->pfn_used[f];
+	     f++)
+		;
+	top = below / WORD_BITS + (below % WORD_BITS != 0);
+	if (top > pool->pfn_words)
+		top = pool->pfn_words;
+	for (w = top; w-- > 0;) {
+		unsigned long word = pool->pfn_used[w];
+
+		if (w / LEAF_WORDS <= f / LEAF_WORDS)
+			break;
+		if (w * WORD_BITS + WORD_BITS > below)
+			word &= (1ul << (below % WORD_BITS)) - 1;
+		if (!word)
+			continue;
+		if (leaf_used(pool, w) > ZS_RADIX_FANOUT / 2) {
+			w -= w % LEAF_WORDS; /* the whole leaf stays */
+			continue;
+		}
+		pfn = w * WORD_BITS + (WORD_BITS - 1) -
+		      (unsigned long)__builtin_clzl(word);
+		break;
+	}
+	zs_mutex_unlock(&pool->lock);
+	return pfn;
+}
+
 unsigned long zs_pool_nr_pfn_leaves(struct zs_pool *pool)
 {
 	return zs_radix_nr_leaves(&pool->pfn_table);

@@ -135,6 +135,14 @@ void zs_pool_page_free(struct zs_pool *pool, struct zs_page *page);
  */
 void zs_pool_page_rehome(struct zs_pool *pool, struct zs_page *old,
 			 struct zs_page *page);
+/*
+ * A pfn worth moving for a denser table, below below: the highest in use
+ * in a table leaf at most half used, with a free pfn in a lower leaf (a
+ * migrated page takes the lowest free pfn); 0 when there is none.
+ */
+unsigned long zs_pool_pfn_to_pack(struct zs_pool *pool, unsigned long below);
+/* zs_page_migrate without the statistics: 0 or -errno. */
+int zs_pool_page_migrate(struct zs_pool *pool, unsigned long pfn);
 /* pfn table leaves allocated now (for tests). */
 unsigned long zs_pool_nr_pfn_leaves(struct zs_pool *pool);
 
