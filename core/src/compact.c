@@ -232,10 +232,10 @@ unsigned long zs_compact(struct zs_pool *pool)
 		if (zs_pool_page_migrate(pool, pfn) == -ENOMEM)
 			break;
 	/* then the metadata: descriptors out of sparse chunks */
-	zs_meta_drain_begin(&pool->meta);
-	for (i = 0; i < pool->geo.nr_steps; i++)
-		if (pool->classes[i].served_by == i)
-			rehome_class(pool, &pool->classes[i]);
+	if (zs_meta_drain_begin(&pool->meta))
+		for (i = 0; i < pool->geo.nr_steps; i++)
+			if (pool->classes[i].served_by == i)
+				rehome_class(pool, &pool->classes[i]);
 	zs_meta_drain_end(&pool->meta);
 	zs_atomic_add(&pool->pages_compacted, freed);
 	/* asked for memory back: the built-in provider's freed pages too */

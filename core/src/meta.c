@@ -192,8 +192,10 @@ void zs_meta_free(struct zs_meta *m, void *p, size_t size)
 	zs_mutex_unlock(&m->lock);
 }
 
-void zs_meta_drain_begin(struct zs_meta *m)
+unsigned long zs_meta_drain_begin(struct zs_meta *m)
 {
+	unsigned long n = 0;
+
 	zs_mutex_lock(&m->lock);
 	for (unsigned int i = 0; i < ZS_META_CACHES; i++) {
 		struct zs_meta_cache *c = &m->caches[i];
@@ -209,9 +211,11 @@ void zs_meta_drain_begin(struct zs_meta *m)
 			partial_del(c, ch);
 			list_add(&c->draining, ch);
 			ch->draining = true;
+			n++;
 		}
 	}
 	zs_mutex_unlock(&m->lock);
+	return n;
 }
 
 void zs_meta_drain_end(struct zs_meta *m)

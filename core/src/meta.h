@@ -53,7 +53,8 @@ void zs_meta_free(struct zs_meta *m, void *p, size_t size);
  * that moves its objects out (allocate, copy, repoint, free) empties them
  * and they go back to the system.
  */
-void zs_meta_drain_begin(struct zs_meta *m);
+/* Returns the chunks now being drained (0: nothing to do). */
+unsigned long zs_meta_drain_begin(struct zs_meta *m);
 void zs_meta_drain_end(struct zs_meta *m);
 /* Is p (allocated with size) in a chunk being drained? */
 bool zs_meta_draining(struct zs_meta *m, const void *p, size_t size);

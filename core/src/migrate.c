@@ -168,6 +168,8 @@ int zs_page_migrate(struct zs_pool *pool, unsigned long pfn)
 	ret = zs_pool_page_migrate(pool, pfn);
 	if (ret == 0)
 		zs_atomic_add(&pool->pages_migrated, 1);
+	else if (ret == -EBUSY)
+		zs_atomic_add(&pool->migrate_busy, 1);
 	return ret;
 }
 
@@ -191,7 +193,6 @@ int zs_pool_page_migrate(struct zs_pool *pool, unsigned long pfn)
 	zs_write_lock(&class->migrate_lock);
 	objs_on_page(pool, zs, page->index, &lo, &hi);
 	if (any_pinned(pool, zs, lo, hi)) {
-		zs_atomic_add(&pool->migrate_busy, 1);
 		ret = -EBUSY;
 		goto out;
 	}

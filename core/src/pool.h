@@ -141,7 +141,7 @@ void zs_pool_page_rehome(struct zs_pool *pool, struct zs_page *old,
  * migrated page takes the lowest free pfn); 0 when there is none.
  */
 unsigned long zs_pool_pfn_to_pack(struct zs_pool *pool, unsigned long below);
-/* zs_page_migrate without the statistics: 0 or -errno. */
+/* zs_page_migrate, counted in no statistic: 0 or -errno. */
 int zs_pool_page_migrate(struct zs_pool *pool, unsigned long pfn);
 /* pfn table leaves allocated now (for tests). */
 unsigned long zs_pool_nr_pfn_leaves(struct zs_pool *pool);
