@@ -15,7 +15,8 @@
 /*
  * A page provider that behaves like the kernel's page allocator as far as
  * memory use goes: pages come from one reserved region, and a freed page
- * is given back to the system at once (MADV_DONTNEED) and reused later.
+ * is given back to the system at once (MADV_DONTNEED) and reused later,
+ * lowest address first.
  * The core's built-in provider (posix_memalign per page) is the
  * "-builtin" variant.
  */
@@ -23,11 +24,19 @@ struct region {
 	pthread_mutex_t lock;
 	unsigned char *base;
 	size_t size, used;
-	void **free_pages;
-	size_t nfree, cap;
+	/*
+	 * Freed pages, a bit each, lowest first out: mapped NORESERVE like
+	 * the region, so only the words in use are resident (the kernel keeps
+	 * its free lists in struct page; a list of pointers here would count
+	 * as the pool's metadata).
+	 */
+	unsigned long *free_map;
+	size_t map_words, hint;
+	size_t nfree;
 };
 
 #define REGION_SIZE ((size_t)1 << 36) /* reserved, not committed */
+#define WORD_BITS   (8 * sizeof(unsigned long))
 
 static void *region_alloc(void *ctx, size_t ps)
 {
@@ -36,7 +45,15 @@ static void *region_alloc(void *ctx, size_t ps)
 
 	pthread_mutex_lock(&r->lock);
 	if (r->nfree) {
-		p = r->free_pages[--r->nfree];
+		size_t w = r->hint;
+
+		while (!r->free_map[w])
+			w++;
+		r->hint = w;
+		size_t bit = (size_t)__builtin_ctzl(r->free_map[w]);
+		r->free_map[w] &= ~(1ul << bit);
+		r->nfree--;
+		p = r->base + (w * WORD_BITS + bit) * ps;
 	} else if (r->used + ps <= r->size) {
 		p = r->base + r->used;
 		r->used += ps;
@@ -48,21 +65,14 @@ static void *region_alloc(void *ctx, size_t ps)
 static void region_free(void *ctx, void *page, size_t ps)
 {
 	struct region *r = ctx;
+	size_t n = (size_t)((unsigned char *)page - r->base) / ps;
 
 	madvise(page, ps, MADV_DONTNEED);
 	pthread_mutex_lock(&r->lock);
-	if (r->nfree == r->cap) {
-		size_t cap = r->cap ? 2 * r->cap : 4096;
-		void **n = realloc(r->free_pages, cap * sizeof(*n));
-
-		if (!n) { /* keep the page out of use rather than fail */
-			pthread_mutex_unlock(&r->lock);
-			return;
-		}
-		r->free_pages = n;
-		r->cap = cap;
-	}
-	r->free_pages[r->nfree++] = page;
+	r->free_map[n / WORD_BITS] |= 1ul << (n % WORD_BITS);
+	if (n / WORD_BITS < r->hint)
+		r->hint = n / WORD_BITS;
+	r->nfree++;
 	pthread_mutex_unlock(&r->lock);
 }
 
@@ -79,6 +89,16 @@ static struct region *region_create(void)
 		free(r);
 		return NULL;
 	}
+	/* one bit per smallest page (4 KiB) of the region */
+	r->map_words = r->size / 4096 / WORD_BITS;
+	r->free_map = mmap(NULL, r->map_words * sizeof(unsigned long),
+			   PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (r->free_map == MAP_FAILED) {
+		munmap(r->base, r->size);
+		free(r);
+		return NULL;
+	}
 	pthread_mutex_init(&r->lock, NULL);
 	return r;
 }
@@ -88,8 +108,8 @@ static void region_destroy(struct region *r)
 	if (!r)
 		return;
 	munmap(r->base, r->size);
+	munmap(r->free_map, r->map_words * sizeof(unsigned long));
 	pthread_mutex_destroy(&r->lock);
-	free(r->free_pages);
 	free(r);
 }
 

@@ -13,6 +13,8 @@
  */
 #include <zsmalloc.h>
 
+#include <errno.h>
+#include <limits.h>
 #include <string.h>
 
 #include "kernel/report.h"
@@ -172,6 +174,41 @@ static unsigned long compact_class(struct zs_pool *pool, struct size_class *c,
 	return freed;
 }
 
+/* Is any object of zs pinned (mapped, being read)? */
+static bool zspage_pinned(struct zs_pool *pool, const struct zspage *zs)
+{
+	for (unsigned int i = 0; i < zs->class->objs_per_zspage; i++) {
+		struct zs_handle_slot *slot;
+
+		if (!zs->handles[i])
+			continue;
+		slot = zs_handle_slot_at(&pool->handles, zs->handles[i]);
+		ZS_BUG_ON(!slot);
+		if (zs_slot_mapcount(slot))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Move the class's descriptors out of metadata chunks being drained, so
+ * that those chunks empty and go back; locks as for a compaction step,
+ * held over the class's zspages.
+ */
+static void rehome_class(struct zs_pool *pool, struct size_class *c)
+{
+	zs_read_lock(&pool->check_lock);
+	zs_mutex_lock(&c->lock);
+	zs_write_lock(&c->migrate_lock);
+	for (int g = 0; g < ZS_NR_FULLNESS_GROUPS; g++)
+		for (struct zspage *zs = c->fullness_list[g]; zs; zs = zs->next)
+			if (!zspage_pinned(pool, zs))
+				zs = zspage_rehome(pool, zs);
+	zs_write_unlock(&c->migrate_lock);
+	zs_mutex_unlock(&c->lock);
+	zs_read_unlock(&pool->check_lock);
+}
+
 unsigned long zs_compact(struct zs_pool *pool)
 {
 	unsigned long freed = 0;
@@ -189,6 +226,17 @@ unsigned long zs_compact(struct zs_pool *pool)
 		if (pool->classes[i].served_by == i)
 			freed += compact_class(pool, &pool->classes[i], buf);
 	zs_kfree(buf);
+	/* then the pfn table: pages of sparse leaves move to low pfns */
+	for (unsigned long pfn = ULONG_MAX;
+	     (pfn = zs_pool_pfn_to_pack(pool, pfn)) != 0;)
+		if (zs_pool_page_migrate(pool, pfn) == -ENOMEM)
+			break;
+	/* then the metadata: descriptors out of sparse chunks */
+	if (zs_meta_drain_begin(&pool->meta))
+		for (i = 0; i < pool->geo.nr_steps; i++)
+			if (pool->classes[i].served_by == i)
+				rehome_class(pool, &pool->classes[i]);
+	zs_meta_drain_end(&pool->meta);
 	zs_atomic_add(&pool->pages_compacted, freed);
 	/* asked for memory back: the built-in provider's freed pages too */
 	if (pool->pages.free_page == zs_default_page_provider.free_page)

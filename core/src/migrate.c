@@ -159,16 +159,28 @@ static void move_page(struct zs_pool *pool, struct zspage *zs, unsigned int k,
 
 int zs_page_migrate(struct zs_pool *pool, unsigned long pfn)
 {
+	int ret;
+
+	if (!pool) {
+		zs_report("zs_page_migrate", "no pool (pfn %lu)", pfn);
+		return -EINVAL;
+	}
+	ret = zs_pool_page_migrate(pool, pfn);
+	if (ret == 0)
+		zs_atomic_add(&pool->pages_migrated, 1);
+	else if (ret == -EBUSY)
+		zs_atomic_add(&pool->migrate_busy, 1);
+	return ret;
+}
+
+int zs_pool_page_migrate(struct zs_pool *pool, unsigned long pfn)
+{
 	struct size_class *class;
 	struct zs_page *page, *fresh;
 	struct zspage *zs;
 	unsigned int lo, hi;
 	int ret = 0;
 
-	if (!pool) {
-		zs_report("zs_page_migrate", "no pool (pfn %lu)", pfn);
-		return -EINVAL;
-	}
 	zs_write_lock(&pool->check_lock);
 	page = zs_pfn_to_page(pool, pfn);
 	zs = page && page->mem ? page->zspage : NULL;
@@ -181,7 +193,6 @@ int zs_page_migrate(struct zs_pool *pool, unsigned long pfn)
 	zs_write_lock(&class->migrate_lock);
 	objs_on_page(pool, zs, page->index, &lo, &hi);
 	if (any_pinned(pool, zs, lo, hi)) {
-		zs_atomic_add(&pool->migrate_busy, 1);
 		ret = -EBUSY;
 		goto out;
 	}
@@ -196,7 +207,6 @@ int zs_page_migrate(struct zs_pool *pool, unsigned long pfn)
 		goto out;
 	}
 	move_page(pool, zs, page->index, fresh, lo, hi);
-	zs_atomic_add(&pool->pages_migrated, 1);
 out:
 	zs_write_unlock(&class->migrate_lock);
 	zs_mutex_unlock(&class->lock);

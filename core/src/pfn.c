@@ -99,10 +99,10 @@ static struct zs_page *take_descriptor(struct zs_pool *pool)
 
 	if (!pfn)
 		return NULL;
-	page = zs_kzalloc(sizeof(*page));
+	page = zs_meta_zalloc(&pool->meta, sizeof(*page));
 	entry = page ? zs_radix_populate(&pool->pfn_table, pfn) : NULL;
 	if (!entry) {
-		zs_kfree(page);
+		zs_meta_free(&pool->meta, page, sizeof(*page));
 		pfn_put(pool, pfn);
 		return NULL;
 	}
@@ -120,7 +120,7 @@ static void put_descriptor(struct zs_pool *pool, struct zs_page *page)
 	ZS_BUG_ON(!entry || atomic_load(entry) != page);
 	atomic_store_explicit(entry, NULL, memory_order_release);
 	pfn_put(pool, page->pfn);
-	zs_kfree(page);
+	zs_meta_free(&pool->meta, page, sizeof(*page));
 }
 
 struct zs_page *zs_pool_page_alloc(struct zs_pool *pool)
@@ -150,6 +150,60 @@ void zs_pool_page_free(struct zs_pool *pool, struct zs_page *page)
 	page->zspage = NULL;
 	put_descriptor(pool, page);
 	zs_mutex_unlock(&pool->lock);
+}
+
+void zs_pool_page_rehome(struct zs_pool *pool, struct zs_page *old,
+			 struct zs_page *page)
+{
+	_Atomic(struct zs_page *) *entry;
+
+	zs_mutex_lock(&pool->lock);
+	entry = zs_radix_lookup(&pool->pfn_table, old->pfn);
+	ZS_BUG_ON(!entry || atomic_load(entry) != old || page->pfn != old->pfn);
+	atomic_store_explicit(entry, page, memory_order_release);
+	zs_mutex_unlock(&pool->lock);
+}
+
+/* Used pfns in the table leaf holding word w. */
+static unsigned long leaf_used(struct zs_pool *pool, unsigned long w)
+{
+	unsigned long first = w - w % LEAF_WORDS, n = 0, i;
+
+	for (i = first; i < first + LEAF_WORDS && i < pool->pfn_words; i++)
+		n += (unsigned long)__builtin_popcountl(pool->pfn_used[i]);
+	return n;
+}
+
+unsigned long zs_pool_pfn_to_pack(struct zs_pool *pool, unsigned long below)
+{
+	unsigned long w, f, top, pfn = 0;
+
+	zs_mutex_lock(&pool->lock);
+	for (f = pool->pfn_hint; f < pool->pfn_words && !~pool->pfn_used[f];
+	     f++)
+		;
+	top = below / WORD_BITS + (below % WORD_BITS != 0);
+	if (top > pool->pfn_words)
+		top = pool->pfn_words;
+	for (w = top; w-- > 0;) {
+		unsigned long word = pool->pfn_used[w];
+
+		if (w / LEAF_WORDS <= f / LEAF_WORDS)
+			break;
+		if (w * WORD_BITS + WORD_BITS > below)
+			word &= (1ul << (below % WORD_BITS)) - 1;
+		if (!word)
+			continue;
+		if (leaf_used(pool, w) > ZS_RADIX_FANOUT / 2) {
+			w -= w % LEAF_WORDS; /* the whole leaf stays */
+			continue;
+		}
+		pfn = w * WORD_BITS + (WORD_BITS - 1) -
+		      (unsigned long)__builtin_clzl(word);
+		break;
+	}
+	zs_mutex_unlock(&pool->lock);
+	return pfn;
 }
 
 unsigned long zs_pool_nr_pfn_leaves(struct zs_pool *pool)

@@ -9,6 +9,7 @@
 #include "kernel/atomic.h"
 #include "kernel/lock.h"
 #include "kernel/page.h"
+#include "meta.h"
 #include "radix.h"
 #include "size_class.h"
 
@@ -66,6 +67,9 @@ struct zs_pool {
 	unsigned long pfn_words;   /* its length in words */
 	unsigned long pfn_hint;	   /* no free pfn in words below this */
 	struct zs_radix pfn_table; /* pfn -> _Atomic(struct zs_page *) */
+
+	/* page and zspage descriptors */
+	struct zs_meta meta;
 
 	/*
 	 * Held for reading by zs_malloc/zs_free around their class work, for
@@ -125,6 +129,20 @@ struct zs_page *zs_pfn_to_page(struct zs_pool *pool, unsigned long pfn);
 struct zs_page *zs_pool_page_alloc(struct zs_pool *pool);
 /* The memory goes back to the provider, the pfn and descriptor go too. */
 void zs_pool_page_free(struct zs_pool *pool, struct zs_page *page);
+/*
+ * The pfn table names page, a copy of old (same pfn), instead of old; the
+ * caller repoints the rest and frees old.
+ */
+void zs_pool_page_rehome(struct zs_pool *pool, struct zs_page *old,
+			 struct zs_page *page);
+/*
+ * A pfn worth moving for a denser table, below below: the highest in use
+ * in a table leaf at most half used, with a free pfn in a lower leaf (a
+ * migrated page takes the lowest free pfn); 0 when there is none.
+ */
+unsigned long zs_pool_pfn_to_pack(struct zs_pool *pool, unsigned long below);
+/* zs_page_migrate, counted in no statistic: 0 or -errno. */
+int zs_pool_page_migrate(struct zs_pool *pool, unsigned long pfn);
 /* pfn table leaves allocated now (for tests). */
 unsigned long zs_pool_nr_pfn_leaves(struct zs_pool *pool);
 

@@ -48,6 +48,7 @@ static void setup_classes(struct zs_pool *pool)
 enum pool_stage {
 	POOL_ALLOCATED,
 	POOL_LOCKED,	 /* pool->lock exists */
+	POOL_META,	 /* the metadata caches exist */
 	POOL_HANDLES,	 /* the handle table exists */
 	POOL_CLASSES,	 /* pool->classes exists */
 	POOL_CHECK_LOCK, /* check_lock exists */
@@ -71,6 +72,8 @@ static void free_pool(struct zs_pool *pool, enum pool_stage stage,
 		zs_kfree(pool->classes);
 	if (stage >= POOL_HANDLES)
 		zs_handle_table_destroy(&pool->handles);
+	if (stage >= POOL_META)
+		zs_meta_destroy(&pool->meta);
 	if (stage >= POOL_LOCKED)
 		zs_mutex_destroy(&pool->lock);
 	zs_radix_destroy(&pool->pfn_table);
@@ -115,8 +118,12 @@ struct zs_pool *zs_create_pool_config(const char *name,
 		free_pool(pool, POOL_ALLOCATED, 0);
 		return NULL;
 	}
-	if (zs_handle_table_init(&pool->handles) != 0) {
+	if (zs_meta_init(&pool->meta) != 0) {
 		free_pool(pool, POOL_LOCKED, 0);
+		return NULL;
+	}
+	if (zs_handle_table_init(&pool->handles) != 0) {
+		free_pool(pool, POOL_META, 0);
 		return NULL;
 	}
 	pool->classes = zs_kzalloc(geo.nr_steps * sizeof(*pool->classes));

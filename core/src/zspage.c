@@ -89,15 +89,21 @@ static unsigned int page_first_obj(struct zs_pool *pool,
 	return (unsigned int)(idx * class->size - start);
 }
 
+/* The page array sized to the chain, then the handle array. */
+static size_t zspage_bytes(const struct size_class *class)
+{
+	return sizeof(struct zspage) +
+	       class->pages_per_zspage * sizeof(struct zs_page *) +
+	       class->objs_per_zspage * sizeof(unsigned int);
+}
+
 struct zspage *zspage_create(struct zs_pool *pool, struct size_class *class)
 {
 	unsigned int n = class->pages_per_zspage;
 	struct zspage *zs;
 	unsigned int k;
 
-	/* the page array sized to the chain, then the handle array */
-	zs = zs_kzalloc(sizeof(*zs) + n * sizeof(zs->pages[0]) +
-			class->objs_per_zspage * sizeof(*zs->handles));
+	zs = zs_meta_zalloc(&pool->meta, zspage_bytes(class));
 	if (!zs)
 		return NULL;
 	zs->handles = (unsigned int *)(zs->pages + n);
@@ -136,7 +142,63 @@ void zspage_release(struct zs_pool *pool, struct zspage *zs)
 		zs->pages[k]->next = NULL;
 		zs_pool_page_free(pool, zs->pages[k]);
 	}
-	zs_kfree(zs);
+	zs_meta_free(&pool->meta, zs, zspage_bytes(zs->class));
+}
+
+/* Move page k's descriptor out of a chunk being drained. */
+static void rehome_page(struct zs_pool *pool, struct zspage *zs, unsigned int k)
+{
+	struct zs_page *old = zs->pages[k], *page;
+
+	if (!zs_meta_draining(&pool->meta, old, sizeof(*old)))
+		return;
+	page = zs_meta_zalloc(&pool->meta, sizeof(*page));
+	if (!page)
+		return; /* stays where it is */
+	*page = *old;
+	zs_pool_page_rehome(pool, old, page);
+	zs->pages[k] = page;
+	if (k)
+		zs->pages[k - 1]->next = page;
+	zs_meta_free(&pool->meta, old, sizeof(*old));
+}
+
+struct zspage *zspage_rehome(struct zs_pool *pool, struct zspage *zs)
+{
+	struct size_class *class = zs->class;
+	size_t bytes = zspage_bytes(class);
+	struct zspage *n;
+	unsigned int k;
+
+	for (k = 0; k < zs->nr_pages; k++)
+		rehome_page(pool, zs, k);
+	if (!zs_meta_draining(&pool->meta, zs, bytes))
+		return zs;
+	n = zs_meta_zalloc(&pool->meta, bytes);
+	if (!n)
+		return zs;
+	memcpy(n, zs, bytes);
+	n->handles = (unsigned int *)(n->pages + class->pages_per_zspage);
+	if (n->prev) {
+		n->prev->next = n;
+	} else if (n->fullness != ZS_EMPTY) {
+		ZS_BUG_ON(class->fullness_list[n->fullness] != zs);
+		class->fullness_list[n->fullness] = n;
+	}
+	if (n->next)
+		n->next->prev = n;
+	if (n->rprev) {
+		n->rprev->rnext = n;
+	} else if (n->ratio != ZS_RATIO_0) {
+		ZS_BUG_ON(class->ratio_list[n->ratio] != zs);
+		class->ratio_list[n->ratio] = n;
+	}
+	if (n->rnext)
+		n->rnext->rprev = n;
+	for (k = 0; k < n->nr_pages; k++)
+		n->pages[k]->zspage = n;
+	zs_meta_free(&pool->meta, zs, bytes);
+	return n;
 }
 
 /*

@@ -40,6 +40,14 @@ struct zspage *zspage_create(struct zs_pool *pool, struct size_class *class);
 /* Give every page back and free the descriptor; it must be on no list. */
 void zspage_release(struct zs_pool *pool, struct zspage *zs);
 
+/*
+ * Move the descriptors of zs (its own, its pages') that sit in metadata
+ * chunks being drained to fresh ones: the zspage as it is now, maybe at a
+ * new address. Under the class lock and its migration guard exclusive,
+ * with no object of zs pinned: nobody else holds a pointer to them then.
+ */
+struct zspage *zspage_rehome(struct zs_pool *pool, struct zspage *zs);
+
 /* Location word of object idx. */
 unsigned long zspage_obj_word(const struct zs_pool *pool,
 			      const struct zspage *zs, unsigned int idx);

@@ -2,7 +2,8 @@
 /*
  * Metadata that shrinks: the handle slot's size, handle table chunks and
  * pfn table leaves given back when their objects go, page descriptors freed
- * with their pages, and stale handles into a chunk made again still caught.
+ * with their pages, and stale handles into a chunk made again still caught;
+ * zs_compact packing the descriptors and the pfn table of what is left.
  */
 #include "zs_test_util.h"
 
@@ -142,11 +143,90 @@ static void metadata_descriptor_with_page(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, zs_pool_nr_pfn_leaves(pool), 1ul);
 }
 
+static size_t compacted_size(unsigned int i)
+{
+	return 100 + i % 1000;
+}
+
+/* Fill object i of h with its pattern, or check that it holds it. */
+static void compacted_pattern(struct kunit *test, struct zs_pool *pool,
+			      unsigned long h, unsigned int i, bool write)
+{
+	size_t n = compacted_size(i), k;
+	unsigned char *p = zs_map_object(pool, h, write ? ZS_MM_WO : ZS_MM_RO);
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	for (k = 0; k < n; k++) {
+		unsigned char want = (unsigned char)(i * 31 + k);
+
+		if (write) {
+			p[k] = want;
+		} else if (p[k] != want) {
+			KUNIT_FAIL(test, "object %u byte %zu: %#x, not %#x", i,
+				   k, p[k], want);
+			break;
+		}
+	}
+	zs_unmap_object(pool, h);
+}
+
+/*
+ * After most objects go, zs_compact packs what is left: the descriptors
+ * into few metadata chunks, the pages into low pfns (few table leaves),
+ * without touching a pinned object's zspage or any object's bytes.
+ */
+static void metadata_compacted(struct kunit *test)
+{
+	struct zs_pool *pool = zt_pool(test, NULL);
+	unsigned long *h = kunit_kcalloc(test, MANY, sizeof(*h), GFP_KERNEL);
+	unsigned long full_chunks, kept = 0;
+	const unsigned char *pinned;
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, h);
+	for (i = 0; i < MANY; i++) {
+		h[i] = zs_malloc(pool, compacted_size(i));
+		KUNIT_ASSERT_NE(test, h[i], 0ul);
+		compacted_pattern(test, pool, h[i], i, true);
+	}
+	full_chunks = zs_meta_nr_chunks(&pool->meta);
+	/* keep one in 37, spread over every zspage */
+	for (i = 0; i < MANY; i++) {
+		if (i % 37 == 0) {
+			kept++;
+			continue;
+		}
+		zs_free(pool, h[i]);
+		h[i] = 0;
+	}
+	pinned = zs_map_object(pool, h[0], ZS_MM_RO);
+	KUNIT_ASSERT_NOT_NULL(test, pinned);
+	zs_compact(pool);
+	KUNIT_EXPECT_EQ(test, pinned[1], (unsigned char)1);
+	zs_unmap_object(pool, h[0]);
+	KUNIT_EXPECT_EQ(test, zs_pool_check(pool), 0);
+	kunit_info(test,
+		   "%lu kept: metadata chunks %lu -> %lu, pfn leaves %lu, "
+		   "pages %lu",
+		   kept, full_chunks, zs_meta_nr_chunks(&pool->meta),
+		   zs_pool_nr_pfn_leaves(pool), zs_get_total_pages(pool));
+	KUNIT_EXPECT_LE(test, zs_meta_nr_chunks(&pool->meta), full_chunks / 8);
+	KUNIT_EXPECT_LE(test, zs_pool_nr_pfn_leaves(pool), 2ul);
+	for (i = 0; i < MANY; i++)
+		if (h[i])
+			compacted_pattern(test, pool, h[i], i, false);
+	for (i = 0; i < MANY; i++)
+		zs_free(pool, h[i]);
+	KUNIT_EXPECT_EQ(test, zs_pool_check(pool), 0);
+	KUNIT_EXPECT_EQ(test, zs_meta_nr_chunks(&pool->meta), 0ul);
+}
+
 static struct kunit_case metadata_cases[] = {
 	KUNIT_CASE(metadata_slot_size),
 	KUNIT_CASE(metadata_given_back),
 	KUNIT_CASE(metadata_stale_after_remake),
 	KUNIT_CASE(metadata_descriptor_with_page),
+	KUNIT_CASE(metadata_compacted),
 	{}};
 
 static struct kunit_suite metadata_suite = {

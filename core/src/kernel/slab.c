@@ -133,24 +133,51 @@ static bool vmap_cache_put(void *p, size_t size)
 	return kept;
 }
 
+void *zs_vmap_zeroed(size_t size)
+{
+	void *p;
+
+	size = size ? size : 1;
+	p = vmap_cache_take(size);
+	if (p) {
+		zs_san_open_undefined(p, size);
+		memset(p, 0, size);
+		return p;
+	}
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	return p == MAP_FAILED ? NULL : p;
+}
+
+void zs_vunmap(void *p, size_t size)
+{
+	size = size ? size : 1;
+	zs_san_close(p, size);
+	if (vmap_cache_put(p, size))
+		return;
+	zs_san_open_defined(p, size); /* the next mapping here starts clean */
+	munmap(p, size);
+}
+
+bool zs_slab_fault(void)
+{
+	return slab_should_fail();
+}
+
+void zs_slab_account(long delta)
+{
+	atomic_fetch_add(&slab_live, delta);
+}
+
 void *zs_vzalloc(size_t size)
 {
 	void *p;
 
 	if (slab_should_fail())
 		return NULL;
-	size = size ? size : 1;
-	p = vmap_cache_take(size);
-	if (p) {
-		zs_san_open_undefined(p, size);
-		memset(p, 0, size);
-	} else {
-		p = mmap(NULL, size, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		if (p == MAP_FAILED)
-			return NULL;
-	}
-	atomic_fetch_add(&slab_live, 1);
+	p = zs_vmap_zeroed(size);
+	if (p)
+		atomic_fetch_add(&slab_live, 1);
 	return p;
 }
 
@@ -159,10 +186,5 @@ void zs_vfree(void *p, size_t size)
 	if (!p)
 		return;
 	atomic_fetch_sub(&slab_live, 1);
-	size = size ? size : 1;
-	zs_san_close(p, size);
-	if (vmap_cache_put(p, size))
-		return;
-	zs_san_open_defined(p, size); /* the next mapping here starts clean */
-	munmap(p, size);
+	zs_vunmap(p, size);
 }

@@ -7,6 +7,7 @@
 #ifndef ZS_KERNEL_SLAB_H
 #define ZS_KERNEL_SLAB_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 void *zs_kmalloc(size_t size);
@@ -15,6 +16,17 @@ void zs_kfree(void *p);
 /* Zeroed whole pages (mmap), given back to the system when freed. */
 void *zs_vzalloc(size_t size);
 void zs_vfree(void *p, size_t size);
+
+/*
+ * For allocators built on top (the pool's metadata caches): whole pages
+ * as zs_vzalloc gives them, without counting or fault injection; a failed
+ * mapping is NULL. The caller counts its own objects with
+ * zs_slab_fault (true: fail this one) and zs_slab_account.
+ */
+void *zs_vmap_zeroed(size_t size);
+void zs_vunmap(void *p, size_t size);
+bool zs_slab_fault(void);
+void zs_slab_account(long delta);
 
 /*
  * Fail the nth allocation from now on (1: the next one); 0 turns the hook
