@@ -238,9 +238,11 @@ unsigned long zs_compact(struct zs_pool *pool)
 				rehome_class(pool, &pool->classes[i]);
 	zs_meta_drain_end(&pool->meta);
 	zs_atomic_add(&pool->pages_compacted, freed);
-	/* asked for memory back: the built-in provider's freed pages too */
+	/* asked for memory back: the built-in provider's freed pages and the
+	 * freed tables too */
 	if (pool->pages.free_page == zs_default_page_provider.free_page)
 		zs_page_provider_trim();
+	zs_vmap_trim();
 	return freed;
 }
 

@@ -69,7 +69,8 @@ static void free_pool(struct zs_pool *pool, enum pool_stage stage,
 	if (stage >= POOL_CHECK_LOCK)
 		zs_rwlock_destroy(&pool->check_lock);
 	if (stage >= POOL_CLASSES)
-		zs_kfree(pool->classes);
+		zs_vfree(pool->classes,
+			 pool->geo.nr_steps * sizeof(*pool->classes));
 	if (stage >= POOL_HANDLES)
 		zs_handle_table_destroy(&pool->handles);
 	if (stage >= POOL_META)
@@ -126,7 +127,9 @@ struct zs_pool *zs_create_pool_config(const char *name,
 		free_pool(pool, POOL_META, 0);
 		return NULL;
 	}
-	pool->classes = zs_kzalloc(geo.nr_steps * sizeof(*pool->classes));
+	/* about 100 KiB at 4 KiB pages: whole pages, reused from the table
+	 * cache when pools come and go */
+	pool->classes = zs_vzalloc(geo.nr_steps * sizeof(*pool->classes));
 	if (!pool->classes) {
 		free_pool(pool, POOL_HANDLES, 0);
 		return NULL;

@@ -5,12 +5,12 @@
  *
  * quarantine_size_mb: ASan keeps freed heap chunks unusable for its
  * quarantine's worth of later frees, 256 MiB by default. Each input is
- * independent and frees far less than 32 MiB of heap (shadow buffers of at
- * most 144 objects of at most 64 KiB, twice over, plus metadata; page
- * memory never passes through malloc), so a use after free within an input
- * is caught just the same. The default only cycled fresh memory through
- * every allocation: each input paid page faults and peak RSS went past
- * 300 MB.
+ * independent and frees little heap (object shadows come from a reused
+ * cache, page memory and the core's tables never pass through malloc), so
+ * 8 MiB still holds every chunk an input frees while it runs, and a use
+ * after free within an input is caught just the same. The default only
+ * cycled fresh memory through every allocation: each input paid page
+ * faults and peak RSS went past 300 MB.
  */
 #if defined(__has_feature)
 #if __has_feature(address_sanitizer)
@@ -26,7 +26,7 @@ const char *__asan_default_options(void);
 
 const char *__asan_default_options(void)
 {
-	return "quarantine_size_mb=32";
+	return "quarantine_size_mb=8";
 }
 #else
 /* ISO C wants something in every translation unit. */

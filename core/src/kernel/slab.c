@@ -82,10 +82,14 @@ void zs_kfree(void *p)
  * would stay resident. A few freed tables (VMAP_CACHE_BYTES in all) wait
  * for reuse first, closed to memory checkers: a pool made and destroyed
  * again and again (a fuzzer's life) then costs no mmap, no munmap and no
- * TLB shootdown per table.
+ * TLB shootdown per table. A pool's own tables (class table, pfn and
+ * handle radix nodes, handle and descriptor chunks) come to some 150 KiB
+ * at 4 KiB pages, many of them 4-16 KiB: the cache holds a few pools'
+ * worth, and zs_compact empties it (zs_vmap_trim) with the provider's hot
+ * pages, so it is no cost to a pool's density once compacted.
  */
-#define VMAP_CACHE_SLOTS 16
-#define VMAP_CACHE_BYTES ((size_t)256 << 10)
+#define VMAP_CACHE_SLOTS 128
+#define VMAP_CACHE_BYTES ((size_t)1 << 20)
 
 static pthread_mutex_t vmap_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct {
@@ -157,6 +161,30 @@ void zs_vunmap(void *p, size_t size)
 		return;
 	zs_san_open_defined(p, size); /* the next mapping here starts clean */
 	munmap(p, size);
+}
+
+void zs_vmap_trim(void)
+{
+	struct {
+		void *p;
+		size_t size;
+	} out[VMAP_CACHE_SLOTS];
+	unsigned int n = 0;
+
+	pthread_mutex_lock(&vmap_lock);
+	for (unsigned int i = 0; i < VMAP_CACHE_SLOTS; i++) {
+		if (vmap_cache[i].p) {
+			out[n].p = vmap_cache[i].p;
+			out[n++].size = vmap_cache[i].size;
+			vmap_cache[i].p = NULL;
+		}
+	}
+	vmap_cached_bytes = 0;
+	pthread_mutex_unlock(&vmap_lock);
+	for (unsigned int i = 0; i < n; i++) {
+		zs_san_open_defined(out[i].p, out[i].size);
+		munmap(out[i].p, out[i].size);
+	}
 }
 
 bool zs_slab_fault(void)

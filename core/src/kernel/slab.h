@@ -25,6 +25,8 @@ void zs_vfree(void *p, size_t size);
  */
 void *zs_vmap_zeroed(size_t size);
 void zs_vunmap(void *p, size_t size);
+/* Unmaps every freed table the cache holds (zs_compact gives memory back). */
+void zs_vmap_trim(void);
 bool zs_slab_fault(void);
 void zs_slab_account(long delta);
 
