@@ -58,11 +58,16 @@ struct roundtrip {
 /* n bytes of xorshift64 output from state x, a whole word per step. */
 ZS_FUZZ_OWN_BYTES static void random_bytes(uint8_t *p, size_t n, uint64_t x)
 {
-	for (size_t i = 0; i < n; i += sizeof(x)) {
-		uint64_t w = NEXT_RAND(x);
+	size_t i = 0;
+	uint64_t w;
 
-		memcpy(p + i, &w, n - i < sizeof(w) ? n - i : sizeof(w));
+	for (; i + sizeof(w) <= n; i += sizeof(w)) {
+		w = NEXT_RAND(x);
+		memcpy(p + i, &w, sizeof(w)); /* a constant size: one store */
 	}
+	w = NEXT_RAND(x);
+	for (; i < n; i++, w >>= 8)
+		p[i] = (uint8_t)w;
 }
 
 ZS_FUZZ_OWN_BYTES static void make_page(const struct roundtrip *r, uint8_t *p,
@@ -116,7 +121,14 @@ ZS_FUZZ_OWN_BYTES static void make_page(const struct roundtrip *r, uint8_t *p,
 ZS_FUZZ_OWN_BYTES static size_t first_nonzero(const uint8_t *p, size_t n)
 {
 	size_t i = 0;
+	uint64_t w;
 
+	/* a word at a time up to the word that is not zero */
+	for (; i + sizeof(w) <= n; i += sizeof(w)) {
+		memcpy(&w, p + i, sizeof(w));
+		if (w)
+			break;
+	}
 	while (i < n && p[i] == 0)
 		i++;
 	return i;

@@ -144,12 +144,22 @@ static bool make_chunk(struct zs_handle_table *t)
 		return false;
 	ch = &t->chunks[c];
 	first = c ? 0 : 1;
+	/*
+	 * Relaxed: a sequentially consistent store is a locked instruction,
+	 * 1024 of them per chunk. A racing lookup (a stale or forged handle)
+	 * sees either value and the generation check rejects both; the
+	 * release fence orders the lot before the chunk's slots are handed
+	 * out under the table lock.
+	 */
 	for (i = first; i < ZS_HANDLE_CHUNK_SLOTS; i++) {
-		atomic_store(&leaf[i].pin, ch->gen_base << ZS_SLOT_GEN_SHIFT);
+		atomic_store_explicit(&leaf[i].pin,
+				      ch->gen_base << ZS_SLOT_GEN_SHIFT,
+				      memory_order_relaxed);
 		atomic_store_explicit(&leaf[i].info,
 				      i + 1 < ZS_HANDLE_CHUNK_SLOTS ? i + 2 : 0,
 				      memory_order_relaxed);
 	}
+	atomic_thread_fence(memory_order_release);
 	ch->made = true;
 	ch->ready = first + 1;
 	ch->nr_ready = chunk_capacity(c);
