@@ -52,10 +52,21 @@ lf_options() {
 			print "-" $1 "=" $2 }' "$f"
 }
 
-# The first line that says what went wrong, made fit for a table cell.
+# The line that says what went wrong, made fit for a table cell. Oracle
+# failures, sanitizer reports and BUGs come first: an earlier "zsmalloc:"
+# line can be a harmless rejection (zpool_diff feeds bad configurations on
+# purpose), so a plain report is named only when nothing else is there.
 first_report() {
-	grep -m1 -oE 'zs-fuzz: FAIL: .*|zsmalloc: .*|ERROR: [A-Za-z]+Sanitizer: [^ ]+.*|runtime error: .*|ERROR: libFuzzer: .*' "$1" |
-		head -1 | sed -e 's/0x[0-9a-f]\{6,\}/ADDR/g' -e 's/|/\\|/g' | cut -c1-110
+	local pat line=""
+
+	for pat in 'zs-fuzz: FAIL: .*' 'ERROR: [A-Za-z]+Sanitizer: [^ ]+.*' \
+		'runtime error: .*' 'zsmalloc: BUG: .*' \
+		'ERROR: libFuzzer: .*' 'zsmalloc: .*'; do
+		line=$(grep -m1 -oE "$pat" "$1" | head -1)
+		[ -n "$line" ] && break
+	done
+	printf '%s\n' "$line" | sed -e 's/0x[0-9a-f]\{6,\}/ADDR/g' -e 's/|/\\|/g' |
+		cut -c1-110
 }
 
 elapsed() { awk -v s="$1" -v e="$(date +%s.%N)" 'BEGIN{printf "%.1f", e-s}'; }
