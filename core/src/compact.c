@@ -174,22 +174,6 @@ static unsigned long compact_class(struct zs_pool *pool, struct size_class *c,
 	return freed;
 }
 
-/* Is any object of zs pinned (mapped, being read)? */
-static bool zspage_pinned(struct zs_pool *pool, const struct zspage *zs)
-{
-	for (unsigned int i = 0; i < zs->class->objs_per_zspage; i++) {
-		struct zs_handle_slot *slot;
-
-		if (!zs->handles[i])
-			continue;
-		slot = zs_handle_slot_at(&pool->handles, zs->handles[i]);
-		ZS_BUG_ON(!slot);
-		if (zs_slot_mapcount(slot))
-			return true;
-	}
-	return false;
-}
-
 /*
  * Move the class's descriptors out of metadata chunks being drained, so
  * that those chunks empty and go back; locks as for a compaction step,
@@ -202,7 +186,7 @@ static void rehome_class(struct zs_pool *pool, struct size_class *c)
 	zs_write_lock(&c->migrate_lock);
 	for (int g = 0; g < ZS_NR_FULLNESS_GROUPS; g++)
 		for (struct zspage *zs = c->fullness_list[g]; zs; zs = zs->next)
-			if (!zspage_pinned(pool, zs))
+			if (!zspage_pinned(pool, zs, 0, c->objs_per_zspage))
 				zs = zspage_rehome(pool, zs);
 	zs_write_unlock(&c->migrate_lock);
 	zs_mutex_unlock(&c->lock);

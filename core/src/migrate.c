@@ -42,24 +42,6 @@ static void objs_on_page(const struct zs_pool *pool, const struct zspage *zs,
 				     : zs->class->objs_per_zspage);
 }
 
-static bool any_pinned(struct zs_pool *pool, const struct zspage *zs,
-		       unsigned int lo, unsigned int hi)
-{
-	unsigned int i;
-
-	for (i = lo; i < hi; i++) {
-		struct zs_handle_slot *slot;
-
-		if (!zs->handles[i])
-			continue;
-		slot = zs_handle_slot_at(&pool->handles, zs->handles[i]);
-		ZS_BUG_ON(!slot);
-		if (zs_slot_mapcount(slot))
-			return true;
-	}
-	return false;
-}
-
 /* Copy the whole page, its closed bytes too, inside kmap windows. */
 static bool copy_page(struct zs_pool *pool, struct zs_page *from,
 		      struct zs_page *to)
@@ -192,7 +174,7 @@ int zs_pool_page_migrate(struct zs_pool *pool, unsigned long pfn)
 	zs_mutex_lock(&class->lock);
 	zs_write_lock(&class->migrate_lock);
 	objs_on_page(pool, zs, page->index, &lo, &hi);
-	if (any_pinned(pool, zs, lo, hi)) {
+	if (zspage_pinned(pool, zs, lo, hi)) {
 		ret = -EBUSY;
 		goto out;
 	}

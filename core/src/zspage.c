@@ -275,6 +275,22 @@ int zspage_push_free(struct zs_pool *pool, struct zspage *zs, unsigned int idx)
 	return 0;
 }
 
+bool zspage_pinned(struct zs_pool *pool, const struct zspage *zs,
+		   unsigned int lo, unsigned int hi)
+{
+	for (unsigned int i = lo; i < hi; i++) {
+		struct zs_handle_slot *slot;
+
+		if (!zs->handles[i])
+			continue;
+		slot = zs_handle_slot_at(&pool->handles, zs->handles[i]);
+		ZS_BUG_ON(!slot);
+		if (zs_slot_mapcount(slot))
+			return true;
+	}
+	return false;
+}
+
 static void list_del_zspage(struct size_class *class, struct zspage *zs)
 {
 	if (zs->prev)

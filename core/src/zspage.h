@@ -68,6 +68,10 @@ int zspage_push_free(struct zs_pool *pool, struct zspage *zs, unsigned int idx);
 bool zspage_read_link(struct zs_pool *pool, struct zspage *zs, unsigned int idx,
 		      unsigned long *link);
 
+/* Is any of objects lo..hi-1 of zs pinned (mapped, being read)? */
+bool zspage_pinned(struct zs_pool *pool, const struct zspage *zs,
+		   unsigned int lo, unsigned int hi);
+
 /* Move zs to the lists its inuse count calls for (none when empty). */
 void zspage_refile(struct size_class *class, struct zspage *zs);
 
