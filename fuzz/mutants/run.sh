@@ -53,18 +53,20 @@ lf_options() {
 }
 
 # The line that says what went wrong, made fit for a table cell. Oracle
-# failures, sanitizer reports and BUGs come first: an earlier "zsmalloc:"
-# line can be a harmless rejection (zpool_diff feeds bad configurations on
-# purpose), so a plain report is named only when nothing else is there.
+# failures, sanitizer reports and BUGs come first. A plain "zsmalloc:" line
+# can be a harmless rejection (zpool_diff feeds bad configurations on
+# purpose), so only the last one counts, the report that ended the run,
+# and only when nothing above is there; then libFuzzer's own verdict.
 first_report() {
 	local pat line=""
 
 	for pat in 'zs-fuzz: FAIL: .*' 'ERROR: [A-Za-z]+Sanitizer: [^ ]+.*' \
-		'runtime error: .*' 'zsmalloc: BUG: .*' \
-		'ERROR: libFuzzer: .*' 'zsmalloc: .*'; do
+		'runtime error: .*' 'zsmalloc: BUG: .*'; do
 		line=$(grep -m1 -oE "$pat" "$1" | head -1)
 		[ -n "$line" ] && break
 	done
+	[ -z "$line" ] && line=$(grep -oE 'zsmalloc: .*' "$1" | tail -1)
+	[ -z "$line" ] && line=$(grep -m1 -oE 'ERROR: libFuzzer: .*' "$1")
 	printf '%s\n' "$line" | sed -e 's/0x[0-9a-f]\{6,\}/ADDR/g' -e 's/|/\\|/g' |
 		cut -c1-110
 }
