@@ -126,8 +126,8 @@ static void check_unique(const struct zs_model *m, unsigned long h)
  * faults and resident memory out of proportion. Shared: threads hand
  * objects to each other.
  */
-#define SHADOW_BUCKETS 20 /* capacities 2^0 .. 2^19: objects up to 256 KiB */
-#define SHADOW_KEEP 144 /* per capacity: 4 threads' models and a queue */
+#define SHADOW_BUCKETS 20  /* capacities 2^0 .. 2^19: objects up to 256 KiB */
+#define SHADOW_KEEP    144 /* per capacity: 4 threads' models and a queue */
 
 static struct {
 	pthread_mutex_t lock;
