@@ -17,6 +17,15 @@
 extern "C" {
 #endif
 
+/*
+ * Mapping modes. RW: the mapping holds the object's bytes and what is
+ * written there is the object's after zs_unmap_object. WO: the mapping's
+ * bytes are unspecified until written, and are the object's after unmap.
+ * RO: the mapping holds the object's bytes; writing through it is the
+ * caller's bug, and as in the kernel its outcome depends on where the
+ * object lies: inside one page the pointer is the page's, so the bytes
+ * land; across two pages it is a copy, and they are dropped at unmap.
+ */
 enum zs_mapmode { ZS_MM_RW, ZS_MM_RO, ZS_MM_WO };
 
 /* Where page memory comes from. */
@@ -92,6 +101,10 @@ struct zs_pool_stats {
 	unsigned long objs_pinned;     /* moves skipped: object was mapped */
 	unsigned long pages_migrated;  /* pages moved by zs_page_migrate */
 	unsigned long migrate_busy;    /* migrations refused with -EBUSY */
+	/* Handle reuse, for checking the quarantine and generations: */
+	unsigned long handles_freed;	   /* handles given back by zs_free */
+	unsigned long handle_chunks_freed; /* handle table parts given back
+					      (their slots' generations jump) */
 };
 void zs_pool_stats(struct zs_pool *pool, struct zs_pool_stats *stats);
 
@@ -138,6 +151,13 @@ struct zs_pool_info {
 	 * memory): zs_malloc needing a new zspage, or zs_page_migrate
 	 * needing a fresh page, fails with no frame left. */
 	unsigned long max_pages;
+	/* A freed handle's slot is reused only after this many other frees
+	 * (the reuse quarantine; fewer only when no new slot can be made). */
+	unsigned long handle_quarantine;
+	/* Generations a slot cycles through: a handle value can come back
+	 * after this many reuses of its slot (fewer once its part of the
+	 * handle table was given back and made again). */
+	unsigned long handle_generations;
 };
 void zs_pool_info(const struct zs_pool *pool, struct zs_pool_info *info);
 
@@ -160,6 +180,27 @@ int zs_class_stat(struct zs_pool *pool, unsigned int index,
 size_t zs_class_size(const struct zs_pool *pool, size_t size);
 /* The kernel's debugfs "classes" table, one row per serving class. */
 void zs_dump_classes(struct zs_pool *pool, FILE *out);
+
+/*
+ * What the calling thread's accesses did since it started, for tests and
+ * fuzzers that check each access does the work its mode promises: kmaps
+ * counts pages mapped (kmap_atomic); copies_out/bytes_out whole copies of
+ * an object from its pages into a buffer (the mapping area, a local copy),
+ * copies_in/bytes_in the other way. Compaction and migration count too.
+ *
+ * An object inside one page is mapped with one kmap and no copy, in every
+ * mode. One that straddles two pages is copied out at zs_map_object (RO,
+ * RW: two kmaps) and in at zs_unmap_object (WO, RW: two kmaps); RO never
+ * stores back and WO never fills the mapping. zs_obj_read_begin copies only
+ * a straddling object; zs_obj_write copies once, with one kmap per page the
+ * object touches.
+ */
+struct zs_access_counts {
+	unsigned long kmaps;
+	unsigned long copies_out, bytes_out;
+	unsigned long copies_in, bytes_in;
+};
+void zs_access_counts(struct zs_access_counts *counts);
 
 /*
  * Reports of misuse and corruption. By default the report is printed as

@@ -240,4 +240,7 @@ void zs_pool_stats(struct zs_pool *pool, struct zs_pool_stats *stats)
 	stats->objs_pinned = zs_atomic_read(&pool->objs_pinned);
 	stats->pages_migrated = zs_atomic_read(&pool->pages_migrated);
 	stats->migrate_busy = zs_atomic_read(&pool->migrate_busy);
+	stats->handles_freed = zs_atomic_read(&pool->handles.frees);
+	stats->handle_chunks_freed =
+		zs_atomic_read(&pool->handles.chunks_freed);
 }

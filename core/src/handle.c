@@ -49,6 +49,8 @@ int zs_handle_table_init(struct zs_handle_table *t)
 	t->chunks_cap = 0;
 	t->ready_head = 0;
 	t->nr_chunks_made = 0;
+	zs_atomic_set(&t->frees, 0);
+	zs_atomic_set(&t->chunks_freed, 0);
 	t->max_slots = SLOT_MASK < ZS_RADIX_CAPACITY - 1 ? SLOT_MASK + 1
 							 : ZS_RADIX_CAPACITY;
 	zs_radix_init(&t->slots, sizeof(struct zs_handle_slot));
@@ -196,6 +198,7 @@ static void free_chunk(struct zs_handle_table *t, unsigned long c)
 	ch->ready = 0;
 	ch->made = false;
 	t->nr_chunks_made--;
+	zs_atomic_add(&t->chunks_freed, 1);
 	zs_radix_depopulate(&t->slots, c * ZS_HANDLE_CHUNK_SLOTS);
 }
 
@@ -304,6 +307,7 @@ void zs_handle_release_locked(struct zs_handle_table *t, unsigned long handle,
 		(unsigned int)index;
 	t->q_len++;
 	t->nr_free++;
+	zs_atomic_add(&t->frees, 1);
 }
 
 struct zs_handle_slot *zs_handle_resolve(struct zs_handle_table *t,

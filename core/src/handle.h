@@ -31,6 +31,22 @@
 #endif
 
 /*
+ * ZS_HANDLE_WRAP_TEST (the zsmalloc_wrap library: tests and fuzzing only)
+ * keeps 3 of the generation bits and a quarantine of 4, so that a slot's
+ * generation wraps after 8 reuses, within one fuzz input, on 32- and
+ * 64-bit builds alike.
+ */
+#ifdef ZS_HANDLE_WRAP_TEST
+#undef ZS_HANDLE_GEN_BITS
+#define ZS_HANDLE_GEN_BITS 3u
+/* the tag takes the bits given up, so every bit of a handle is checked */
+#undef ZS_HANDLE_TAG_BITS
+#define ZS_HANDLE_TAG_BITS                                                     \
+	((unsigned int)sizeof(unsigned long) * 8u - ZS_HANDLE_SLOT_BITS -      \
+	 ZS_HANDLE_GEN_BITS)
+#endif
+
+/*
  * 16 bytes. pin and info are split so that pinning (many threads) and the
  * owner's writes never touch the same word.
  */
@@ -124,7 +140,11 @@ static inline void zs_slot_set_written(struct zs_handle_slot *s)
  * times that, not after 2^GEN_BITS frees of one object (64 on 32-bit
  * builds).
  */
+#ifdef ZS_HANDLE_WRAP_TEST
+#define ZS_HANDLE_QUARANTINE 4ul
+#else
 #define ZS_HANDLE_QUARANTINE 1024ul
+#endif
 
 /* Slots per chunk: a chunk is a leaf of the radix table. */
 #define ZS_HANDLE_CHUNK_SLOTS ZS_RADIX_FANOUT
@@ -158,6 +178,9 @@ struct zs_handle_table {
 	unsigned int ready_head; /* chunk index + 1; 0: none */
 	unsigned long nr_chunks_made;
 	struct zs_radix slots;
+	/* For zs_pool_stats; written under lock, read without. */
+	zs_atomic_ulong frees;
+	zs_atomic_ulong chunks_freed;
 };
 
 int zs_handle_table_init(struct zs_handle_table *t);

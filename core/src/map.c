@@ -10,6 +10,7 @@
 
 #include <string.h>
 
+#include "access_count.h"
 #include "kernel/kmap.h"
 #include "kernel/percpu.h"
 #include "kernel/report.h"
@@ -67,6 +68,7 @@ static bool copy_spanning(struct zs_cpu_area *a, size_t obj_size,
 	zs_san_close(p2, obj_size - first);
 	kunmap_atomic(p2);
 	kunmap_atomic(p1);
+	zs_count_copy(to_pages, a->len);
 	return true;
 }
 

@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "access_count.h"
 #include "kernel/kmap.h"
 #include "kernel/sanitize.h"
 #include "zspage.h"
@@ -59,9 +60,12 @@ bool zs_obj_copy(struct zs_pool *pool, const struct zs_obj_loc *loc, void *buf,
 	ZS_BUG_ON(len > loc->obj_size);
 	if (!copy_part(loc->page, loc->off, span1, buf, n1, to_obj, undefined))
 		return false;
-	if (span1 == loc->obj_size)
-		return true;
-	ZS_BUG_ON(!loc->page->next);
-	return copy_part(loc->page->next, 0, loc->obj_size - span1,
-			 (char *)buf + n1, len - n1, to_obj, undefined);
+	if (span1 != loc->obj_size) {
+		ZS_BUG_ON(!loc->page->next);
+		if (!copy_part(loc->page->next, 0, loc->obj_size - span1,
+			       (char *)buf + n1, len - n1, to_obj, undefined))
+			return false;
+	}
+	zs_count_copy(to_obj, len);
+	return true;
 }

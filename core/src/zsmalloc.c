@@ -366,6 +366,8 @@ void zs_pool_info(const struct zs_pool *pool, struct zs_pool_info *info)
 	info->nr_distinct_classes = pool->nr_distinct;
 	info->class_merge = g->merge;
 	info->max_pages = pool->pfn_limit - 1; /* pfn 0 is never used */
+	info->handle_quarantine = ZS_HANDLE_QUARANTINE;
+	info->handle_generations = 1ul << ZS_HANDLE_GEN_BITS;
 }
 
 size_t zs_class_size(const struct zs_pool *pool, size_t size)

@@ -5,6 +5,7 @@
 
 struct kmap_stack {
 	unsigned int depth;
+	unsigned long total; /* pages mapped, ever */
 	void *addr[ZS_KMAP_DEPTH];
 	struct zs_page *page[ZS_KMAP_DEPTH];
 };
@@ -28,6 +29,7 @@ void *kmap_atomic(struct zs_page *page)
 	s->addr[s->depth] = page->mem;
 	s->page[s->depth] = page;
 	s->depth++;
+	s->total++;
 	return page->mem;
 }
 
@@ -54,4 +56,9 @@ bool kunmap_atomic(void *addr)
 unsigned int kmap_depth(void)
 {
 	return kmap_stack.depth;
+}
+
+unsigned long kmap_total(void)
+{
+	return kmap_stack.total;
 }

@@ -21,5 +21,7 @@ void *kmap_atomic(struct zs_page *page);
 bool kunmap_atomic(void *addr);
 /* Pages the calling thread has mapped now. */
 unsigned int kmap_depth(void);
+/* kmap_atomic() calls that mapped a page, by the calling thread ever. */
+unsigned long kmap_total(void);
 
 #endif /* ZS_KERNEL_KMAP_H */
