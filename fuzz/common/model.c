@@ -7,6 +7,7 @@
 
 #include "fail.h"
 #include "harness.h"
+#include "mode_work.h"
 #include "sizes.h"
 
 #define NO_COVERAGE ZS_FUZZ_NO_COVERAGE
@@ -104,19 +105,61 @@ int zs_model_is_stale(const struct zs_model *m, unsigned long h)
 	return 0;
 }
 
-static void check_unique(const struct zs_model *m, unsigned long h)
+void zs_model_note_free(struct zs_model *m, unsigned long h)
 {
+	struct zs_pool_stats st;
+	unsigned int i = m->nstale++ % ZS_MODEL_STALE;
+
+	zs_pool_stats(m->pool, &st);
+	m->stale[i] = h;
+	m->stale_frees[i] = st.handles_freed;
+	m->stale_chunks[i] = st.handle_chunks_freed;
+}
+
+/* Frees on the pool before h, freed then, may be issued again. */
+static unsigned long reissue_bound(const struct zs_model *m, int jumped)
+{
+	unsigned long q = m->info.handle_quarantine;
+
+	if (jumped || m->shared_pool)
+		return q;
+	return m->info.handle_generations * (q + 1) - 1;
+}
+
+void zs_model_check_new_handle(struct zs_model *m, unsigned long h)
+{
+	unsigned int n =
+		m->nstale < ZS_MODEL_STALE ? m->nstale : ZS_MODEL_STALE;
+	struct zs_pool_stats st;
+	unsigned long since, bound;
+	int latest = -1;
+
 	for (int i = 0; i < ZS_MODEL_SLOTS; i++)
 		if (m->obj[i].handle == h)
 			zs_fuzz_fail("zs_malloc returned handle %#lx, already "
 				     "live in slot %d",
 				     h, i);
-	/* A reused slot comes back under a new generation; one input never
-	 * frees a slot often enough to wrap it. */
-	if (zs_model_is_stale(m, h))
-		zs_fuzz_fail("zs_malloc returned handle %#lx again after it "
-			     "was freed: a stale handle would be accepted",
-			     h);
+	/* The latest free of h counts (it may have come back before). */
+	for (unsigned int i = 0; i < n; i++)
+		if (m->stale[i] == h &&
+		    (latest < 0 || m->stale_frees[i] > m->stale_frees[latest]))
+			latest = (int)i;
+	if (latest < 0)
+		return;
+	zs_pool_stats(m->pool, &st);
+	since = st.handles_freed - m->stale_frees[latest];
+	bound = reissue_bound(m, st.handle_chunks_freed !=
+					 m->stale_chunks[latest]);
+	/* A slot is reused early only when no new one can be made: an
+	 * injected allocation failure explains that. */
+	if (since < bound &&
+	    !(m->alloc_fail_ok && m->alloc_fail_ok(m->fail_ctx)))
+		zs_fuzz_fail("zs_malloc returned handle %#lx again %lu frees "
+			     "after it was freed; its slot's generations "
+			     "(%lu, quarantine %lu) need %lu: a stale handle "
+			     "would be accepted",
+			     h, since, m->info.handle_generations,
+			     m->info.handle_quarantine, bound);
 }
 
 /*
@@ -208,7 +251,7 @@ int zs_model_alloc(struct zs_model *m, size_t size)
 			     m->info.max_pages_per_zspage, m->info.physmem_bits,
 			     m->live);
 	}
-	check_unique(m, h);
+	zs_model_check_new_handle(m, h);
 	o = &m->obj[slot];
 	o->bytes = shadow_get(size);
 	if (!o->bytes)
@@ -231,7 +274,7 @@ void zs_model_free(struct zs_model *m, int slot)
 	if (m->mapped >= 0)
 		zs_model_unmap(m);
 	zs_free(m->pool, o->handle);
-	m->stale[m->nstale++ % ZS_MODEL_STALE] = o->handle;
+	zs_model_note_free(m, o->handle);
 	zs_model_release_shadow(o);
 	m->live--;
 }
@@ -277,10 +320,13 @@ uint8_t *zs_model_map(struct zs_model *m, int slot, enum zs_mapmode mode)
 
 	if (m->mapped >= 0)
 		zs_model_unmap(m);
+	zs_access_counts(&m->counts);
 	p = zs_map_object(m->pool, o->handle, mode);
 	if (!p)
 		zs_fuzz_fail("zs_map_object(%#lx, mode %d) returned NULL",
 			     o->handle, (int)mode);
+	m->spans = zs_work_check_map(&m->counts, mode, o->size, o->handle);
+	m->map_own = 0;
 	if (mode == ZS_MM_WO) {
 		/* WO promises nothing about what the mapping holds. */
 		memset(o->def, 0, o->size);
@@ -353,32 +399,58 @@ ZS_FUZZ_OWN_BYTES void zs_model_fill(struct zs_obj *o, size_t off, size_t len,
 	o->ndef += newly;
 }
 
+/* Through an RO mapping of a straddling object: only the copy changes.
+ * Built in a buffer of ours, copied (checked) into the library's. */
+static void write_ro_copy(struct zs_model *m, size_t off, size_t len,
+			  uint8_t seed)
+{
+	uint8_t block[256];
+
+	for (size_t done = 0, n; done < len; done += n) {
+		n = len - done < sizeof(block) ? len - done : sizeof(block);
+		zs_pattern_fill(block, off + done, n, seed);
+		memcpy(m->map + off + done, block, n);
+	}
+	m->map_own = 1;
+}
+
 void zs_model_write(struct zs_model *m, size_t off, size_t len, uint8_t seed)
 {
 	struct zs_obj *o;
 
-	if (m->mapped < 0 || m->mode == ZS_MM_RO)
+	if (m->mapped < 0)
 		return;
 	o = &m->obj[m->mapped];
+	if (m->mode == ZS_MM_RO && o->ndef == 0)
+		return;
 	if (off >= o->size)
 		off %= o->size;
 	if (len > o->size - off)
 		len = o->size - off;
+	if (m->mode == ZS_MM_RO && m->spans) {
+		write_ro_copy(m, off, len, seed);
+		return;
+	}
 	zs_model_fill(o, off, len, seed);
 	memcpy(m->map + off, o->bytes + off, len);
 }
 
 void zs_model_check_mapping(const struct zs_model *m)
 {
-	if (m->mapped >= 0 && m->mode != ZS_MM_WO)
+	if (m->mapped >= 0 && m->mode != ZS_MM_WO && !m->map_own)
 		zs_model_compare(m, m->mapped, m->map);
 }
 
 void zs_model_unmap(struct zs_model *m)
 {
+	const struct zs_obj *o;
+
 	if (m->mapped < 0)
 		return;
-	zs_unmap_object(m->pool, m->obj[m->mapped].handle);
+	o = &m->obj[m->mapped];
+	zs_access_counts(&m->counts);
+	zs_unmap_object(m->pool, o->handle);
+	zs_work_check_unmap(&m->counts, m->mode, m->spans, o->size, o->handle);
 	m->mapped = -1;
 	m->map = NULL;
 }

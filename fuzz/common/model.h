@@ -43,6 +43,9 @@ struct zs_model {
 	int mapped; /* slot mapped, or -1 */
 	enum zs_mapmode mode;
 	uint8_t *map;
+	int spans;   /* the mapped object straddles two pages */
+	int map_own; /* an RO copy written to: not the object's bytes */
+	struct zs_access_counts counts; /* before the last map or unmap */
 	/* Called when zs_malloc fails on a valid size: nonzero excuses it
 	 * (injected faults). NULL: only a tiny pfn space excuses it. */
 	int (*alloc_fail_ok)(void *ctx);
@@ -57,6 +60,10 @@ struct zs_model {
 	unsigned short serving[ZS_MODEL_MAX_STEPS];
 	unsigned int nr_serving; /* 0: not read yet */
 	unsigned long stale[ZS_MODEL_STALE];
+	/* The pool's handles_freed and handle_chunks_freed (zs_pool_stats)
+	 * just after each was freed. */
+	unsigned long stale_frees[ZS_MODEL_STALE];
+	unsigned long stale_chunks[ZS_MODEL_STALE];
 	unsigned int nstale;
 };
 
@@ -85,7 +92,13 @@ int zs_model_alloc(struct zs_model *m, size_t size);
 void zs_model_free(struct zs_model *m, int slot);
 /* Maps slot (unmapping any current mapping first) and checks contents. */
 uint8_t *zs_model_map(struct zs_model *m, int slot, enum zs_mapmode mode);
-/* Writes a pattern into the current WO/RW mapping; no-op otherwise. */
+/*
+ * Writes a pattern into the current mapping. Through an RO mapping (the
+ * caller's bug, with a documented outcome) the bytes land in an object
+ * inside one page and are dropped at unmap for a straddling one; only done
+ * on objects written before (a never-written one is uninitialised memory
+ * to MSan whatever lands in it).
+ */
 void zs_model_write(struct zs_model *m, size_t off, size_t len, uint8_t seed);
 void zs_model_unmap(struct zs_model *m);
 /* Compares p, slot's bytes as read somehow, with the model. */
@@ -102,6 +115,18 @@ void zs_model_verify_all(struct zs_model *m);
 void zs_model_check_pool(struct zs_model *m);
 /* True when h is one of the handles this model freed recently. */
 int zs_model_is_stale(const struct zs_model *m, unsigned long h);
+/*
+ * zs_malloc returned h: it must not be live, and a handle this model freed
+ * recently may come back only once its slot's generations wrapped (as in
+ * the ZS_HANDLE_WRAP_TEST build). With quarantine Q and G generations that
+ * takes G reuses of the slot, each after Q other frees: G * (Q + 1) - 1
+ * frees on the pool since; only Q when a part of the handle table was given
+ * back meanwhile (its generations jump) or the pool is shared (frees by
+ * other threads blur the count).
+ */
+void zs_model_check_new_handle(struct zs_model *m, unsigned long h);
+/* Records h, just freed on m's pool, as stale. */
+void zs_model_note_free(struct zs_model *m, unsigned long h);
 /* A live slot at or after hint (cyclic), or -1 if none. */
 int zs_model_pick_live(const struct zs_model *m, unsigned int hint);
 /* Frees every object; the shadow memory is released too. */

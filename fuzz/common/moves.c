@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "fail.h"
+#include "mode_work.h"
 
 /* No class keeps a whole zspage of free slots unless pinned is set. */
 static void check_tight(struct zs_model *m)
@@ -123,6 +124,7 @@ static void op_obj_read(struct zs_model *m, uint8_t hint)
 	int slot = zs_model_pick_live(m, hint);
 	struct zs_obj *o;
 	uint8_t *copy, *p;
+	struct zs_access_counts counts;
 
 	if (slot < 0 || slot == m->mapped)
 		return;
@@ -130,12 +132,17 @@ static void op_obj_read(struct zs_model *m, uint8_t hint)
 	copy = malloc(o->size);
 	if (!copy)
 		zs_fuzz_fail("out of memory for %zu bytes", o->size);
+	zs_access_counts(&counts);
 	p = zs_obj_read_begin(m->pool, o->handle, copy);
 	if (!p)
 		zs_fuzz_fail("zs_obj_read_begin(%#lx) returned NULL",
 			     o->handle);
+	/* the local copy only for a straddling object, filled once */
+	zs_work_check_read(&counts, p == copy, o->size, o->handle);
 	zs_model_compare(m, slot, p);
+	zs_access_counts(&counts);
 	zs_obj_read_end(m->pool, o->handle, p);
+	zs_work_check_none(&counts, "zs_obj_read_end", o->handle);
 	free(copy);
 }
 
@@ -144,6 +151,7 @@ static void op_obj_write(struct zs_model *m, uint8_t hint, uint16_t len,
 {
 	int slot = zs_model_pick_live(m, hint);
 	struct zs_obj *o;
+	struct zs_access_counts counts;
 	size_t n;
 
 	if (slot < 0 || slot == m->mapped)
@@ -152,7 +160,9 @@ static void op_obj_write(struct zs_model *m, uint8_t hint, uint16_t len,
 	/* 0: the whole object, else a head of len % size + 1 bytes */
 	n = len == 0 ? o->size : 1 + len % o->size;
 	zs_model_fill(o, 0, n, seed);
+	zs_access_counts(&counts);
 	zs_obj_write(m->pool, o->handle, o->bytes, n);
+	zs_work_check_write(&counts, n, o->handle);
 }
 
 void zs_run_move_op(struct zs_model *m, struct zs_input *in, unsigned int op)
