@@ -123,6 +123,8 @@ static unsigned int churns;
 
 static void churn(struct zs_model *a)
 {
+	struct counts c = now();
+
 	if (churns++ >= CHURNS_PER_INPUT)
 		return;
 	for (unsigned int i = 0; i < CHURN_ROUNDS; i++) {
@@ -141,6 +143,8 @@ static void churn(struct zs_model *a)
 		zs_model_check_new_handle(a, h);
 		zs_free(a->pool, h);
 	}
+	/* every handle it was given must have been freed quietly */
+	expect_quiet(c, "churn of zs_malloc(1) and zs_free");
 }
 
 /* A freed handle of A that is not live again, or 0. */
