@@ -123,6 +123,25 @@ def straddle_ops(param, n):
     return b"".join(ops)
 
 
+def ro_write_ops(param, n):
+    """Writes through RO mappings (the caller's bug, with a documented
+    outcome): n objects of a straddling size, so some lie inside one page
+    and some across two; each is written through RO, whole and around its
+    page edge, then read back: the bytes land inside one page and are
+    dropped across two. Then the same objects through RW and WO, so every
+    mode's kmaps and copies are counted on both kinds of object."""
+    ops = [fill(S_STRADDLE, param, 1 + slot) for slot in range(n)]
+    for slot in range(n):
+        ops += [map_(slot, RO), write(W_WHOLE, 0, 0x30 + slot),
+                write(W_BOUNDARY, slot, 0x50 + slot), unmap(), read(slot)]
+    for slot in range(n):
+        ops += [map_(slot, RW), write(W_ENDS, 9, 0x70 + slot), unmap(),
+                map_(slot, WO), write(W_WHOLE, 0, 0x90 + slot), unmap(),
+                read(slot)]
+    ops += [check()]
+    return b"".join(ops)
+
+
 def max_ops():
     """Full-page objects and their neighbours: the top class must be a
     whole page (the 64 KiB / 32-bit bug)."""
@@ -186,6 +205,8 @@ def gen_ops():
                                       ("odd", 0x8000 | 7 | (3 << 4), 12, 8)):
             seeds["straddle-%s-%dk-chain%d" % (name, kb, chain)] = (
                 config(page, chain) + straddle_ops(param, n))
+        seeds["ro-writes-%dk-chain4" % kb] = (
+            config(page, 4) + ro_write_ops(1 | (3 << 4), 8))
         seeds["max-%dk" % (page // 1024)] = config(page, 16) + max_ops()
         seeds["max-%dk-phys32" % (page // 1024)] = (
             config(page, 16, PHYS_32) + max_ops())
@@ -312,6 +333,15 @@ def gen_misuse():
         setup + holes(16384) + b"".join(moves.values()) + check()
     seeds["moves-all-4k-tiny"] = config(4096, 2, phys=PHYS_TINY) + \
         setup + holes(4096) + b"".join(moves.values()) + check()
+    # RO writes, then both churns and stale handles used after them (in
+    # zs_misuse_wrap the churn wraps every slot's generations).
+    stale = b"".join(bytes([M_STALE_MAP, i, i % 3]) for i in range(8))
+    for page in PAGE:
+        seeds["ro-writes-churn-%dk" % (page // 1024)] = (
+            config(page, 4) + ro_write_ops(1 | (3 << 4), 8) +
+            b"".join(free(i) for i in range(0, 8, 2)) +
+            bytes([M_DOUBLE_FREE, 0xF0, M_STALE_MAP, 0xF1, RO]) + stale +
+            bytes([M_DOUBLE_FREE, 0xF2]) + stale + check())
     return seeds
 
 
@@ -421,6 +451,7 @@ def gen_faults():
 GENERATORS = {
     "zs_ops": gen_ops,
     "zs_misuse": gen_misuse,
+    "zs_misuse_wrap": gen_misuse,  # zs_misuse's format, on the wrap core
     "zs_threads": gen_threads,
     "zs_faults": gen_faults,
 }
