@@ -31,6 +31,7 @@
  * after using a pool, and the next input starts new ones.
  */
 #include <pthread.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,10 +44,11 @@
 #include "ops.h"
 #include "sizes.h"
 
-#define MAX_THREADS 4
-#define QUEUE_LEN   16
-#define MAX_OBJ	    65536 /* the largest page, the largest object */
-#define HOLD_RUN    9	  /* objects allocated to find X and Y */
+#define MAX_THREADS   4
+#define QUEUE_LEN     16
+#define MAX_OBJ	      65536 /* the largest page, the largest object */
+#define HOLD_RUN      9	    /* objects allocated to find X and Y */
+#define PARTNER_SPINS 64    /* yields before a mailbox wait sleeps */
 
 enum thread_op {
 	OP_GIVE = ZS_NR_COMMON_OPS, /* slot u8: hand an object over */
@@ -142,6 +144,23 @@ static void take(struct worker *w)
 		zs_model_verify(&w->m, zs_model_put_in(&w->m, &o));
 }
 
+/*
+ * Waits on the partner's mailbox (lock held): a few yields first, since
+ * the other side mostly answers within its time slice and a sleep costs
+ * two trips through the scheduler, then the condition variable.
+ */
+static void partner_wait(unsigned int *spins)
+{
+	if (*spins < PARTNER_SPINS) {
+		(*spins)++;
+		pthread_mutex_unlock(&partner.lock);
+		sched_yield();
+		pthread_mutex_lock(&partner.lock);
+	} else {
+		pthread_cond_wait(&partner.cond, &partner.lock);
+	}
+}
+
 /* Pattern bytes at [off, off + len) of the partner's buffer. */
 static const uint8_t *partner_pattern(size_t off, size_t len, uint8_t seed)
 {
@@ -188,9 +207,10 @@ static void *partner_thread(void *arg)
 	pthread_mutex_lock(&partner.lock);
 	for (;;) {
 		struct hold_req *r;
+		unsigned int spins = 0;
 
 		while (!partner.quit && !(partner.req && !partner.req->done))
-			pthread_cond_wait(&partner.cond, &partner.lock);
+			partner_wait(&spins);
 		if (partner.quit)
 			break;
 		r = partner.req;
@@ -208,14 +228,17 @@ static void *partner_thread(void *arg)
  * partner waits for nobody, so every holder gets its turn. */
 static void partner_ask(struct hold_req *r)
 {
+	unsigned int spins = 0;
+
 	pthread_mutex_lock(&partner.lock);
 	while (partner.req)
-		pthread_cond_wait(&partner.cond, &partner.lock);
+		partner_wait(&spins);
 	r->done = 0;
 	partner.req = r;
 	pthread_cond_broadcast(&partner.cond);
+	spins = 0;
 	while (!r->done)
-		pthread_cond_wait(&partner.cond, &partner.lock);
+		partner_wait(&spins);
 	partner.req = NULL;
 	pthread_cond_broadcast(&partner.cond);
 	pthread_mutex_unlock(&partner.lock);
