@@ -348,6 +348,38 @@ def gen_misuse():
 # zs_threads: GIVE, TAKE after the common ops (fuzz/zs_threads.c).
 T_GIVE, T_TAKE = 8, 9
 T_MOVES = 10  # COMPACT, MIGRATE, OBJ_READ, OBJ_WRITE from here
+# HOLD after the move ops; its how bits (fuzz/zs_threads.c, enum hold_how)
+T_HOLD = 14
+H_READ, H_MAP_Y, H_Y_RW, H_WRITE_Y, H_WRITE_X, H_X_WHOLE, H_Y_TAIL = (
+    1 << b for b in range(7))
+
+
+def hold(kind, param, pick, how, seed, arg):
+    """X held (mapped RO or read) while the partner writes Y and X; pick
+    % 8 + 2 objects to find X in, X straddling when pick & 8."""
+    return bytes([T_HOLD, kind]) + u16(param) + bytes([pick, how, seed]) + \
+        u16(arg)
+
+
+def hold_ops(t):
+    """Every way of holding and writing, straddling X and not."""
+    ways = [H_WRITE_X | H_X_WHOLE,
+            H_READ | H_WRITE_X | H_X_WHOLE,
+            H_MAP_Y | H_Y_RW | H_WRITE_X,
+            H_READ | H_MAP_Y | H_WRITE_Y | H_WRITE_X | H_Y_TAIL,
+            H_MAP_Y | H_Y_TAIL | H_WRITE_Y,
+            H_READ | H_MAP_Y | H_Y_RW | H_Y_TAIL]
+    ops = []
+    for i, how in enumerate(ways):
+        for straddle in (8, 0):
+            ops.append(hold(S_STRADDLE, t + i, 7 | straddle, how,
+                            0x20 + 8 * i + t, 0x1234 + 77 * i))
+    ops += [bytes([T_MOVES]), bytes([T_MOVES + 1, 0]), check()]
+    ops.append(hold(S_EDGE, edge(9 + 5 * t, 0), 3, H_WRITE_X | H_MAP_Y,
+                    0x90 + t, 5))
+    ops.append(hold(S_MAX, 1, 1 | 8, H_WRITE_X | H_READ | H_WRITE_Y,
+                    0xa0 + t, 999))
+    return b"".join(ops)
 
 
 def chunk(tid, ops):
@@ -390,6 +422,16 @@ def gen_threads():
                 for t in range(n))
             seeds["moves%d-%dk" % (n, page // 1024)] = (
                 config(page, 4, bits=n - 2) + body)
+    # Holders beside threads that compact and migrate
+    for page in PAGE:
+        for n in (2, 4):
+            body = b"".join(chunk(t, hold_ops(t)) for t in range(n))
+            body += b"".join(
+                chunk(t, move_ops(1 | ((3 + t) << 4), T_MOVES, 8))
+                for t in range(n))
+            body += b"".join(chunk(t, hold_ops(t + 4)) for t in range(n))
+            seeds["hold%d-%dk" % (n, page // 1024)] = (
+                config(page, 4 * n, bits=n - 2) + body)
     return seeds
 
 

@@ -11,6 +11,14 @@
  * threads' maps and frees; each thread then checks its mapping and all its
  * objects.
  *
+ * The hold op (numbered after the move ops, so ops 0..13 keep theirs)
+ * holds one object X mapped RO, or read through zs_obj_read_begin, while
+ * a partner thread writes its zspage neighbour Y (through a WO or RW map
+ * and through zs_obj_write) and X itself through zs_obj_write; the holder
+ * reads nothing of X while that write runs. After the unmap (or read end)
+ * both must hold the partner's bytes: an unmap that copies a stale view
+ * back loses them.
+ *
  * The split of the input is deterministic; the interleaving is the
  * scheduler's, so a run can differ only in which hand-offs find an object
  * waiting. Every outcome is checked the same way.
@@ -23,6 +31,7 @@
  * after using a pool, and the next input starts new ones.
  */
 #include <pthread.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,14 +42,48 @@
 #include "model.h"
 #include "moves.h"
 #include "ops.h"
+#include "sizes.h"
 
-#define MAX_THREADS 4
-#define QUEUE_LEN   16
+#define MAX_THREADS   4
+#define QUEUE_LEN     16
+#define MAX_OBJ	      65536 /* the largest page, the largest object */
+#define HOLD_RUN      9	    /* objects allocated to find X and Y */
+#define PARTNER_SPINS 64    /* yields before a mailbox wait sleeps */
 
 enum thread_op {
 	OP_GIVE = ZS_NR_COMMON_OPS, /* slot u8: hand an object over */
 	OP_TAKE,		    /* - : adopt a handed-over object */
 	NR_THREAD_OPS
+};
+
+/* After the move ops, so that op bytes 0..13 keep their meaning. */
+#define OP_HOLD	   (NR_THREAD_OPS + ZS_NR_MOVE_OPS)
+#define NR_ALL_OPS (OP_HOLD + 1)
+
+/* OP_HOLD's how byte */
+enum hold_how {
+	HOLD_READ = 1 << 0,    /* zs_obj_read_begin X, else map it RO */
+	HOLD_MAP_Y = 1 << 1,   /* partner maps Y and writes through the map */
+	HOLD_Y_RW = 1 << 2,    /* ... mapped RW (and checked), else WO */
+	HOLD_WRITE_Y = 1 << 3, /* partner: zs_obj_write(Y), a head */
+	HOLD_WRITE_X = 1 << 4, /* partner: zs_obj_write(X) while X is held */
+	HOLD_X_WHOLE = 1 << 5, /* ... of the whole object, else a head */
+	HOLD_Y_TAIL = 1 << 6,  /* the map write from arg % size, else whole */
+};
+
+/*
+ * What the partner does for a holder. The holder waits until done, so the
+ * partner may read the holder's model (Y's shadow) meanwhile; the holder
+ * updates its shadows after done.
+ */
+struct hold_req {
+	const struct zs_model *m;
+	int x, y;	  /* slots in m */
+	unsigned int how; /* hold_how */
+	size_t y_off;	  /* map write of Y: [y_off, size) */
+	size_t ny, nx;	  /* zs_obj_write heads of Y and X; 0: none */
+	uint8_t seed;	  /* the partner's writes use seed + 2, 3, 4 */
+	int done;
 };
 
 struct handoff {
@@ -54,7 +97,22 @@ struct worker {
 	struct handoff *ho;
 	uint8_t *ops; /* this thread's sub-stream */
 	size_t len;
+	unsigned int id; /* index in w[] */
 };
+
+/* The one partner thread: serves one hold request at a time. */
+static struct {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct hold_req *req; /* posted; cleared by its holder after done */
+	int quit;
+	pthread_t tid;
+	uint8_t buf[MAX_OBJ]; /* the partner's write buffer */
+} partner = {.lock = PTHREAD_MUTEX_INITIALIZER,
+	     .cond = PTHREAD_COND_INITIALIZER};
+
+/* Each worker's local copy for zs_obj_read_begin. */
+static uint8_t hold_copy[MAX_THREADS][MAX_OBJ];
 
 static void give(struct worker *w, uint8_t s)
 {
@@ -86,6 +144,251 @@ static void take(struct worker *w)
 		zs_model_verify(&w->m, zs_model_put_in(&w->m, &o));
 }
 
+/*
+ * Waits on the partner's mailbox (lock held): a few yields first, since
+ * the other side mostly answers within its time slice and a sleep costs
+ * two trips through the scheduler, then the condition variable.
+ */
+static void partner_wait(unsigned int *spins)
+{
+	if (*spins < PARTNER_SPINS) {
+		(*spins)++;
+		pthread_mutex_unlock(&partner.lock);
+		sched_yield();
+		pthread_mutex_lock(&partner.lock);
+	} else {
+		pthread_cond_wait(&partner.cond, &partner.lock);
+	}
+}
+
+/* Pattern bytes at [off, off + len) of the partner's buffer. */
+static const uint8_t *partner_pattern(size_t off, size_t len, uint8_t seed)
+{
+	zs_pattern_fill(partner.buf + off, off, len, seed);
+	return partner.buf + off;
+}
+
+/* The partner's writes, while the holder holds X. */
+static void partner_serve(const struct hold_req *r)
+{
+	struct zs_pool *pool = r->m->pool;
+	const struct zs_obj *x = &r->m->obj[r->x], *y = &r->m->obj[r->y];
+
+	if (r->how & HOLD_MAP_Y) {
+		int rw = (r->how & HOLD_Y_RW) != 0;
+		uint8_t *p = zs_map_object(pool, y->handle,
+					   rw ? ZS_MM_RW : ZS_MM_WO);
+
+		if (!p)
+			zs_fuzz_fail("partner: zs_map_object(%#lx) returned "
+				     "NULL",
+				     y->handle);
+		if (rw)
+			zs_model_compare(r->m, r->y, p);
+		memcpy(p + r->y_off,
+		       partner_pattern(r->y_off, y->size - r->y_off,
+				       (uint8_t)(r->seed + 2)),
+		       y->size - r->y_off);
+		zs_unmap_object(pool, y->handle);
+	}
+	if (r->ny)
+		zs_obj_write(pool, y->handle,
+			     partner_pattern(0, r->ny, (uint8_t)(r->seed + 3)),
+			     r->ny);
+	if (r->nx)
+		zs_obj_write(pool, x->handle,
+			     partner_pattern(0, r->nx, (uint8_t)(r->seed + 4)),
+			     r->nx);
+}
+
+static void *partner_thread(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&partner.lock);
+	for (;;) {
+		struct hold_req *r;
+		unsigned int spins = 0;
+
+		while (!partner.quit && !(partner.req && !partner.req->done))
+			partner_wait(&spins);
+		if (partner.quit)
+			break;
+		r = partner.req;
+		pthread_mutex_unlock(&partner.lock);
+		partner_serve(r);
+		pthread_mutex_lock(&partner.lock);
+		r->done = 1;
+		pthread_cond_broadcast(&partner.cond);
+	}
+	pthread_mutex_unlock(&partner.lock);
+	return NULL;
+}
+
+/* Posts r once the partner is free and waits until it is served. The
+ * partner waits for nobody, so every holder gets its turn. */
+static void partner_ask(struct hold_req *r)
+{
+	unsigned int spins = 0;
+
+	pthread_mutex_lock(&partner.lock);
+	while (partner.req)
+		partner_wait(&spins);
+	r->done = 0;
+	partner.req = r;
+	pthread_cond_broadcast(&partner.cond);
+	spins = 0;
+	while (!r->done)
+		partner_wait(&spins);
+	partner.req = NULL;
+	pthread_cond_broadcast(&partner.cond);
+	pthread_mutex_unlock(&partner.lock);
+}
+
+/* zs_obj_read_begin answers with the local copy exactly when the object
+ * straddles two pages. */
+static int straddles(struct worker *w, int slot)
+{
+	unsigned long h = w->m.obj[slot].handle;
+	uint8_t *copy = hold_copy[w->id];
+	uint8_t *p = zs_obj_read_begin(w->m.pool, h, copy);
+
+	if (!p)
+		zs_fuzz_fail("zs_obj_read_begin(%#lx) returned NULL", h);
+	zs_obj_read_end(w->m.pool, h, p);
+	return p == copy;
+}
+
+/*
+ * Allocates a run of up to HOLD_RUN objects of one size (back to back,
+ * so mostly in one zspage) and picks X from it, straddling or not as
+ * asked when there is one, and Y beside it, on X's first page if one of
+ * the run is; the rest are freed. Returns 0 when two could not be had.
+ */
+static int hold_pair(struct worker *w, size_t size, uint8_t pick, int *xp,
+		     int *yp)
+{
+	struct zs_model *m = &w->m;
+	int run[HOLD_RUN];
+	unsigned int n = 0, want = 2 + pick % 8, x = 0, y = 0;
+	unsigned long pfn;
+
+	while (n < want && m->live < ZS_MODEL_SLOTS) {
+		int slot = zs_model_alloc(m, size);
+
+		if (slot < 0)
+			break;
+		run[n++] = slot;
+	}
+	if (n >= 2) {
+		for (unsigned int i = 0; i < n; i++) {
+			if (straddles(w, run[i]) == ((pick & 8) != 0)) {
+				x = i;
+				break;
+			}
+		}
+		y = x + 1 < n ? x + 1 : x - 1;
+		pfn = zs_handle_pfn(m->pool, m->obj[run[x]].handle);
+		for (unsigned int i = 0; i < n; i++) {
+			if (i != x &&
+			    zs_handle_pfn(m->pool, m->obj[run[i]].handle) ==
+				    pfn) {
+				y = i;
+				break;
+			}
+		}
+		*xp = run[x];
+		*yp = run[y];
+	}
+	for (unsigned int i = 0; i < n; i++)
+		if (n < 2 || (i != x && i != y))
+			zs_model_free(m, run[i]);
+	return n >= 2;
+}
+
+/* Puts the partner's writes into the holder's shadows (after done). */
+static void hold_shadow(struct zs_model *m, const struct hold_req *r)
+{
+	struct zs_obj *y = &m->obj[r->y];
+
+	if (r->how & HOLD_MAP_Y) {
+		if (!(r->how & HOLD_Y_RW)) {
+			/* WO: the bytes not written are unspecified */
+			memset(y->def, 0, y->size);
+			y->ndef = 0;
+		}
+		zs_model_fill(y, r->y_off, y->size - r->y_off,
+			      (uint8_t)(r->seed + 2));
+	}
+	if (r->ny)
+		zs_model_fill(y, 0, r->ny, (uint8_t)(r->seed + 3));
+	if (r->nx)
+		zs_model_fill(&m->obj[r->x], 0, r->nx, (uint8_t)(r->seed + 4));
+}
+
+/*
+ * OP_HOLD (kind u8, param u16, pick u8, how u8, seed u8, arg u16): X held
+ * (mapped RO or being read) while the partner writes Y and maybe X; then
+ * both must hold the partner's bytes. pick % 8 + 2 objects are allocated
+ * to find X (straddling when pick & 8) and Y. While X is being written
+ * the holder does not look at it; when X is not written, its view must
+ * still show X's bytes after the partner's writes to Y.
+ */
+static void hold(struct worker *w, struct zs_input *in)
+{
+	struct zs_model *m = &w->m;
+	uint8_t kind = zs_input_u8(in);
+	uint16_t param = zs_input_u16(in);
+	uint8_t pick = zs_input_u8(in), how = zs_input_u8(in);
+	uint8_t seed = zs_input_u8(in);
+	uint16_t arg = zs_input_u16(in);
+	size_t size = zs_pick_size(m->pool, &m->info, kind, param);
+	struct hold_req r = {.m = m, .how = how, .seed = seed};
+	struct zs_obj *x, *y;
+	uint8_t *p = NULL;
+
+	zs_model_unmap(m);
+	while (m->live > ZS_MODEL_SLOTS - 2)
+		zs_model_free(m, zs_model_pick_live(m, seed));
+	if (!hold_pair(w, size, pick, &r.x, &r.y))
+		return;
+	x = &m->obj[r.x];
+	y = &m->obj[r.y];
+	zs_model_fill(x, 0, size, seed);
+	zs_obj_write(m->pool, x->handle, x->bytes, size);
+	zs_model_fill(y, 0, size, (uint8_t)(seed + 1));
+	zs_obj_write(m->pool, y->handle, y->bytes, size);
+	r.y_off = how & HOLD_Y_TAIL ? arg % size : 0;
+	r.ny = how & HOLD_WRITE_Y ? 1 + (size_t)(arg >> 3) % size : 0;
+	if (how & HOLD_WRITE_X)
+		r.nx = how & HOLD_X_WHOLE ? size
+					  : 1 + (size_t)(arg >> 5) % size;
+
+	if (how & HOLD_READ) {
+		p = zs_obj_read_begin(m->pool, x->handle, hold_copy[w->id]);
+		if (!p)
+			zs_fuzz_fail("zs_obj_read_begin(%#lx) returned NULL",
+				     x->handle);
+		zs_model_compare(m, r.x, p);
+	} else {
+		zs_model_map(m, r.x, ZS_MM_RO);
+	}
+	partner_ask(&r);
+	if (!r.nx) {
+		/* writes to Y left X's view alone */
+		if (p)
+			zs_model_compare(m, r.x, p);
+		else
+			zs_model_check_mapping(m);
+	}
+	if (p)
+		zs_obj_read_end(m->pool, x->handle, p);
+	else
+		zs_model_unmap(m);
+	hold_shadow(m, &r);
+	zs_model_verify(m, r.x);
+	zs_model_verify(m, r.y);
+}
+
 static void run_ops(struct worker *w)
 {
 	struct zs_input in;
@@ -93,8 +396,10 @@ static void run_ops(struct worker *w)
 
 	zs_input_init(&in, w->ops, w->len);
 	for (int n = 0; n < ZS_MAX_OPS && zs_input_left(&in); n++) {
-		op = zs_input_u8(&in) % (NR_THREAD_OPS + ZS_NR_MOVE_OPS);
-		if (op >= NR_THREAD_OPS)
+		op = zs_input_u8(&in) % NR_ALL_OPS;
+		if (op == OP_HOLD)
+			hold(w, &in);
+		else if (op >= NR_THREAD_OPS)
 			zs_run_move_op(&w->m, &in, op - NR_THREAD_OPS);
 		else if (op == OP_GIVE)
 			give(w, zs_input_u8(&in));
@@ -163,6 +468,9 @@ static void crew_run(unsigned int nthr, int retire)
 			if (pthread_create(&crew.tid[i], NULL, crew_thread,
 					   (void *)(uintptr_t)i) != 0)
 				zs_fuzz_fail("pthread_create failed");
+		if (pthread_create(&partner.tid, NULL, partner_thread, NULL) !=
+		    0)
+			zs_fuzz_fail("pthread_create failed");
 		crew.running = 1;
 	}
 	pthread_mutex_lock(&crew.lock);
@@ -177,6 +485,13 @@ static void crew_run(unsigned int nthr, int retire)
 	if (retire) {
 		for (unsigned int i = 0; i < MAX_THREADS; i++)
 			pthread_join(crew.tid[i], NULL);
+		/* no holder is left to ask it */
+		pthread_mutex_lock(&partner.lock);
+		partner.quit = 1;
+		pthread_cond_broadcast(&partner.cond);
+		pthread_mutex_unlock(&partner.lock);
+		pthread_join(partner.tid, NULL);
+		partner.quit = 0;
 		crew.running = 0;
 	}
 }
@@ -212,6 +527,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	pthread_mutex_init(&ho.lock, NULL);
 	for (unsigned int i = 0; i < nthr; i++) {
 		memset(&w[i], 0, sizeof(w[i]));
+		w[i].id = i;
 		zs_model_init(&w[i].m, pool);
 		w[i].m.shared_pool = 1;
 		/* every model full, the queue full, one page per migrator */
