@@ -12,6 +12,9 @@
  *
  * --tsv appends one line of medians: label, threads, then ns/op of store,
  * load, rewrite and discard (bench/run.sh plots ops/s against threads).
+ * --phase-times prints when each phase of each run began and ended, in
+ * seconds of CLOCK_MONOTONIC, on stderr: with `perf record -k
+ * CLOCK_MONOTONIC`, `perf report --time BEGIN,END` shows one phase.
  *   bench_speed --memcpy [--runs R]     large-copy bandwidth of the machine
  */
 #include "backend.h"
@@ -121,6 +124,8 @@ static void stats(double *v, int n, double *med, double *lo, double *hi)
 }
 
 /* Returns 0 and fills ns[phase] (wall time of each phase) for one run. */
+static int phase_times;
+
 static int one_run(const char *name, const uint32_t *sizes, size_t n,
 		   unsigned int threads, size_t page_size, double *ns)
 {
@@ -156,6 +161,9 @@ static int one_run(const char *name, const uint32_t *sizes, size_t n,
 			hi = w[i].end[p] > hi ? w[i].end[p] : hi;
 		}
 		ns[p] = hi - lo;
+		if (phase_times)
+			fprintf(stderr, "bench_speed: phase %s: %.6f,%.6f\n",
+				phase_names[p], lo / 1e9, hi / 1e9);
 	}
 	for (unsigned int i = 0; i < threads; i++) {
 		failed += w[i].failed;
@@ -203,7 +211,7 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: bench_speed TRACE --backend NAME "
 			"[--threads T] [--runs R] [--codec lzo|lz4] "
-			"[--tsv FILE]\n"
+			"[--tsv FILE] [--phase-times]\n"
 			"       bench_speed --memcpy [--runs R]\n");
 	exit(2);
 }
@@ -226,6 +234,10 @@ int main(int argc, char **argv)
 
 		if (strcmp(a, "--memcpy") == 0) {
 			memcpy_only = 1;
+			continue;
+		}
+		if (strcmp(a, "--phase-times") == 0) {
+			phase_times = 1;
 			continue;
 		}
 		if (a[0] != '-') {
