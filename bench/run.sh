@@ -219,7 +219,7 @@ TPLOT=$OUT/threads.png
 	echo "set key outside right"
 	echo "set datafile separator tab"
 	echo "set arrow from $CORES, graph 0 to $CORES, graph 1 nohead dt 3"
-	echo "set label '$CORES cores' at $CORES, graph 0.97 offset 0.5, 0"
+	echo "set label '$CORES cores' at $CORES, graph 0.04 offset 0.5, 0"
 	printf "plot "
 	i=0
 	for be in zsmalloc malloc; do
