@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
 # All benchmarks in one command: builds the release preset, builds (or
-# reuses) the page trace, replays it for density and speed, draws the plot
-# and writes docs/benchmarks.md.
+# reuses) the page trace, replays it for density and speed, draws the plots
+# (density, and ops/s against threads) and writes docs/benchmarks.md.
 #
-#   bench/run.sh [--quick] [--tree DIR] [--runs N] [--no-doc]
+#   bench/run.sh [--quick] [--tree DIR] [--runs N] [--no-doc] [--speed-only]
 #
 #   --quick     one file in 10 of the kernel tarball, 5 speed runs
 #   --tree DIR  any directory instead of Debian's linux-source-6.1
 #   --runs N    speed runs per row (median, min, max; default 7)
 #   --no-doc    print only; leave docs/benchmarks.md and the plot alone
 #   --retrace   build the trace again even when a cached one exists
+#   --speed-only  speed rows and the threads plot only, no density; copies
+#               bench/threads.png (not with --no-doc), leaves
+#               docs/benchmarks.md alone
 #
 # Traces are cached in ${ZS_BENCH_CACHE:-~/.cache/zsmalloc-bench}; results
 # of the last run are in build/release/bench-out/. Figures never fail the
@@ -20,7 +23,7 @@ cd "$ROOT"
 CACHE=${ZS_BENCH_CACHE:-$HOME/.cache/zsmalloc-bench}
 OUT=$ROOT/build/release/bench-out
 BIN=$ROOT/build/release/bench
-QUICK=0 TREE= RUNS=7 DOC=1 RETRACE=0
+QUICK=0 TREE= RUNS=7 DOC=1 RETRACE=0 SPEED_ONLY=0
 CMDLINE="bench/run.sh${*:+ $*}"
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -29,7 +32,8 @@ while [ $# -gt 0 ]; do
 	--runs) RUNS=$2; shift ;;
 	--no-doc) DOC=0 ;;
 	--retrace) RETRACE=1 ;;
-	*) sed -n '2,16p' "$0"; exit 2 ;;
+	--speed-only) SPEED_ONLY=1 ;;
+	*) sed -n '2,19p' "$0"; exit 2 ;;
 	esac
 	shift
 done
@@ -109,24 +113,26 @@ ROWS=(
 	"mimalloc + mi_collect|$MIMALLOC|MIMALLOC_RESET_DELAY=0 MIMALLOC_RESET_DECOMMITS=1|--backend malloc --release"
 )
 TSV=$OUT/density.tsv
-: >"$TSV"
-: >"$OUT/density.md"
-: >"$OUT/steps.md"
-echo "=== density"
-for codec in lzo lz4; do
-	for order in archive shuffle; do
-		for row in "${ROWS[@]}"; do
-			IFS='|' read -r label preload envs args <<<"$row"
-			# shellcheck disable=SC2086
-			steps=/dev/null
-			[ $codec/$order = lzo/archive ] && steps=$OUT/steps.md
-			env $envs LD_PRELOAD="$preload" "$BIN/bench_density" "$TRACE" $args \
-				--codec $codec --order $order --seed 1 \
-				--label "$label|$codec|$order" --tsv "$TSV" |
-				tee -a "$steps" >>"$OUT/density.md"
+if [ "$SPEED_ONLY" = 0 ]; then
+	: >"$TSV"
+	: >"$OUT/density.md"
+	: >"$OUT/steps.md"
+	echo "=== density"
+	for codec in lzo lz4; do
+		for order in archive shuffle; do
+			for row in "${ROWS[@]}"; do
+				IFS='|' read -r label preload envs args <<<"$row"
+				# shellcheck disable=SC2086
+				steps=/dev/null
+				[ $codec/$order = lzo/archive ] && steps=$OUT/steps.md
+				env $envs LD_PRELOAD="$preload" "$BIN/bench_density" "$TRACE" $args \
+					--codec $codec --order $order --seed 1 \
+					--label "$label|$codec|$order" --tsv "$TSV" |
+					tee -a "$steps" >>"$OUT/density.md"
+			done
 		done
 	done
-done
+fi
 
 # Summary: first and last step of every row, per codec and order.
 summary() {
@@ -145,47 +151,98 @@ summary() {
 }
 
 # ---- plot: overhead ratio per step, headline configuration ----
-PLOT=$OUT/density.png
-awk -F'\t' '{ split($1, k, "|"); if (k[2] == "lzo" && k[3] == "archive") print }' "$TSV" >"$OUT/plot.tsv"
-{
-	echo "set terminal pngcairo size 1000,600 font ',10' noenhanced"
-	echo "set output '$PLOT'"
-	echo "set title 'untar-and-delete, $NAME, LZO, archive order: (used - compr) / compr'"
-	echo "set ylabel 'overhead ratio, % (log scale)'"
-	echo "set logscale y"
-	echo "set grid"
-	echo "set key outside right"
-	echo "set xtics rotate by -30"
-	echo "set datafile separator '\t'"
-	printf "plot "
-	i=0
-	for row in "${ROWS[@]}"; do
-		IFS='|' read -r label _ _ _ <<<"$row"
-		[ $i -gt 0 ] && printf ", "
-		style="lw 1 dt 2"
-		case $label in zsmalloc*) style="lw 2" ;; esac
-		printf "'< grep -F \"%s|lzo|archive\t\" %s' using 0:(\$7 > 0.01 ? \$7 : 0.01):xtic(2) with linespoints %s title '%s'" \
-			"$label" "$OUT/plot.tsv" "$style" "$label"
-		i=$((i + 1))
-	done
-	echo
-} >"$OUT/plot.gp"
-gnuplot "$OUT/plot.gp" || echo "gnuplot failed (plot skipped)"
+if [ "$SPEED_ONLY" = 0 ]; then
+	PLOT=$OUT/density.png
+	awk -F'\t' '{ split($1, k, "|"); if (k[2] == "lzo" && k[3] == "archive") print }' "$TSV" >"$OUT/plot.tsv"
+	{
+		echo "set terminal pngcairo size 1000,600 font ',10' noenhanced"
+		echo "set output '$PLOT'"
+		echo "set title 'untar-and-delete, $NAME, LZO, archive order: (used - compr) / compr'"
+		echo "set ylabel 'overhead ratio, % (log scale)'"
+		echo "set logscale y"
+		echo "set grid"
+		echo "set key outside right"
+		echo "set xtics rotate by -30"
+		echo "set datafile separator '\t'"
+		printf "plot "
+		i=0
+		for row in "${ROWS[@]}"; do
+			IFS='|' read -r label _ _ _ <<<"$row"
+			[ $i -gt 0 ] && printf ", "
+			style="lw 1 dt 2"
+			case $label in zsmalloc*) style="lw 2" ;; esac
+			printf "'< grep -F \"%s|lzo|archive\t\" %s' using 0:(\$7 > 0.01 ? \$7 : 0.01):xtic(2) with linespoints %s title '%s'" \
+				"$label" "$OUT/plot.tsv" "$style" "$label"
+			i=$((i + 1))
+		done
+		echo
+	} >"$OUT/plot.gp"
+	gnuplot "$OUT/plot.gp" || echo "gnuplot failed (plot skipped)"
+fi
 
 # ---- speed ----
-echo "=== speed ($RUNS runs per row)"
+# Every backend with 1 and 2 threads; zsmalloc and glibc malloc also with 4
+# and 8 (more threads than this machine's cores time-share them).
+CORES=$(nproc)
+echo "=== speed ($RUNS runs per row; this machine has $CORES cores)"
 SPEED=$OUT/speed.md
+STSV=$OUT/speed.tsv
+: >"$STSV"
 {
 	echo "| backend (malloc underneath) | threads | store ns/op median (min-max) | load ns/op | rewrite ns/op | discard ns/op | Mops/s |"
 	echo "|---|---:|---:|---:|---:|---:|---:|"
-	for t in 1 2; do
-		for be in zsmalloc zsmalloc-obj zsmalloc-builtin zpool-zbud malloc; do
-			"$BIN/bench_speed" "$TRACE" --backend $be --threads $t --runs "$RUNS" 2>/dev/null
+	for t in 1 2 4 8; do
+		backends=(zsmalloc zsmalloc-obj zsmalloc-builtin zpool-zbud malloc)
+		[ "$t" -gt 2 ] && backends=(zsmalloc malloc)
+		for be in "${backends[@]}"; do
+			"$BIN/bench_speed" "$TRACE" --backend "$be" --threads "$t" --runs "$RUNS" --tsv "$STSV" 2>/dev/null
 		done
-		LD_PRELOAD=$JEMALLOC "$BIN/bench_speed" "$TRACE" --backend malloc --threads $t --runs "$RUNS" 2>/dev/null
-		LD_PRELOAD=$MIMALLOC "$BIN/bench_speed" "$TRACE" --backend malloc --threads $t --runs "$RUNS" 2>/dev/null
+		[ "$t" -gt 2 ] && continue
+		LD_PRELOAD=$JEMALLOC "$BIN/bench_speed" "$TRACE" --backend malloc --threads "$t" --runs "$RUNS" --tsv "$STSV" 2>/dev/null
+		LD_PRELOAD=$MIMALLOC "$BIN/bench_speed" "$TRACE" --backend malloc --threads "$t" --runs "$RUNS" --tsv "$STSV" 2>/dev/null
 	done
 } | tee "$SPEED"
+
+# ---- plot: ops/s against threads, every phase ----
+TPLOT=$OUT/threads.png
+{
+	echo "set terminal pngcairo size 1000,600 font ',10' noenhanced"
+	echo "set output '$TPLOT'"
+	echo "set title 'replay of $NAME, LZO, archive order, one shared pool: ops/s against threads ($CORES cores)'"
+	echo "set xlabel 'threads'"
+	echo "set ylabel 'Mops/s (objects / wall time of the phase, log scale)'"
+	echo "set logscale x 2"
+	echo "set xrange [0.8:10]"
+	echo "set xtics (1, 2, 4, 8)"
+	echo "set logscale y"
+	echo "set grid"
+	echo "set key outside right"
+	echo "set datafile separator tab"
+	echo "set arrow from $CORES, graph 0 to $CORES, graph 1 nohead dt 3"
+	echo "set label '$CORES cores' at $CORES, graph 0.04 offset 0.5, 0"
+	printf "plot "
+	i=0
+	for be in zsmalloc malloc; do
+		awk -F'\t' -v l="$be (glibc malloc)" '$1 == l' "$STSV" >"$OUT/threads-$be.tsv"
+		style="lw 2"
+		[ $be = malloc ] && style="lw 1 dt 2"
+		col=3
+		for phase in store load rewrite discard; do
+			[ $i -gt 0 ] && printf ", "
+			printf "'%s' using 2:(1e3 / \$%d) with linespoints lc %d %s title '%s, %s'" \
+				"$OUT/threads-$be.tsv" $col $((col - 2)) "$style" "$be (glibc)" $phase
+			col=$((col + 1))
+			i=$((i + 1))
+		done
+	done
+	echo
+} >"$OUT/threads.gp"
+gnuplot "$OUT/threads.gp" || echo "gnuplot failed (plot skipped)"
+if [ "$SPEED_ONLY" = 1 ]; then
+	[ "$DOC" = 1 ] && cp "$TPLOT" "$ROOT/bench/threads.png" 2>/dev/null
+	echo "=== --speed-only: $SPEED, $TPLOT; docs/benchmarks.md left alone"
+	exit 0
+fi
 MEMCPY=$("$BIN/bench_speed" --memcpy --runs "$RUNS")
 echo "$MEMCPY"
 LOAD_AFTER=$(uptime | sed 's/.*load average: //')
@@ -196,6 +253,7 @@ cat "$OUT/summary.md"
 [ "$DOC" = 1 ] || exit 0
 [ "$QUICK" = 1 ] && echo "(--quick: docs/benchmarks.md written from the quick trace)"
 cp "$PLOT" "$ROOT/bench/density.png" 2>/dev/null || true
+cp "$TPLOT" "$ROOT/bench/threads.png" 2>/dev/null || true
 NPAGES=$(awk -F'\t' 'NR==1 { print $3 / 4096 }' "$TSV")
 DOCF=$ROOT/docs/benchmarks.md
 {
@@ -269,13 +327,21 @@ DOCF=$ROOT/docs/benchmarks.md
 	echo "state, few fresh pages), discard = free;"
 	echo "zsmalloc and zbud through map/unmap (zsmalloc-obj: the 2025 API,"
 	echo "zs_obj_write and zs_obj_read_begin/_end), plain allocators with memcpy. Every"
-	echo "phase is timed as a whole (two threads: every other object each, one"
-	echo "shared pool, ns/op is wall time / all objects). Median of $RUNS runs"
+	echo "phase is timed as a whole (T threads: thread i takes every T-th object,"
+	echo "one shared pool, ns/op is wall time / all objects). Every backend runs"
+	echo "with 1 and 2 threads, zsmalloc and glibc malloc also with 4 and 8."
+	echo "Median of $RUNS runs"
 	echo "(min-max). Mops/s from the mean of the store, load and discard medians."
 	echo "store includes first-touch page faults of fresh memory; zsmalloc's"
 	echo "discard with the bench provider includes one madvise per freed page."
 	echo
 	cat "$SPEED"
+	echo
+	echo "This machine has $CORES cores: rows with more threads than cores"
+	echo "(here from $((CORES + 1)) on) time-share them, so they show the cost of"
+	echo "contention and preemption, not parallel speed-up."
+	echo
+	echo "![ops/s against threads, every phase](../bench/threads.png)"
 	echo
 	echo "Physical reference, large copies:"
 	echo
@@ -285,4 +351,4 @@ DOCF=$ROOT/docs/benchmarks.md
 	echo
 	[ -f "$ROOT/bench/notes.md" ] && cat "$ROOT/bench/notes.md"
 } >"$DOCF"
-echo "=== wrote $DOCF and bench/density.png"
+echo "=== wrote $DOCF, bench/density.png and bench/threads.png"

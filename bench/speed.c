@@ -5,9 +5,16 @@
  * free + store another size in place (the steady state), discard = free. zsmalloc is accessed through map/unmap, malloc blocks with memcpy.
  * With T threads, thread i takes every T-th object and all share one pool;
  * the phases are separated by barriers and timed as a whole. Each figure
- * is the median of R runs with the minimum and maximum beside it.
+ * is the median of R runs with the minimum and maximum beside it. With
+ * more threads than online CPUs, the threads time-share (said on stderr).
  *
- *   bench_speed TRACE --backend NAME [--threads T] [--runs R]
+ *   bench_speed TRACE --backend NAME [--threads T] [--runs R] [--tsv FILE]
+ *
+ * --tsv appends one line of medians: label, threads, then ns/op of store,
+ * load, rewrite and discard (bench/run.sh plots ops/s against threads).
+ * --phase-times prints when each phase of each run began and ended, in
+ * seconds of CLOCK_MONOTONIC, on stderr: with `perf record -k
+ * CLOCK_MONOTONIC`, `perf report --time BEGIN,END` shows one phase.
  *   bench_speed --memcpy [--runs R]     large-copy bandwidth of the machine
  */
 #include "backend.h"
@@ -18,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 enum { PH_STORE, PH_LOAD, PH_REWRITE, PH_DISCARD, NR_PHASES };
 static const char *const phase_names[NR_PHASES] = {"store", "load", "rewrite",
@@ -116,6 +124,8 @@ static void stats(double *v, int n, double *med, double *lo, double *hi)
 }
 
 /* Returns 0 and fills ns[phase] (wall time of each phase) for one run. */
+static int phase_times;
+
 static int one_run(const char *name, const uint32_t *sizes, size_t n,
 		   unsigned int threads, size_t page_size, double *ns)
 {
@@ -151,6 +161,9 @@ static int one_run(const char *name, const uint32_t *sizes, size_t n,
 			hi = w[i].end[p] > hi ? w[i].end[p] : hi;
 		}
 		ns[p] = hi - lo;
+		if (phase_times)
+			fprintf(stderr, "bench_speed: phase %s: %.6f,%.6f\n",
+				phase_names[p], lo / 1e9, hi / 1e9);
 	}
 	for (unsigned int i = 0; i < threads; i++) {
 		failed += w[i].failed;
@@ -197,14 +210,17 @@ static int run_memcpy(int runs)
 static void usage(void)
 {
 	fprintf(stderr, "usage: bench_speed TRACE --backend NAME "
-			"[--threads T] [--runs R] [--codec lzo|lz4]\n"
+			"[--threads T] [--runs R] [--codec lzo|lz4] "
+			"[--tsv FILE] [--phase-times]\n"
 			"       bench_speed --memcpy [--runs R]\n");
 	exit(2);
 }
 
 int main(int argc, char **argv)
 {
-	const char *path = NULL, *name = NULL;
+	const char *path = NULL, *name = NULL, *tsv_path = NULL;
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	double med_ns[NR_PHASES];
 	enum trace_codec codec = TRACE_LZO;
 	unsigned int threads = 1;
 	int runs = 7, memcpy_only = 0;
@@ -220,6 +236,10 @@ int main(int argc, char **argv)
 			memcpy_only = 1;
 			continue;
 		}
+		if (strcmp(a, "--phase-times") == 0) {
+			phase_times = 1;
+			continue;
+		}
 		if (a[0] != '-') {
 			path = a;
 			continue;
@@ -232,6 +252,8 @@ int main(int argc, char **argv)
 			threads = (unsigned int)atoi(argv[++i]);
 		else if (strcmp(a, "--runs") == 0)
 			runs = atoi(argv[++i]);
+		else if (strcmp(a, "--tsv") == 0)
+			tsv_path = argv[++i];
 		else if (strcmp(a, "--codec") == 0) {
 			if (trace_codec_parse(argv[++i], &codec))
 				usage();
@@ -276,12 +298,32 @@ int main(int argc, char **argv)
 
 		stats(ns[p], runs, &med, &lo, &hi);
 		printf(" %.1f (%.1f-%.1f) |", med, lo, hi);
+		med_ns[p] = med;
 		if (p != PH_REWRITE)
 			total_ops += med;
 		free(ns[p]);
 	}
 	/* ops/s over all three phases, from the median ns per op */
 	printf(" %.2f |\n", 1e3 / (total_ops / NR_PHASES));
+	if (tsv_path) {
+		FILE *f = fopen(tsv_path, "a");
+
+		if (!f) {
+			perror(tsv_path);
+			return 1;
+		}
+		fprintf(f, "%s (%s malloc)\t%u", name, backend_malloc_name(),
+			threads);
+		for (int p = 0; p < NR_PHASES; p++)
+			fprintf(f, "\t%.1f", med_ns[p]);
+		fprintf(f, "\n");
+		fclose(f);
+	}
+	if (cpus > 0 && threads > (unsigned long)cpus)
+		fprintf(stderr,
+			"bench_speed: %u threads on %ld online CPUs: the "
+			"threads time-share\n",
+			threads, cpus);
 	fprintf(stderr,
 		"bench_speed: %s, %u threads: %zu objects, %d runs; "
 		"phases: %s %s %s\n",
