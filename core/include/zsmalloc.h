@@ -76,7 +76,11 @@ int zs_pool_check(struct zs_pool *pool); /* 0, or reports what is broken */
  * order. NULL: misuse (reported) or a kmap failure.
  *
  * zs_obj_write() copies mem_len bytes (at most the size given to zs_malloc)
- * into the start of the object.
+ * into the start of the object. It may run while another thread holds the
+ * object mapped RO or being read: its bytes are the object's afterwards
+ * (an RO unmap or a read end never stores back), but what that mapping
+ * shows of the written range is unspecified from then on, and memory
+ * checkers may flag reading it (the write closes the object's span).
  */
 void *zs_obj_read_begin(struct zs_pool *pool, unsigned long handle,
 			void *local_copy);
