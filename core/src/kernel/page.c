@@ -10,7 +10,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "release.h"
 #include "report.h"
+#include "lock.h"
 #include "sanitize.h"
 
 /*
@@ -19,9 +21,9 @@
  * it). A freed page first waits, still resident, in its size's hot stack
  * (at most ZS_HOT_BYTES), and the next allocation of that size takes it
  * back with no fault and no system call. When the stack is full, the whole
- * batch goes back to the system (MADV_DONTNEED, one call per run of
- * adjacent pages: resident drops now, not under memory pressure as with
- * MADV_FREE), and each index waits, out of band, on its region's free
+ * batch goes back to the system (MADV_DONTNEED on each run of adjacent
+ * pages, in one system call where it can: resident drops now, not under
+ * memory pressure as with MADV_FREE), and each index waits, out of band, on its region's free
  * stack: the provider never writes to page memory, so such a page stays
  * non-resident until it is handed out again. zs_page_provider_trim() gives
  * every hot page back at once (zs_compact calls it). A region whose pages
@@ -58,7 +60,7 @@ struct zs_pv_size {
 	char *hot[ZS_HOT_MAX];
 };
 
-static pthread_mutex_t pv_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t pv_lock = ZS_STATIC_MUTEX_INIT;
 static struct zs_pv_size pv_sizes[ZS_PV_SIZES];
 /* every mapped region, sorted by base, for the lookup on free */
 static struct zs_region **pv_regions;
@@ -328,7 +330,8 @@ static int addr_cmp(const void *a, const void *b)
 /*
  * Give n pages of one size back to the system and to their regions. They
  * are on no hot stack and still live, so no region of theirs goes away
- * meanwhile. Sorted first: one madvise per run of adjacent pages.
+ * meanwhile. Sorted first: one range per run of adjacent pages, all of
+ * them given back in one call where the system allows (release.h).
  */
 static void release_batch(char **pages, size_t n, size_t page_size)
 {
@@ -336,14 +339,19 @@ static void release_batch(char **pages, size_t n, size_t page_size)
 	char *unmap[ZS_HOT_MAX + 1];
 	size_t nr_unmap = 0, i, j;
 
+	struct zs_range runs[ZS_HOT_MAX + 1];
+	size_t nr_runs = 0;
+
 	qsort(pages, n, sizeof(*pages), addr_cmp);
 	if (page_size >= sys_page_size()) {
 		for (i = 0; i < n; i = j) {
 			for (j = i + 1; j < n; j++)
 				if (pages[j] != pages[j - 1] + page_size)
 					break;
-			madvise(pages[i], (j - i) * page_size, MADV_DONTNEED);
+			runs[nr_runs].addr = pages[i];
+			runs[nr_runs++].len = (j - i) * page_size;
 		}
+		zs_release_ranges(runs, nr_runs);
 	}
 	pthread_mutex_lock(&pv_lock);
 	for (i = 0; i < n; i++) {

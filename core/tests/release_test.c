@@ -1,0 +1,196 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Giving memory back in batches (kernel/release.c) and the table cache's
+ * trim (kernel/slab.c): exactly the ranges asked for read zeros and are
+ * no longer resident, by either path (one process_madvise, or a madvise
+ * per range); a hole in the batch does not stop the ranges after it; a
+ * forked child releases its own memory, not its parent's; a trimmed table
+ * keeps its address and comes back zeroed.
+ */
+#include "zs_test_util.h"
+
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kernel/release.h"
+#include "kernel/slab.h"
+
+#define NR_RANGES 64
+
+static size_t sys_page(void)
+{
+	return (size_t)sysconf(_SC_PAGESIZE);
+}
+
+/* 2 * NR_RANGES pages, every one filled with its own pattern. */
+static char *map_filled(struct kunit *test, size_t sys)
+{
+	char *p = mmap(NULL, 2 * NR_RANGES * sys, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	KUNIT_ASSERT_TRUE(test, p != MAP_FAILED);
+	for (size_t i = 0; i < 2 * NR_RANGES; i++)
+		zt_fill(p + i * sys, sys, 700 + i);
+	return p;
+}
+
+static bool resident(const char *p, size_t sys)
+{
+	unsigned char v = 0;
+
+	return mincore((void *)p, sys, &v) == 0 && (v & 1);
+}
+
+static bool all_zero(const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i])
+			return false;
+	return true;
+}
+
+/*
+ * Releases the even pages of a filled mapping (every other page, so no
+ * two ranges touch) and checks the result: even pages gone and zero, odd
+ * pages resident with their bytes.
+ */
+static void release_even_pages(struct kunit *test)
+{
+	size_t sys = sys_page();
+	char *p = map_filled(test, sys);
+	struct zs_range r[NR_RANGES];
+
+	for (size_t i = 0; i < NR_RANGES; i++) {
+		r[i].addr = p + 2 * i * sys;
+		r[i].len = sys;
+	}
+	zs_release_ranges(r, NR_RANGES);
+	for (size_t i = 0; i < 2 * NR_RANGES; i++) {
+		char *pg = p + i * sys;
+
+		if (i % 2 == 0) {
+			KUNIT_EXPECT_FALSE(test, resident(pg, sys));
+			KUNIT_EXPECT_TRUE(test, all_zero(pg, sys));
+		} else {
+			KUNIT_EXPECT_TRUE(test, resident(pg, sys));
+			KUNIT_EXPECT_EQ(test, zt_mismatch(pg, sys, 700 + i),
+					sys);
+		}
+	}
+	munmap(p, 2 * NR_RANGES * sys);
+}
+
+static void release_batched_path(struct kunit *test)
+{
+	bool batched = zs_release_batched();
+
+	kunit_info(test, "one call per batch: %s",
+		   batched ? "yes" : "no (a madvise per range)");
+	release_even_pages(test);
+	/* a normal batch never turns the one-call path off */
+	KUNIT_EXPECT_EQ(test, zs_release_batched(), batched);
+}
+
+static void release_per_range_path(struct kunit *test)
+{
+	zs_release_force_per_range(true);
+	KUNIT_EXPECT_FALSE(test, zs_release_batched());
+	release_even_pages(test);
+	zs_release_force_per_range(false);
+}
+
+/* A range that is not mapped: every range after it is released too. */
+static void release_hole_in_batch(struct kunit *test)
+{
+	size_t sys = sys_page();
+	char *p = map_filled(test, sys);
+	struct zs_range r[NR_RANGES];
+
+	for (size_t i = 0; i < NR_RANGES; i++) {
+		r[i].addr = p + 2 * i * sys;
+		r[i].len = sys;
+	}
+	KUNIT_ASSERT_EQ(test, munmap(r[5].addr, sys), 0);
+	zs_release_ranges(r, NR_RANGES);
+	for (size_t i = 0; i < NR_RANGES; i++) {
+		if (i == 5)
+			continue;
+		KUNIT_EXPECT_FALSE(test, resident(r[i].addr, sys));
+		KUNIT_EXPECT_TRUE(test, all_zero(r[i].addr, sys));
+	}
+	munmap(p, 2 * NR_RANGES * sys); /* the hole is no matter */
+}
+
+/*
+ * A child releases its copy of a page; the parent's copy keeps its bytes,
+ * and the child's batch path still works (an fd inherited from the parent
+ * would name the parent, which refuses the advice, and turn it off).
+ */
+static void release_in_forked_child(struct kunit *test)
+{
+	size_t sys = sys_page();
+	char *p = map_filled(test, sys);
+	struct zs_range r = {p, sys};
+	bool batched;
+	int status = 0;
+	pid_t pid;
+
+	/* the parent's batch path is set up before the fork */
+	zs_release_ranges(&(struct zs_range){p + 2 * sys, sys}, 1);
+	batched = zs_release_batched();
+	pid = fork();
+	KUNIT_ASSERT_TRUE(test, pid >= 0);
+	if (pid == 0) {
+		zs_release_ranges(&r, 1);
+		_exit(all_zero(p, sys) && zs_release_batched() == batched ? 0
+									  : 1);
+	}
+	KUNIT_ASSERT_EQ(test, waitpid(pid, &status, 0), pid);
+	KUNIT_EXPECT_TRUE(test, WIFEXITED(status));
+	KUNIT_EXPECT_EQ(test, WEXITSTATUS(status), 0);
+	KUNIT_EXPECT_EQ(test, zt_mismatch(p, sys, 700), sys);
+	munmap(p, 2 * NR_RANGES * sys);
+}
+
+/* A freed table waits resident; a trim gives its memory back, keeps its
+ * address, and the next table of that size is it, all zeros. */
+static void vmap_trim_keeps_address(struct kunit *test)
+{
+	size_t sys = sys_page();
+	size_t size = 3 * sys;
+	char *t = zs_vzalloc(size);
+	char *u;
+
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	memset(t, 0x6b, size);
+	zs_vfree(t, size);
+	KUNIT_EXPECT_TRUE(test, resident(t, sys)); /* cached, not unmapped */
+	zs_vmap_trim();
+	for (size_t i = 0; i < size; i += sys) {
+		unsigned char v = 1;
+
+		/* still mapped (mincore would fail), not resident */
+		KUNIT_EXPECT_EQ(test, mincore(t + i, sys, &v), 0);
+		KUNIT_EXPECT_EQ(test, v & 1, 0);
+	}
+	u = zs_vzalloc(size);
+	KUNIT_ASSERT_NOT_NULL(test, u);
+	KUNIT_EXPECT_PTR_EQ(test, u, t);
+	KUNIT_EXPECT_TRUE(test, all_zero(u, size));
+	zs_vfree(u, size);
+	zs_vmap_trim();
+}
+
+static struct kunit_case release_cases[] = {KUNIT_CASE(release_batched_path),
+					    KUNIT_CASE(release_per_range_path),
+					    KUNIT_CASE(release_hole_in_batch),
+					    KUNIT_CASE(release_in_forked_child),
+					    KUNIT_CASE(vmap_trim_keeps_address),
+					    {}};
+
+static struct kunit_suite release_suite = {
+	.name = "release",
+	.test_cases = release_cases,
+};
+kunit_test_suite(release_suite);
