@@ -8,6 +8,8 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "release.h"
+#include "lock.h"
 #include "sanitize.h"
 
 static atomic_ulong slab_attempts;
@@ -79,62 +81,94 @@ void zs_kfree(void *p)
 /*
  * Tables of whole pages come straight from mmap: a freed table goes back
  * to the system, where a free()d block in the middle of malloc's heap
- * would stay resident. A few freed tables (VMAP_CACHE_BYTES in all) wait
- * for reuse first, closed to memory checkers: a pool made and destroyed
- * again and again (a fuzzer's life) then costs no mmap, no munmap and no
- * TLB shootdown per table. A pool's own tables (class table, pfn and
- * handle radix nodes, handle and descriptor chunks) come to some 150 KiB
- * at 4 KiB pages, many of them 4-16 KiB: the cache holds a few pools'
- * worth, and zs_compact empties it (zs_vmap_trim) with the provider's hot
- * pages, so it is no cost to a pool's density once compacted.
+ * would stay resident. A few freed tables (VMAP_CACHE_BYTES of resident
+ * memory in all) wait for reuse first, closed to memory checkers: a pool
+ * made and destroyed again and again (a fuzzer's life) then costs no
+ * mmap, no munmap and no TLB shootdown per table. A pool's own tables
+ * (class table, pfn and handle radix nodes, handle and descriptor chunks)
+ * come to some 150 KiB at 4 KiB pages, many of them 4-16 KiB: the cache
+ * holds a few pools' worth. zs_compact empties it of memory (zs_vmap_trim)
+ * with the provider's hot pages, all in one release call, and keeps the
+ * tables' address space for reuse: no cost to a pool's density once
+ * compacted, and no unmapping per table.
  */
 #define VMAP_CACHE_SLOTS 128
 #define VMAP_CACHE_BYTES ((size_t)1 << 20)
 
-static pthread_mutex_t vmap_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t vmap_lock = ZS_STATIC_MUTEX_INIT;
 static struct {
 	void *p;
 	size_t size;
+	bool resident; /* false: given back by a trim, reads zeros */
 } vmap_cache[VMAP_CACHE_SLOTS];
-static size_t vmap_cached_bytes;
+static size_t vmap_resident_bytes; /* of the resident cached tables */
 
-/* A cached table of exactly size bytes, or NULL. */
+/* A cached table of exactly size bytes, resident ones first; or NULL. */
 static void *vmap_cache_take(size_t size)
 {
+	int found = -1;
 	void *p = NULL;
 
 	pthread_mutex_lock(&vmap_lock);
-	for (unsigned int i = 0; i < VMAP_CACHE_SLOTS; i++) {
+	for (int i = 0; i < VMAP_CACHE_SLOTS; i++) {
 		if (vmap_cache[i].p && vmap_cache[i].size == size) {
-			p = vmap_cache[i].p;
-			vmap_cache[i].p = NULL;
-			vmap_cached_bytes -= size;
-			break;
+			found = i;
+			if (vmap_cache[i].resident)
+				break;
 		}
+	}
+	if (found >= 0) {
+		p = vmap_cache[found].p;
+		vmap_cache[found].p = NULL;
+		if (vmap_cache[found].resident)
+			vmap_resident_bytes -= size;
 	}
 	pthread_mutex_unlock(&vmap_lock);
 	return p;
 }
 
-/* Keeps p for reuse when there is room; false otherwise. */
-static bool vmap_cache_put(void *p, size_t size)
+/*
+ * Keeps p (resident or not) for reuse when there is room; false
+ * otherwise. A resident table may take the slot of one given back
+ * earlier, whose mapping is then *evicted for the caller to unmap.
+ */
+static bool vmap_cache_put(void *p, size_t size, bool resident,
+			   struct zs_range *evicted)
 {
-	bool kept = false;
+	int slot = -1, spare = -1;
 
+	evicted->addr = NULL;
 	pthread_mutex_lock(&vmap_lock);
-	if (vmap_cached_bytes + size <= VMAP_CACHE_BYTES) {
-		for (unsigned int i = 0; i < VMAP_CACHE_SLOTS; i++) {
-			if (!vmap_cache[i].p) {
-				vmap_cache[i].p = p;
-				vmap_cache[i].size = size;
-				vmap_cached_bytes += size;
-				kept = true;
-				break;
-			}
-		}
+	if (resident && vmap_resident_bytes + size > VMAP_CACHE_BYTES) {
+		pthread_mutex_unlock(&vmap_lock);
+		return false;
+	}
+	for (int i = 0; i < VMAP_CACHE_SLOTS && slot < 0; i++) {
+		if (!vmap_cache[i].p)
+			slot = i;
+		else if (spare < 0 && !vmap_cache[i].resident)
+			spare = i;
+	}
+	if (slot < 0 && resident && spare >= 0) {
+		evicted->addr = vmap_cache[spare].p;
+		evicted->len = vmap_cache[spare].size;
+		slot = spare;
+	}
+	if (slot >= 0) {
+		vmap_cache[slot].p = p;
+		vmap_cache[slot].size = size;
+		vmap_cache[slot].resident = resident;
+		if (resident)
+			vmap_resident_bytes += size;
 	}
 	pthread_mutex_unlock(&vmap_lock);
-	return kept;
+	return slot >= 0;
+}
+
+static void vmap_unmap(void *p, size_t size)
+{
+	zs_san_open_defined(p, size); /* the next mapping here starts clean */
+	munmap(p, size);
 }
 
 void *zs_vmap_zeroed(size_t size)
@@ -155,35 +189,40 @@ void *zs_vmap_zeroed(size_t size)
 
 void zs_vunmap(void *p, size_t size)
 {
+	struct zs_range evicted;
+	bool kept;
+
 	size = size ? size : 1;
 	zs_san_close(p, size);
-	if (vmap_cache_put(p, size))
-		return;
-	zs_san_open_defined(p, size); /* the next mapping here starts clean */
-	munmap(p, size);
+	kept = vmap_cache_put(p, size, true, &evicted);
+	if (evicted.addr)
+		vmap_unmap(evicted.addr, evicted.len);
+	if (!kept)
+		vmap_unmap(p, size);
 }
 
 void zs_vmap_trim(void)
 {
-	struct {
-		void *p;
-		size_t size;
-	} out[VMAP_CACHE_SLOTS];
+	struct zs_range out[VMAP_CACHE_SLOTS];
 	unsigned int n = 0;
 
+	/* out of the cache while released: nobody may take one meanwhile */
 	pthread_mutex_lock(&vmap_lock);
 	for (unsigned int i = 0; i < VMAP_CACHE_SLOTS; i++) {
-		if (vmap_cache[i].p) {
-			out[n].p = vmap_cache[i].p;
-			out[n++].size = vmap_cache[i].size;
+		if (vmap_cache[i].p && vmap_cache[i].resident) {
+			out[n].addr = vmap_cache[i].p;
+			out[n++].len = vmap_cache[i].size;
 			vmap_cache[i].p = NULL;
 		}
 	}
-	vmap_cached_bytes = 0;
+	vmap_resident_bytes = 0;
 	pthread_mutex_unlock(&vmap_lock);
+	zs_release_ranges(out, n); /* the kernel rounds each length up */
 	for (unsigned int i = 0; i < n; i++) {
-		zs_san_open_defined(out[i].p, out[i].size);
-		munmap(out[i].p, out[i].size);
+		struct zs_range evicted;
+
+		if (!vmap_cache_put(out[i].addr, out[i].len, false, &evicted))
+			vmap_unmap(out[i].addr, out[i].len);
 	}
 }
 
