@@ -35,6 +35,15 @@ static char *map_filled(struct kunit *test, size_t sys)
 	return p;
 }
 
+/* The even pages of it, one range each: no two ranges touch. */
+static void even_ranges(char *p, size_t sys, struct zs_range *r)
+{
+	for (size_t i = 0; i < NR_RANGES; i++) {
+		r[i].addr = p + 2 * i * sys;
+		r[i].len = sys;
+	}
+}
+
 static bool resident(const char *p, size_t sys)
 {
 	unsigned char v = 0;
@@ -51,8 +60,7 @@ static bool all_zero(const char *p, size_t n)
 }
 
 /*
- * Releases the even pages of a filled mapping (every other page, so no
- * two ranges touch) and checks the result: even pages gone and zero, odd
+ * Releases the even pages of a filled mapping and checks the result: even pages gone and zero, odd
  * pages resident with their bytes.
  */
 static void release_even_pages(struct kunit *test)
@@ -61,10 +69,7 @@ static void release_even_pages(struct kunit *test)
 	char *p = map_filled(test, sys);
 	struct zs_range r[NR_RANGES];
 
-	for (size_t i = 0; i < NR_RANGES; i++) {
-		r[i].addr = p + 2 * i * sys;
-		r[i].len = sys;
-	}
+	even_ranges(p, sys, r);
 	zs_release_ranges(r, NR_RANGES);
 	for (size_t i = 0; i < 2 * NR_RANGES; i++) {
 		char *pg = p + i * sys;
@@ -107,10 +112,7 @@ static void release_hole_in_batch(struct kunit *test)
 	char *p = map_filled(test, sys);
 	struct zs_range r[NR_RANGES];
 
-	for (size_t i = 0; i < NR_RANGES; i++) {
-		r[i].addr = p + 2 * i * sys;
-		r[i].len = sys;
-	}
+	even_ranges(p, sys, r);
 	KUNIT_ASSERT_EQ(test, munmap(r[5].addr, sys), 0);
 	zs_release_ranges(r, NR_RANGES);
 	for (size_t i = 0; i < NR_RANGES; i++) {
