@@ -5,7 +5,8 @@
  * no longer resident, by either path (one process_madvise, or a madvise
  * per range); a hole in the batch does not stop the ranges after it; a
  * forked child releases its own memory, not its parent's; a trimmed table
- * keeps its address and comes back zeroed.
+ * keeps its address and comes back zeroed, and a free past the table
+ * cache's bound gives the cache's memory back instead of unmapping.
  */
 #include "zs_test_util.h"
 
@@ -184,12 +185,44 @@ static void vmap_trim_keeps_address(struct kunit *test)
 	zs_vmap_trim();
 }
 
-static struct kunit_case release_cases[] = {KUNIT_CASE(release_batched_path),
-					    KUNIT_CASE(release_per_range_path),
-					    KUNIT_CASE(release_hole_in_batch),
-					    KUNIT_CASE(release_in_forked_child),
-					    KUNIT_CASE(vmap_trim_keeps_address),
-					    {}};
+/*
+ * Freeing past the cache's bound (1 MiB resident): the earlier tables'
+ * memory goes back at once and they stay mapped; the last one freed waits
+ * resident. Nothing is unmapped while slots are left.
+ */
+static void vmap_overflow_releases_all(struct kunit *test)
+{
+	enum { N = 80 }; /* 1.25 MiB of 16 KiB tables, 80 of 128 slots */
+	size_t size = 16384;
+	char *t[N];
+	unsigned char v[4];
+
+	if (sys_page() > size)
+		kunit_skip(test, "system page above 16 KiB");
+	for (int i = 0; i < N; i++) {
+		t[i] = zs_vzalloc(size);
+		KUNIT_ASSERT_NOT_NULL(test, t[i]);
+		memset(t[i], 0x3c, size);
+	}
+	for (int i = 0; i < N; i++)
+		zs_vfree(t[i], size);
+	for (int i = 0; i < N; i++)
+		KUNIT_EXPECT_EQ(test, mincore(t[i], size, v), 0);
+	KUNIT_EXPECT_FALSE(test, resident(t[0], sys_page()));
+	KUNIT_EXPECT_TRUE(test, resident(t[N - 1], sys_page()));
+	zs_vmap_trim();
+	KUNIT_EXPECT_FALSE(test, resident(t[N - 1], sys_page()));
+}
+
+static struct kunit_case release_cases[] = {
+	KUNIT_CASE(release_batched_path),
+	KUNIT_CASE(release_per_range_path),
+	KUNIT_CASE(release_hole_in_batch),
+	KUNIT_CASE(release_in_forked_child),
+	KUNIT_CASE(vmap_trim_keeps_address),
+	KUNIT_CASE(vmap_overflow_releases_all),
+	{},
+};
 
 static struct kunit_suite release_suite = {
 	.name = "release",

@@ -90,7 +90,9 @@ void zs_kfree(void *p)
  * holds a few pools' worth. zs_compact empties it of memory (zs_vmap_trim)
  * with the provider's hot pages, all in one release call, and keeps the
  * tables' address space for reuse: no cost to a pool's density once
- * compacted, and no unmapping per table.
+ * compacted, and no unmapping per table. A free that finds the bound
+ * reached trims the same way; only a table with no slot left is unmapped
+ * (one already given back first).
  */
 #define VMAP_CACHE_SLOTS 128
 #define VMAP_CACHE_BYTES ((size_t)1 << 20)
@@ -187,16 +189,29 @@ void *zs_vmap_zeroed(size_t size)
 	return p == MAP_FAILED ? NULL : p;
 }
 
+/*
+ * When the cache's resident memory is at its bound, all of it goes back
+ * in one release call (zs_vmap_trim) and p takes a place beside it:
+ * unmapping each table that does not fit would cost a TLB flush per table
+ * and free its pages one by one, where a trim frees them all at once and
+ * a later unmap finds no page left (several times cheaper).
+ */
 void zs_vunmap(void *p, size_t size)
 {
 	struct zs_range evicted;
-	bool kept;
+	bool kept = false;
 
 	size = size ? size : 1;
 	zs_san_close(p, size);
-	kept = vmap_cache_put(p, size, true, &evicted);
-	if (evicted.addr)
-		vmap_unmap(evicted.addr, evicted.len);
+	for (int tries = 0; tries < 2 && !kept; tries++) {
+		if (tries)
+			zs_vmap_trim();
+		kept = vmap_cache_put(p, size, true, &evicted);
+		if (evicted.addr)
+			vmap_unmap(evicted.addr, evicted.len);
+		if (size > VMAP_CACHE_BYTES)
+			break; /* never fits: no trim for it */
+	}
 	if (!kept)
 		vmap_unmap(p, size);
 }
