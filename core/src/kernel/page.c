@@ -10,9 +10,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "lock.h"
 #include "release.h"
 #include "report.h"
-#include "lock.h"
 #include "sanitize.h"
 
 /*
@@ -23,14 +23,15 @@
  * back with no fault and no system call. When the stack is full, the whole
  * batch goes back to the system (MADV_DONTNEED on each run of adjacent
  * pages, in one system call where it can: resident drops now, not under
- * memory pressure as with MADV_FREE), and each index waits, out of band, on its region's free
- * stack: the provider never writes to page memory, so such a page stays
- * non-resident until it is handed out again. zs_page_provider_trim() gives
- * every hot page back at once (zs_compact calls it). A region whose pages
- * are all free is unmapped, except one per page size kept as a spare (no
- * resident memory, only address space) so that a pool at a region edge
- * does not map and unmap on every other page. One mutex guards it all;
- * madvise runs outside it.
+ * memory pressure as with MADV_FREE), and each index waits, out of band,
+ * on its region's free stack: the provider never writes to page memory,
+ * so such a page stays non-resident until it is handed out again.
+ * zs_page_provider_trim() gives every hot page back at once (zs_compact
+ * calls it). A region whose pages are all free is unmapped, except one
+ * per page size kept as a spare (no resident memory, only address space)
+ * so that a pool at a region edge does not map and unmap on every other
+ * page. One mutex guards it all;
+ * giving memory back runs outside it.
  */
 
 #define ZS_REGION_BYTES ((size_t)2 << 20)
@@ -337,10 +338,8 @@ static void release_batch(char **pages, size_t n, size_t page_size)
 {
 	struct zs_pv_size *sz = &pv_sizes[size_index(page_size)];
 	char *unmap[ZS_HOT_MAX + 1];
-	size_t nr_unmap = 0, i, j;
-
 	struct zs_range runs[ZS_HOT_MAX + 1];
-	size_t nr_runs = 0;
+	size_t nr_unmap = 0, nr_runs = 0, i, j;
 
 	qsort(pages, n, sizeof(*pages), addr_cmp);
 	if (page_size >= sys_page_size()) {

@@ -7,6 +7,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+/* Valgrind does not know these calls (it warns at each): memcheck builds
+ * (ZS_VALGRIND) go without them. */
 #if defined(__linux__) && !defined(ZS_VALGRIND)
 #include <sys/syscall.h>
 #include <sys/uio.h>
@@ -15,7 +17,7 @@
 #endif
 #endif
 
-/* Set by tests; also set for good once the kernel refuses the batch. */
+/* Set by tests (the kernel's refusal sets `unsupported` below). */
 static atomic_bool per_range_forced;
 
 void zs_release_force_per_range(bool on)
@@ -31,8 +33,6 @@ static void release_each(const struct zs_range *r, size_t n)
 
 #ifdef ZS_HAVE_PROCESS_MADVISE
 
-/* Valgrind does not know these calls (it warns at each); memcheck builds
- * (ZS_VALGRIND) leave them out above. */
 #define BATCH_MAX 1024 /* UIO_MAXIOV */
 
 static atomic_bool unsupported; /* the kernel said no: stop asking */

@@ -8,8 +8,8 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "release.h"
 #include "lock.h"
+#include "release.h"
 #include "sanitize.h"
 
 static atomic_ulong slab_attempts;
@@ -196,24 +196,28 @@ void *zs_vmap_zeroed(size_t size)
  * and free its pages one by one, where a trim frees them all at once and
  * a later unmap finds no page left (several times cheaper).
  */
-void zs_vunmap(void *p, size_t size)
+static bool vmap_keep(void *p, size_t size)
 {
 	struct zs_range evicted;
-	bool kept = false;
+	bool kept = vmap_cache_put(p, size, true, &evicted);
 
+	if (evicted.addr)
+		vmap_unmap(evicted.addr, evicted.len);
+	return kept;
+}
+
+void zs_vunmap(void *p, size_t size)
+{
 	size = size ? size : 1;
 	zs_san_close(p, size);
-	for (int tries = 0; tries < 2 && !kept; tries++) {
-		if (tries)
-			zs_vmap_trim();
-		kept = vmap_cache_put(p, size, true, &evicted);
-		if (evicted.addr)
-			vmap_unmap(evicted.addr, evicted.len);
-		if (size > VMAP_CACHE_BYTES)
-			break; /* never fits: no trim for it */
+	if (size <= VMAP_CACHE_BYTES) {
+		if (vmap_keep(p, size))
+			return;
+		zs_vmap_trim();
+		if (vmap_keep(p, size))
+			return;
 	}
-	if (!kept)
-		vmap_unmap(p, size);
+	vmap_unmap(p, size); /* never fits, or no slot even after a trim */
 }
 
 void zs_vmap_trim(void)
