@@ -434,6 +434,25 @@ static void check_handles(struct checker *ck)
 			ck->objs_in_use);
 }
 
+/*
+ * Freeze (or thaw) every serving class, one lock at a time. Once all are
+ * frozen nobody is inside a class's critical section and nobody gets in
+ * (zs_class_lock waits on check_mutex), so the checker reads every class
+ * at rest without holding its lock.
+ */
+static void freeze_classes(struct zs_pool *pool, bool frozen)
+{
+	for (unsigned int i = 0; i < pool->geo.nr_steps; i++) {
+		struct size_class *c = &pool->classes[i];
+
+		if (c->served_by != i)
+			continue;
+		zs_mutex_lock(&c->lock);
+		c->frozen = frozen;
+		zs_mutex_unlock(&c->lock);
+	}
+}
+
 int zs_pool_check(struct zs_pool *pool)
 {
 	static _Thread_local struct checker ck; /* large: not on the stack */
@@ -445,7 +464,8 @@ int zs_pool_check(struct zs_pool *pool)
 	}
 	memset(&ck, 0, sizeof(ck));
 	ck.pool = pool;
-	zs_write_lock(&pool->check_lock);
+	zs_mutex_lock(&pool->check_mutex);
+	freeze_classes(pool, true);
 	zs_mutex_lock(&pool->handles.lock);
 	zs_mutex_lock(&pool->lock);
 
@@ -468,7 +488,8 @@ int zs_pool_check(struct zs_pool *pool)
 
 	zs_mutex_unlock(&pool->lock);
 	zs_mutex_unlock(&pool->handles.lock);
-	zs_write_unlock(&pool->check_lock);
+	freeze_classes(pool, false);
+	zs_mutex_unlock(&pool->check_mutex);
 	return ck.problems;
 }
 

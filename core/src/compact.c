@@ -4,12 +4,12 @@
  * into the fullest and release the zspages left empty. A handle names a
  * slot, so moving an object is copying its bytes and rewriting the slot.
  *
- * Locks, per class and per source zspage (a short stretch): the check lock
- * shared, the class lock (no malloc/free in the class), then the class's
- * migration guard exclusive (no map, read or write in the class is turning
- * a location into an address). A pinned object (mapcount > 0: mapped or
- * being read) is never moved; its zspage is then kept and not tried again
- * in this pass. Between stretches every lock is dropped.
+ * Locks, per class and per source zspage (a short stretch): the class lock
+ * (no malloc/free in the class), then the class's migration guard
+ * exclusive (no map, read or write in the class is turning a location into
+ * an address). A pinned object (mapcount > 0: mapped or being read) is
+ * never moved; its zspage is then kept and not tried again in this pass.
+ * Between stretches every lock is dropped.
  */
 #include <zsmalloc.h>
 
@@ -155,18 +155,16 @@ static unsigned long compact_class(struct zs_pool *pool, struct size_class *c,
 	unsigned int r;
 	long step;
 
-	zs_mutex_lock(&c->lock);
+	zs_class_lock(pool, c);
 	c->compact_pass++;
 	/* each step tries a zspage of its own: bound the pass by them */
 	for (r = 0; r < ZS_NR_RATIOS; r++)
 		limit += c->nr_ratio[r];
 	zs_mutex_unlock(&c->lock);
 	while (steps++ < limit) {
-		zs_read_lock(&pool->check_lock);
-		zs_mutex_lock(&c->lock);
+		zs_class_lock(pool, c);
 		step = compact_step(pool, c, buf);
 		zs_mutex_unlock(&c->lock);
-		zs_read_unlock(&pool->check_lock);
 		if (step < 0)
 			break;
 		freed += (unsigned long)step;
@@ -181,8 +179,7 @@ static unsigned long compact_class(struct zs_pool *pool, struct size_class *c,
  */
 static void rehome_class(struct zs_pool *pool, struct size_class *c)
 {
-	zs_read_lock(&pool->check_lock);
-	zs_mutex_lock(&c->lock);
+	zs_class_lock(pool, c);
 	zs_write_lock(&c->migrate_lock);
 	for (int g = 0; g < ZS_NR_FULLNESS_GROUPS; g++)
 		for (struct zspage *zs = c->fullness_list[g]; zs; zs = zs->next)
@@ -190,7 +187,6 @@ static void rehome_class(struct zs_pool *pool, struct size_class *c)
 				zs = zspage_rehome(pool, zs);
 	zs_write_unlock(&c->migrate_lock);
 	zs_mutex_unlock(&c->lock);
-	zs_read_unlock(&pool->check_lock);
 }
 
 unsigned long zs_compact(struct zs_pool *pool)

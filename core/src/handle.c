@@ -301,16 +301,27 @@ void zs_handle_publish(struct zs_handle_slot *slot, unsigned long obj)
 	zs_store_release(&slot->obj, obj);
 }
 
-void zs_handle_release_locked(struct zs_handle_table *t, unsigned long handle,
-			      struct zs_handle_slot *slot)
+void zs_handle_retire(struct zs_handle_slot *slot)
 {
-	unsigned long index = zs_handle_slot_index(handle);
 	unsigned int gen = zs_slot_gen(slot);
 
 	zs_atomic_set(&slot->obj, 0);
 	/* a new generation: every handle naming the slot goes stale */
 	atomic_store(&slot->pin, ((gen + 1) & GEN_MASK) << ZS_SLOT_GEN_SHIFT);
 	atomic_store_explicit(&slot->info, 0, memory_order_relaxed);
+}
+
+void zs_handle_release_locked(struct zs_handle_table *t, unsigned long handle,
+			      struct zs_handle_slot *slot)
+{
+	zs_handle_retire(slot);
+	zs_handle_queue_locked(t, handle);
+}
+
+void zs_handle_queue_locked(struct zs_handle_table *t, unsigned long handle)
+{
+	unsigned long index = zs_handle_slot_index(handle);
+
 	if (t->q_len == ZS_HANDLE_QUARANTINE)
 		make_ready(t, quarantine_pop(t));
 	t->quarantine[(t->q_head + t->q_len) % ZS_HANDLE_QUARANTINE] =

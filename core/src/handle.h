@@ -199,6 +199,17 @@ void zs_handle_release_locked(struct zs_handle_table *t, unsigned long handle,
 			      struct zs_handle_slot *slot);
 
 /*
+ * zs_handle_release_locked in two halves, so that zs_free takes the table
+ * lock after its class lock, not inside it. Retire: the slot names no
+ * object and its generation moves on (every handle naming it is stale),
+ * under whatever lock owns the object; no table lock. The slot is then
+ * neither live nor free (as a reserved one is) until it is queued.
+ */
+void zs_handle_retire(struct zs_handle_slot *slot);
+/* Queue a retired slot for reuse (its quarantine), under t->lock. */
+void zs_handle_queue_locked(struct zs_handle_table *t, unsigned long handle);
+
+/*
  * The slot of a valid handle and its location word, or NULL after a report
  * saying why (op names the caller). No lock: a slot's chunk goes away only
  * once every slot of it is free and out of quarantine, so a valid handle's

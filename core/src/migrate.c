@@ -8,12 +8,14 @@
  * object) naming free objects that start there. The old page's memory
  * goes back to the provider; its descriptor waits for reuse.
  *
- * Rare and whole-pool, like the kernel's pool-wide migrate lock: it holds
- * the check lock exclusive (no malloc, free, compaction or check runs, so
- * page descriptors are stable), then the class lock and the class's
- * migration guard exclusive (no map, read or write is resolving a
- * location in the class). A page with a pinned object on it (mapped or
- * being read, even partly) is refused with -EBUSY and left as it was.
+ * Locks: the pfn's class is looked up under the pfn lock, its class lock
+ * taken and the lookup checked again (no page of a locked class comes or
+ * goes, so its descriptors are stable); then the class's migration guard
+ * exclusive (no map, read or write is resolving a location in the class).
+ * The kernel takes a pool-wide migrate lock in zs_free for this; here
+ * malloc and free take no pool-wide lock. A page with a pinned object on
+ * it (mapped or being read, even partly) is refused with -EBUSY and left
+ * as it was.
  */
 #include <zsmalloc.h>
 
@@ -116,7 +118,7 @@ static void move_page(struct zs_pool *pool, struct zspage *zs, unsigned int k,
 	unsigned int i;
 
 	fresh->zspage = zs;
-	fresh->index = k;
+	fresh->index = (unsigned short)k;
 	fresh->first_obj = old->first_obj;
 	fresh->next = old->next;
 	if (k)
@@ -155,6 +157,50 @@ int zs_page_migrate(struct zs_pool *pool, unsigned long pfn)
 	return ret;
 }
 
+/*
+ * The serving class whose zspage holds pfn, looked up under the pfn lock
+ * (a descriptor is made and freed under it, with its class set, so it
+ * cannot go meanwhile); NULL when pfn is in no zspage.
+ */
+static struct size_class *pfn_class(struct zs_pool *pool, unsigned long pfn)
+{
+	struct size_class *class = NULL;
+	struct zs_page *page;
+
+	zs_mutex_lock(&pool->lock);
+	page = zs_pfn_to_page(pool, pfn);
+	if (page)
+		class = zs_slot_class(pool, page->class_idx);
+	zs_mutex_unlock(&pool->lock);
+	return class;
+}
+
+/*
+ * Lock the class of pfn's zspage: its class lock, then a second look that
+ * the page is still that class's (it may have been freed, and the pfn
+ * given to another class, between the look and the lock). With the class
+ * lock held, no page of the class comes or goes, and a zspage being made
+ * is done. 0 with *classp locked; -ENOENT when pfn is in no zspage;
+ * -EBUSY (nothing held) when it keeps changing hands.
+ */
+static int lock_pfn_class(struct zs_pool *pool, unsigned long pfn,
+			  struct size_class **classp)
+{
+	for (int tries = 0; tries < 8; tries++) {
+		struct size_class *class = pfn_class(pool, pfn);
+
+		if (!class)
+			return -ENOENT;
+		zs_class_lock(pool, class);
+		if (pfn_class(pool, pfn) == class) {
+			*classp = class;
+			return 0;
+		}
+		zs_mutex_unlock(&class->lock);
+	}
+	return -EBUSY;
+}
+
 int zs_pool_page_migrate(struct zs_pool *pool, unsigned long pfn)
 {
 	struct size_class *class;
@@ -163,22 +209,19 @@ int zs_pool_page_migrate(struct zs_pool *pool, unsigned long pfn)
 	unsigned int lo, hi;
 	int ret = 0;
 
-	zs_write_lock(&pool->check_lock);
+	ret = lock_pfn_class(pool, pfn, &class);
+	if (ret)
+		return ret;
 	page = zs_pfn_to_page(pool, pfn);
-	zs = page && page->mem ? page->zspage : NULL;
-	if (!zs) {
-		zs_write_unlock(&pool->check_lock);
-		return -ENOENT;
-	}
-	class = zs->class;
-	zs_mutex_lock(&class->lock);
+	zs = page->zspage;
+	ZS_BUG_ON(!page->mem || !zs || zs->class != class);
 	zs_write_lock(&class->migrate_lock);
 	objs_on_page(pool, zs, page->index, &lo, &hi);
 	if (zspage_pinned(pool, zs, lo, hi)) {
 		ret = -EBUSY;
 		goto out;
 	}
-	fresh = zs_pool_page_alloc(pool);
+	fresh = zs_pool_page_alloc(pool, class->index);
 	if (!fresh) {
 		ret = -ENOMEM;
 		goto out;
@@ -192,7 +235,6 @@ int zs_pool_page_migrate(struct zs_pool *pool, unsigned long pfn)
 out:
 	zs_write_unlock(&class->migrate_lock);
 	zs_mutex_unlock(&class->lock);
-	zs_write_unlock(&pool->check_lock);
 	return ret;
 }
 

@@ -7,9 +7,10 @@
  * dense and a leaf whose pfns are all free is given back.
  *
  * Lookups take no lock. They stay safe because every path that frees a
- * page holds the class lock and the check lock (shared) of a zspage with
- * no object left, so nobody can be resolving an object on it; and
- * zs_page_migrate, which looks up any pfn, holds the check lock exclusive.
+ * page holds the class lock of a zspage with no object left, so nobody can
+ * be resolving an object on it; zs_page_migrate, which looks up any pfn,
+ * does so under pool->lock, then takes the page's class lock and looks
+ * again.
  */
 #include "pool.h"
 
@@ -123,12 +124,14 @@ static void put_descriptor(struct zs_pool *pool, struct zs_page *page)
 	zs_meta_free(&pool->meta, page, sizeof(*page));
 }
 
-struct zs_page *zs_pool_page_alloc(struct zs_pool *pool)
+struct zs_page *zs_pool_page_alloc(struct zs_pool *pool, unsigned int class_idx)
 {
 	struct zs_page *page;
 
 	zs_mutex_lock(&pool->lock);
 	page = take_descriptor(pool);
+	if (page)
+		page->class_idx = (unsigned short)class_idx;
 	zs_mutex_unlock(&pool->lock);
 	if (!page)
 		return NULL;

@@ -45,6 +45,11 @@ struct size_class {
 	unsigned long nr_ratio[ZS_NR_RATIOS];
 	unsigned long compact_pass; /* stamps zspages tried this pass */
 	/*
+	 * Under lock: zs_pool_check is looking at the class; whoever takes
+	 * the lock to change it waits (zs_class_lock).
+	 */
+	bool frozen;
+	/*
 	 * The migration guard: whoever turns a location word into a page
 	 * address (map, read_begin, write) holds it shared until the object
 	 * is pinned (mapcount) or copied; a mover holds it exclusive while it
@@ -72,11 +77,10 @@ struct zs_pool {
 	struct zs_meta meta;
 
 	/*
-	 * Held for reading by zs_malloc/zs_free around their class work, for
-	 * writing by zs_pool_check, which then sees every class at rest
-	 * without holding hundreds of locks at once.
+	 * Held by zs_pool_check from freezing the classes to thawing them:
+	 * a thread that finds its class frozen sleeps on it.
 	 */
-	struct zs_rwlock check_lock;
+	struct zs_mutex check_mutex;
 
 	zs_atomic_ulong pages_allocated;
 	struct zs_handle_table handles;
@@ -93,6 +97,24 @@ static inline struct size_class *zs_serving_class(struct zs_pool *pool,
 						  unsigned int step)
 {
 	return &pool->classes[pool->classes[step].served_by];
+}
+
+/*
+ * The class lock, for a change to the class: when zs_pool_check has the
+ * class frozen, wait (on check_mutex, holding nothing) until it is done.
+ * A frozen flag and not the class lock itself, so that the checker never
+ * holds hundreds of locks (TSan tracks 64) and zs_malloc/zs_free take no
+ * pool-wide lock.
+ */
+static inline void zs_class_lock(struct zs_pool *pool, struct size_class *c)
+{
+	zs_mutex_lock(&c->lock);
+	while (c->frozen) {
+		zs_mutex_unlock(&c->lock);
+		zs_mutex_lock(&pool->check_mutex);
+		zs_mutex_unlock(&pool->check_mutex);
+		zs_mutex_lock(&c->lock);
+	}
 }
 
 /* zs_destroy_pool, telling whether it refused: 0 or -EBUSY. */
@@ -125,8 +147,12 @@ static inline unsigned long zs_slot_obj_guarded(struct zs_handle_slot *slot,
 /* The descriptor of pfn, or NULL when pfn was never given out. */
 struct zs_page *zs_pfn_to_page(struct zs_pool *pool, unsigned long pfn);
 
-/* A new descriptor with memory and a pfn, or NULL (nothing held then). */
-struct zs_page *zs_pool_page_alloc(struct zs_pool *pool);
+/*
+ * A new descriptor with memory and a pfn, for a zspage of class class_idx
+ * (set under the pfn lock, for zs_page_migrate), or NULL (nothing held).
+ */
+struct zs_page *zs_pool_page_alloc(struct zs_pool *pool,
+				   unsigned int class_idx);
 /* The memory goes back to the provider, the pfn and descriptor go too. */
 void zs_pool_page_free(struct zs_pool *pool, struct zs_page *page);
 /*

@@ -47,11 +47,11 @@ static void setup_classes(struct zs_pool *pool)
 /* How far zs_create_pool_config got: undone in reverse by free_pool. */
 enum pool_stage {
 	POOL_ALLOCATED,
-	POOL_LOCKED,	 /* pool->lock exists */
-	POOL_META,	 /* the metadata caches exist */
-	POOL_HANDLES,	 /* the handle table exists */
-	POOL_CLASSES,	 /* pool->classes exists */
-	POOL_CHECK_LOCK, /* check_lock exists */
+	POOL_LOCKED,  /* pool->lock exists */
+	POOL_META,    /* the metadata caches exist */
+	POOL_HANDLES, /* the handle table exists */
+	POOL_CLASSES, /* pool->classes exists */
+	POOL_CHECK,   /* check_mutex exists */
 };
 
 /* Undo creation; the class locks below nr_class_locks exist. */
@@ -66,8 +66,8 @@ static void free_pool(struct zs_pool *pool, enum pool_stage stage,
 			zs_mutex_destroy(&pool->classes[i].lock);
 		}
 	}
-	if (stage >= POOL_CHECK_LOCK)
-		zs_rwlock_destroy(&pool->check_lock);
+	if (stage >= POOL_CHECK)
+		zs_mutex_destroy(&pool->check_mutex);
 	if (stage >= POOL_CLASSES)
 		zs_vfree(pool->classes,
 			 pool->geo.nr_steps * sizeof(*pool->classes));
@@ -135,7 +135,7 @@ struct zs_pool *zs_create_pool_config(const char *name,
 		return NULL;
 	}
 	setup_classes(pool);
-	if (zs_rwlock_init(&pool->check_lock) != 0) {
+	if (zs_mutex_init(&pool->check_mutex) != 0) {
 		free_pool(pool, POOL_CLASSES, 0);
 		return NULL;
 	}
@@ -145,12 +145,12 @@ struct zs_pool *zs_create_pool_config(const char *name,
 		if (c->served_by != i)
 			continue;
 		if (zs_mutex_init(&c->lock) != 0) {
-			free_pool(pool, POOL_CHECK_LOCK, i);
+			free_pool(pool, POOL_CHECK, i);
 			return NULL;
 		}
 		if (zs_rwlock_init(&c->migrate_lock) != 0) {
 			zs_mutex_destroy(&c->lock);
-			free_pool(pool, POOL_CHECK_LOCK, i);
+			free_pool(pool, POOL_CHECK, i);
 			return NULL;
 		}
 	}
@@ -199,7 +199,7 @@ int zs_pool_try_destroy(struct zs_pool *pool)
 	for (i = 0; i < pool->geo.nr_steps; i++)
 		if (pool->classes[i].served_by == i)
 			release_class(pool, &pool->classes[i]);
-	free_pool(pool, POOL_CHECK_LOCK, pool->geo.nr_steps);
+	free_pool(pool, POOL_CHECK, pool->geo.nr_steps);
 	if (atomic_fetch_sub(&nr_pools, 1) == 1)
 		zs_cpu_down(); /* nothing of ours stays behind at exit */
 	return 0;
@@ -225,8 +225,7 @@ unsigned long zs_malloc(struct zs_pool *pool, size_t size)
 	if (!handle)
 		return 0;
 
-	zs_read_lock(&pool->check_lock);
-	zs_mutex_lock(&class->lock);
+	zs_class_lock(pool, class);
 	zs = class->fullness_list[ZS_ALMOST_FULL];
 	if (!zs)
 		zs = class->fullness_list[ZS_ALMOST_EMPTY];
@@ -255,11 +254,9 @@ unsigned long zs_malloc(struct zs_pool *pool, size_t size)
 	zs_slot_set_info(slot, size, class->index);
 	zs_handle_publish(slot, obj);
 	zs_mutex_unlock(&class->lock);
-	zs_read_unlock(&pool->check_lock);
 	return handle;
 fail:
 	zs_mutex_unlock(&class->lock);
-	zs_read_unlock(&pool->check_lock);
 	zs_mutex_lock(&pool->handles.lock);
 	zs_handle_release_locked(&pool->handles, handle, slot);
 	zs_mutex_unlock(&pool->handles.lock);
@@ -291,11 +288,9 @@ void zs_free(struct zs_pool *pool, unsigned long handle)
 		return;
 	}
 
-	zs_read_lock(&pool->check_lock);
-	zs_mutex_lock(&class->lock);
-	zs_mutex_lock(&pool->handles.lock);
+	zs_class_lock(pool, class);
 	/*
-	 * Again under the locks: another thread may have freed it meanwhile,
+	 * Again under the lock: another thread may have freed it meanwhile,
 	 * and a compaction may have moved it (the class lock now keeps it).
 	 */
 	obj = zs_atomic_read(&slot->obj);
@@ -317,9 +312,8 @@ void zs_free(struct zs_pool *pool, unsigned long handle)
 	}
 	if (zspage_push_free(pool, zs, idx) != 0)
 		goto out;
-	zs_handle_release_locked(&pool->handles, handle, slot);
-	zs_mutex_unlock(&pool->handles.lock);
-
+	/* the object is gone with the class lock; the slot is queued after */
+	zs_handle_retire(slot);
 	zs->handles[idx] = 0;
 	zs->inuse--;
 	class->obj_used--;
@@ -331,12 +325,12 @@ void zs_free(struct zs_pool *pool, unsigned long handle)
 		zspage_release(pool, zs);
 	}
 	zs_mutex_unlock(&class->lock);
-	zs_read_unlock(&pool->check_lock);
+	zs_mutex_lock(&pool->handles.lock);
+	zs_handle_queue_locked(&pool->handles, handle);
+	zs_mutex_unlock(&pool->handles.lock);
 	return;
 out:
-	zs_mutex_unlock(&pool->handles.lock);
 	zs_mutex_unlock(&class->lock);
-	zs_read_unlock(&pool->check_lock);
 }
 
 unsigned long zs_get_total_pages(struct zs_pool *pool)

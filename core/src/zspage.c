@@ -110,12 +110,12 @@ struct zspage *zspage_create(struct zs_pool *pool, struct size_class *class)
 	zs->class = class;
 	zs->fullness = ZS_EMPTY;
 	for (k = 0; k < n; k++) {
-		struct zs_page *page = zs_pool_page_alloc(pool);
+		struct zs_page *page = zs_pool_page_alloc(pool, class->index);
 
 		if (!page)
 			goto fail;
 		page->zspage = zs;
-		page->index = k;
+		page->index = (unsigned short)k;
 		page->next = NULL;
 		if (k)
 			zs->pages[k - 1]->next = page;

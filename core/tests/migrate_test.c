@@ -200,6 +200,7 @@ struct stress {
 	atomic_bool stop;
 	atomic_ulong errors;
 	atomic_ulong migrations;
+	atomic_ulong checks; /* whole-pool checks while the users ran */
 };
 
 static void *user_main(void *arg)
@@ -270,7 +271,11 @@ static void *user_main(void *arg)
 	return NULL;
 }
 
-/* Migrates pages by pfn blindly and compacts, until told to stop. */
+/*
+ * Migrates pages by pfn blindly, compacts and checks the whole pool (which
+ * must be consistent at any moment: the checker takes every class lock),
+ * until told to stop.
+ */
 static void *mover_main(void *arg)
 {
 	struct stress *s = arg;
@@ -286,6 +291,11 @@ static void *mover_main(void *arg)
 		pfn = pfn % 200 + 1;
 		if (pfn == 1)
 			zs_compact(s->pool);
+		if (pfn % 25 == 0) {
+			if (zs_pool_check(s->pool) != 0)
+				atomic_fetch_add(&s->errors, 1);
+			atomic_fetch_add(&s->checks, 1);
+		}
 	}
 	return NULL;
 }
@@ -309,7 +319,8 @@ static void migrate_threads(struct kunit *test)
 		pthread_join(users[i], NULL);
 	atomic_store(&s.stop, true);
 	pthread_join(mover, NULL);
-	kunit_info(test, "%lu migrations", atomic_load(&s.migrations));
+	kunit_info(test, "%lu migrations, %lu checks",
+		   atomic_load(&s.migrations), atomic_load(&s.checks));
 	KUNIT_EXPECT_EQ(test, atomic_load(&s.errors), 0ul);
 	KUNIT_EXPECT_GT(test, atomic_load(&s.migrations), 0ul);
 	KUNIT_EXPECT_EQ(test, zs_pool_check(pool), 0);

@@ -17,12 +17,13 @@
 struct zspage;
 
 struct zs_page {
-	void *mem;		/* page_size bytes, NULL while unused */
-	unsigned long pfn;	/* emulated page frame number, never 0 */
-	struct zspage *zspage;	/* owner while in use */
-	struct zs_page *next;	/* next page of the zspage */
-	unsigned int index;	/* position in the zspage */
-	unsigned int first_obj; /* offset of the first object starting here */
+	void *mem;		  /* page_size bytes, NULL while unused */
+	unsigned long pfn;	  /* emulated page frame number, never 0 */
+	struct zspage *zspage;	  /* owner while in use */
+	struct zs_page *next;	  /* next page of the zspage */
+	unsigned short index;	  /* position in the zspage */
+	unsigned short class_idx; /* its class, readable under the pfn lock */
+	unsigned int first_obj;	  /* offset of the first object starting here */
 };
 
 /*
