@@ -62,13 +62,15 @@ static void check_pages(struct checker *ck, struct zspage *zs)
 			continue;
 		}
 		if (page->zspage != zs || page->index != k)
-			PROBLEM(ck, "pfn %lu: back-reference broken",
-				page->pfn);
+			PROBLEM(ck, "pfn %u: back-reference broken",
+				(unsigned int)page->pfn);
 		if (zs_pfn_to_page(pool, page->pfn) != page)
-			PROBLEM(ck, "pfn %lu: not in the pfn table", page->pfn);
-		if (page->next != (k + 1 < n ? zs->pages[k + 1] : NULL))
-			PROBLEM(ck, "pfn %lu: next page link broken",
-				page->pfn);
+			PROBLEM(ck, "pfn %u: not in the pfn table",
+				(unsigned int)page->pfn);
+		if (page->class_idx != zs->class->index)
+			PROBLEM(ck, "pfn %u: class %u, its zspage's is %u",
+				(unsigned int)page->pfn, page->class_idx,
+				zs->class->index);
 		ck->zspage_pages++;
 	}
 }

@@ -44,7 +44,7 @@ static bool copy_spanning(struct zs_cpu_area *a, size_t obj_size,
 	p1 = kmap_atomic(a->page);
 	if (!p1)
 		return false;
-	p2 = kmap_atomic(a->page->next);
+	p2 = kmap_atomic(zs_page_next(a->page));
 	if (!p2) {
 		kunmap_atomic(p1);
 		return false;
@@ -145,7 +145,6 @@ void *zs_map_object(struct zs_pool *pool, unsigned long handle,
 		a->user = (char *)a->kaddr + off;
 		open_obj(a->user, a->len, undefined);
 	} else {
-		ZS_BUG_ON(!page->next);
 		if (mm == ZS_MM_WO) {
 			zs_san_open_undefined(a->buf, a->len);
 		} else {

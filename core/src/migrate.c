@@ -119,10 +119,6 @@ static void move_page(struct zs_pool *pool, struct zspage *zs, unsigned int k,
 
 	fresh->zspage = zs;
 	fresh->index = (unsigned short)k;
-	fresh->first_obj = old->first_obj;
-	fresh->next = old->next;
-	if (k)
-		zs->pages[k - 1]->next = fresh;
 	zs->pages[k] = fresh;
 	for (i = lo; i < hi; i++) {
 		struct zs_handle_slot *slot;
@@ -137,7 +133,6 @@ static void move_page(struct zs_pool *pool, struct zspage *zs, unsigned int k,
 					 repoint(pool, w, old_pfn, fresh->pfn));
 	}
 	repoint_free_list(pool, zs, old_pfn, fresh->pfn);
-	old->next = NULL;
 	zs_pool_page_free(pool, old); /* also clears old->zspage */
 }
 

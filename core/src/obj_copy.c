@@ -61,9 +61,9 @@ bool zs_obj_copy(struct zs_pool *pool, const struct zs_obj_loc *loc, void *buf,
 	if (!copy_part(loc->page, loc->off, span1, buf, n1, to_obj, undefined))
 		return false;
 	if (span1 != loc->obj_size) {
-		ZS_BUG_ON(!loc->page->next);
-		if (!copy_part(loc->page->next, 0, loc->obj_size - span1,
-			       (char *)buf + n1, len - n1, to_obj, undefined))
+		if (!copy_part(zs_page_next(loc->page), 0,
+			       loc->obj_size - span1, (char *)buf + n1,
+			       len - n1, to_obj, undefined))
 			return false;
 	}
 	zs_count_copy(to_obj, len);

@@ -225,7 +225,8 @@ static struct zbud_page *find_page(struct zbud_pool *pool, unsigned int chunks)
 		zs_kfree(zp);
 		return NULL;
 	}
-	zp->page.pfn = ++pool->next_serial;
+	/* a serial for reports; wrapping after 2^32 pages is harmless */
+	zp->page.pfn = (uint32_t)++pool->next_serial;
 	zp->list = ON_NO_LIST;
 	zs_atomic_add(&pool->nr_pages, 1);
 	return zp;
@@ -436,8 +437,8 @@ static int check_buddy(struct zbud_pool *pool, struct zbud_page *zp,
 	if (!zp->chunks[b]) {
 		if (!zp->slot[b])
 			return 0;
-		zs_report("zbud check", "page %lu: free buddy %d has slot %u",
-			  zp->page.pfn, b, zp->slot[b]);
+		zs_report("zbud check", "page %u: free buddy %d has slot %u",
+			  (unsigned int)zp->page.pfn, b, zp->slot[b]);
 		return 1;
 	}
 	slot = zs_handle_slot_at(&pool->handles, zp->slot[b]);
@@ -447,9 +448,10 @@ static int check_buddy(struct zbud_pool *pool, struct zbud_page *zp,
 	    zs_slot_size(slot) + ZBUD_CHUNK_SIZE <=
 		    zp->chunks[b] * ZBUD_CHUNK_SIZE) {
 		zs_report("zbud check",
-			  "page %lu: buddy %d (%u chunks) and handle slot %u "
+			  "page %u: buddy %d (%u chunks) and handle slot %u "
 			  "disagree",
-			  zp->page.pfn, b, zp->chunks[b], zp->slot[b]);
+			  (unsigned int)zp->page.pfn, b, zp->chunks[b],
+			  zp->slot[b]);
 		return 1;
 	}
 	return 0;
@@ -467,10 +469,11 @@ static int check_list(struct zbud_pool *pool, int list, unsigned long *pages,
 		    free_chunks(pool, zp) > pool->nchunks ||
 		    (!zp->chunks[FIRST] && !zp->chunks[LAST])) {
 			zs_report("zbud check",
-				  "page %lu on list %d: chunks %u+%u, "
+				  "page %u on list %d: chunks %u+%u, "
 				  "belongs on %d",
-				  zp->page.pfn, list, zp->chunks[FIRST],
-				  zp->chunks[LAST], zp->list);
+				  (unsigned int)zp->page.pfn, list,
+				  zp->chunks[FIRST], zp->chunks[LAST],
+				  zp->list);
 			bad++;
 			continue;
 		}

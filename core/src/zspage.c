@@ -75,20 +75,6 @@ bool zspage_read_link(struct zs_pool *pool, struct zspage *zs, unsigned int idx,
 	return link_access(pool, zs, idx, link, false);
 }
 
-/* Where page k's first object starts (the page size if none does). */
-static unsigned int page_first_obj(struct zs_pool *pool,
-				   const struct size_class *class,
-				   unsigned int k)
-{
-	size_t ps = pool->geo.page_size;
-	size_t start = (size_t)k * ps;
-	size_t idx = (start + class->size - 1) / class->size;
-
-	if (idx >= class->objs_per_zspage)
-		return (unsigned int)ps;
-	return (unsigned int)(idx * class->size - start);
-}
-
 /* The page array sized to the chain, then the handle array. */
 static size_t zspage_bytes(const struct size_class *class)
 {
@@ -116,14 +102,9 @@ struct zspage *zspage_create(struct zs_pool *pool, struct size_class *class)
 			goto fail;
 		page->zspage = zs;
 		page->index = (unsigned short)k;
-		page->next = NULL;
-		if (k)
-			zs->pages[k - 1]->next = page;
 		zs->pages[k] = page;
 		zs->nr_pages++;
 	}
-	for (k = 0; k < n; k++)
-		zs->pages[k]->first_obj = page_first_obj(pool, class, k);
 	zs->freeobj = 0; /* nothing freed yet: every object is fresh */
 	zs->fresh = 0;
 	return zs;
@@ -139,7 +120,6 @@ void zspage_release(struct zs_pool *pool, struct zspage *zs)
 	ZS_BUG_ON(zs->fullness != ZS_EMPTY);
 	for (k = 0; k < zs->nr_pages; k++) {
 		zs->pages[k]->zspage = NULL;
-		zs->pages[k]->next = NULL;
 		zs_pool_page_free(pool, zs->pages[k]);
 	}
 	zs_meta_free(&pool->meta, zs, zspage_bytes(zs->class));
@@ -158,8 +138,6 @@ static void rehome_page(struct zs_pool *pool, struct zspage *zs, unsigned int k)
 	*page = *old;
 	zs_pool_page_rehome(pool, old, page);
 	zs->pages[k] = page;
-	if (k)
-		zs->pages[k - 1]->next = page;
 	zs_meta_free(&pool->meta, old, sizeof(*old));
 }
 

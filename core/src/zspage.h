@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 
+#include "kernel/report.h"
 #include "pool.h"
 
 /* Bytes at the start of a free object that hold its link. */
@@ -34,6 +35,15 @@ struct zspage {
 	/* pages_per_zspage of them, then the handles array */
 	struct zs_page *pages[];
 };
+
+/* The page after page in its zspage (a straddling object's second page). */
+static inline struct zs_page *zs_page_next(const struct zs_page *page)
+{
+	const struct zspage *zs = page->zspage;
+
+	ZS_BUG_ON(page->index + 1u >= zs->nr_pages);
+	return zs->pages[page->index + 1];
+}
 
 /* A zspage with every object free (none linked yet), on no list; or NULL. */
 struct zspage *zspage_create(struct zs_pool *pool, struct size_class *class);

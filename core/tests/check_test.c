@@ -344,9 +344,9 @@ static void check_page_back_reference(struct kunit *test)
 	page->index = 5;
 	expect_found(test, f, "back-reference broken");
 	page->index = 0;
-	page->next = page;
-	expect_found(test, f, "next page link broken");
-	page->next = f->zs->nr_pages > 1 ? f->zs->pages[1] : NULL;
+	page->class_idx++;
+	expect_found(test, f, "its zspage's is");
+	page->class_idx--;
 	expect_repaired(test, f);
 }
 

@@ -22,8 +22,8 @@ void *kmap_atomic(struct zs_page *page)
 	}
 	if (s->depth == ZS_KMAP_DEPTH) {
 		zs_report("kmap_atomic",
-			  "nesting deeper than %d mappings (pfn %lu)",
-			  ZS_KMAP_DEPTH, page->pfn);
+			  "nesting deeper than %d mappings (pfn %u)",
+			  ZS_KMAP_DEPTH, (unsigned int)page->pfn);
 		return NULL;
 	}
 	s->addr[s->depth] = page->mem;

@@ -11,19 +11,23 @@
 #define ZS_KERNEL_PAGE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <zsmalloc.h>
 
 struct zspage;
 
+/*
+ * 24 bytes on 64-bit builds: one per pool page, so every byte here is a
+ * third of a byte per object. The next page of a zspage is found through
+ * the zspage's page array (zs_page_next), not a link of its own.
+ */
 struct zs_page {
 	void *mem;		  /* page_size bytes, NULL while unused */
-	unsigned long pfn;	  /* emulated page frame number, never 0 */
 	struct zspage *zspage;	  /* owner while in use */
-	struct zs_page *next;	  /* next page of the zspage */
+	uint32_t pfn;		  /* emulated page frame number, never 0 */
 	unsigned short index;	  /* position in the zspage */
 	unsigned short class_idx; /* its class, readable under the pfn lock */
-	unsigned int first_obj;	  /* offset of the first object starting here */
 };
 
 /*
