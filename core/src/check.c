@@ -116,7 +116,7 @@ static void check_free_list(struct checker *ck, struct zspage *zs)
 				zs->class->size, idx);
 			return;
 		}
-		if (zs->handles[idx])
+		if (zspage_handles(zs)[idx])
 			PROBLEM(ck,
 				"class %zu: object %u is free and "
 				"allocated",
@@ -136,7 +136,7 @@ static void check_free_list(struct checker *ck, struct zspage *zs)
 		obj = link >> ZS_OBJ_TAG_BITS;
 	}
 	for (i = 0; i < objs; i++) {
-		if (!zs->handles[i])
+		if (!zspage_handles(zs)[i])
 			continue;
 		allocated++;
 		if (i >= zs->fresh)
@@ -165,9 +165,9 @@ static void check_objects(struct checker *ck, struct zspage *zs)
 	for (i = 0; i < zs->class->objs_per_zspage; i++) {
 		struct zs_handle_slot *slot;
 
-		if (!zs->handles[i])
+		if (!zspage_handles(zs)[i])
 			continue;
-		slot = zs_handle_slot_at(&pool->handles, zs->handles[i]);
+		slot = zs_handle_slot_at(&pool->handles, zspage_handles(zs)[i]);
 		if (!slot ||
 		    zs_atomic_read(&slot->obj) !=
 			    zspage_obj_word(pool, zs, i) ||
@@ -175,7 +175,7 @@ static void check_objects(struct checker *ck, struct zspage *zs)
 			PROBLEM(ck,
 				"class %zu: object %u: handle slot %u does "
 				"not point back",
-				zs->class->size, i, zs->handles[i]);
+				zs->class->size, i, zspage_handles(zs)[i]);
 			continue;
 		}
 		if (zs_slot_size(slot) == 0 ||

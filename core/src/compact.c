@@ -68,7 +68,7 @@ static int move_object(struct zs_pool *pool, struct zspage *src,
 	unsigned long dobj;
 	bool found;
 
-	slot = zs_handle_slot_at(&pool->handles, src->handles[sidx]);
+	slot = zs_handle_slot_at(&pool->handles, zspage_handles(src)[sidx]);
 	ZS_BUG_ON(!slot);
 	if (zs_slot_mapcount(slot))
 		return 0;
@@ -85,10 +85,10 @@ static int move_object(struct zs_pool *pool, struct zspage *src,
 		zspage_push_free(pool, dst, to.idx);
 		return -1;
 	}
-	dst->handles[to.idx] = src->handles[sidx];
+	zspage_handles(dst)[to.idx] = zspage_handles(src)[sidx];
 	dst->inuse++;
 	zs_store_release(&slot->obj, dobj);
-	src->handles[sidx] = 0;
+	zspage_handles(src)[sidx] = 0;
 	src->inuse--;
 	/* only a kmap can fail, and the copy above just kmapped */
 	ZS_BUG_ON(zspage_push_free(pool, src, sidx) != 0);
@@ -126,7 +126,7 @@ static long compact_step(struct zs_pool *pool, struct size_class *c, void *buf)
 	src->compact_stamp = c->compact_pass;
 	zs_write_lock(&c->migrate_lock);
 	for (i = 0; i < c->objs_per_zspage && src->inuse; i++) {
-		if (!src->handles[i])
+		if (!zspage_handles(src)[i])
 			continue;
 		if (!dst || dst->inuse == c->objs_per_zspage)
 			dst = pick_dst(c, src);

@@ -124,9 +124,9 @@ static void move_page(struct zs_pool *pool, struct zspage *zs, unsigned int k,
 		struct zs_handle_slot *slot;
 		unsigned long w;
 
-		if (!zs->handles[i])
+		if (!zspage_handles(zs)[i])
 			continue;
-		slot = zs_handle_slot_at(&pool->handles, zs->handles[i]);
+		slot = zs_handle_slot_at(&pool->handles, zspage_handles(zs)[i]);
 		w = zs_atomic_read(&slot->obj);
 		if (zs_obj_pfn(pool, w) == old_pfn)
 			zs_store_release(&slot->obj,

@@ -43,7 +43,9 @@ struct size_class {
 	/* Under lock: every kept zspage also sits on its ratio list. */
 	struct zspage *ratio_list[ZS_NR_RATIOS];
 	unsigned long nr_ratio[ZS_NR_RATIOS];
-	unsigned long compact_pass; /* stamps zspages tried this pass */
+	/* stamps zspages tried this pass (wraps: a zspage may then be
+	 * skipped once, which is harmless) */
+	unsigned int compact_pass;
 	/*
 	 * Under lock: zs_pool_check is looking at the class; whoever takes
 	 * the lock to change it waits (zs_class_lock).

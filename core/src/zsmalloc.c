@@ -246,7 +246,7 @@ unsigned long zs_malloc(struct zs_pool *pool, size_t size)
 		goto fail;
 	}
 	idx = zs_obj_index(pool, obj);
-	zs->handles[idx] = (unsigned int)zs_handle_slot_index(handle);
+	zspage_handles(zs)[idx] = (unsigned int)zs_handle_slot_index(handle);
 	zs->inuse++;
 	class->obj_used++;
 	zspage_refile(class, zs);
@@ -304,7 +304,7 @@ void zs_free(struct zs_pool *pool, unsigned long handle)
 		goto out;
 	}
 	zs = zspage_of_obj(pool, class, obj, &idx, &page);
-	if (!zs || zs->handles[idx] != zs_handle_slot_index(handle)) {
+	if (!zs || zspage_handles(zs)[idx] != zs_handle_slot_index(handle)) {
 		zs_report("zs_free",
 			  "handle %#lx: location %#lx is not its object",
 			  handle, obj);
@@ -314,7 +314,7 @@ void zs_free(struct zs_pool *pool, unsigned long handle)
 		goto out;
 	/* the object is gone with the class lock; the slot is queued after */
 	zs_handle_retire(slot);
-	zs->handles[idx] = 0;
+	zspage_handles(zs)[idx] = 0;
 	zs->inuse--;
 	class->obj_used--;
 	zspage_refile(class, zs);

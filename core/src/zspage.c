@@ -92,7 +92,6 @@ struct zspage *zspage_create(struct zs_pool *pool, struct size_class *class)
 	zs = zs_meta_zalloc(&pool->meta, zspage_bytes(class));
 	if (!zs)
 		return NULL;
-	zs->handles = (unsigned int *)(zs->pages + n);
 	zs->class = class;
 	zs->fullness = ZS_EMPTY;
 	for (k = 0; k < n; k++) {
@@ -156,7 +155,6 @@ struct zspage *zspage_rehome(struct zs_pool *pool, struct zspage *zs)
 	if (!n)
 		return zs;
 	memcpy(n, zs, bytes);
-	n->handles = (unsigned int *)(n->pages + class->pages_per_zspage);
 	if (n->prev) {
 		n->prev->next = n;
 	} else if (n->fullness != ZS_EMPTY) {
@@ -195,7 +193,7 @@ static bool link_ok(struct zs_pool *pool, struct zspage *zs, unsigned long link)
 		return false;
 	return zspage_of_obj(pool, zs->class, link >> ZS_OBJ_TAG_BITS, &idx,
 			     &page) == zs &&
-	       idx < zs->fresh && zs->handles[idx] == 0;
+	       idx < zs->fresh && zspage_handles(zs)[idx] == 0;
 }
 
 /* The first fresh object, or 0 (reported) when there is none left. */
@@ -203,7 +201,7 @@ static unsigned long pop_fresh(struct zs_pool *pool, struct zspage *zs)
 {
 	unsigned int idx = zs->fresh;
 
-	if (idx >= zs->class->objs_per_zspage || zs->handles[idx] != 0) {
+	if (idx >= zs->class->objs_per_zspage || zspage_handles(zs)[idx] != 0) {
 		zs_report("free list",
 			  "class %zu: no free object (fresh index %u of %u)",
 			  zs->class->size, idx, zs->class->objs_per_zspage);
@@ -223,7 +221,7 @@ unsigned long zspage_pop_free(struct zs_pool *pool, struct zspage *zs)
 	if (!obj)
 		return pop_fresh(pool, zs);
 	if (zspage_of_obj(pool, zs->class, obj, &idx, &page) != zs ||
-	    idx >= zs->fresh || zs->handles[idx] != 0) {
+	    idx >= zs->fresh || zspage_handles(zs)[idx] != 0) {
 		zs_report("free list",
 			  "class %zu: first free object %#lx is not a free "
 			  "object of its zspage",
@@ -259,9 +257,9 @@ bool zspage_pinned(struct zs_pool *pool, const struct zspage *zs,
 	for (unsigned int i = lo; i < hi; i++) {
 		struct zs_handle_slot *slot;
 
-		if (!zs->handles[i])
+		if (!zspage_handles(zs)[i])
 			continue;
-		slot = zs_handle_slot_at(&pool->handles, zs->handles[i]);
+		slot = zs_handle_slot_at(&pool->handles, zspage_handles(zs)[i]);
 		ZS_BUG_ON(!slot);
 		if (zs_slot_mapcount(slot))
 			return true;

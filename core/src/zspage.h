@@ -23,9 +23,8 @@ struct zspage {
 	struct size_class *class;
 	struct zspage *prev, *next;   /* fullness list */
 	struct zspage *rprev, *rnext; /* ratio list */
-	unsigned long compact_stamp;  /* class's pass that last tried it */
-	unsigned long freeobj; /* location word of the first free object */
-	unsigned int *handles; /* handle slot of each object, 0 when free */
+	unsigned long freeobj;	    /* location word of the first free object */
+	unsigned int compact_stamp; /* class's pass that last tried it */
 	/* ints together: no padding between pointers */
 	enum zs_fullness_group fullness; /* ZS_EMPTY: on no list */
 	unsigned int ratio;		 /* ZS_RATIO_0: on no ratio list */
@@ -35,6 +34,15 @@ struct zspage {
 	/* pages_per_zspage of them, then the handles array */
 	struct zs_page *pages[];
 };
+
+/*
+ * The handle slot of each object (0 when free), after the page array: found
+ * from the class's chain length, not a pointer of its own.
+ */
+static inline unsigned int *zspage_handles(const struct zspage *zs)
+{
+	return (unsigned int *)(zs->pages + zs->class->pages_per_zspage);
+}
 
 /* The page after page in its zspage (a straddling object's second page). */
 static inline struct zs_page *zs_page_next(const struct zs_page *page)

@@ -125,7 +125,8 @@ static void poke_link(struct fixture *f, unsigned int idx, unsigned long v)
 
 static struct zs_handle_slot *slot_of(struct fixture *f, unsigned int idx)
 {
-	return zs_radix_lookup(&f->pool->handles.slots, f->zs->handles[idx]);
+	return zs_radix_lookup(&f->pool->handles.slots,
+			       zspage_handles(f->zs)[idx]);
 }
 
 static void check_clean_pool(struct kunit *test)
@@ -379,17 +380,17 @@ static void check_page_memory_missing(struct kunit *test)
 static void check_handle_back_reference(struct kunit *test)
 {
 	struct fixture *f = setup(test);
-	unsigned int a = f->zs->handles[0], b = f->zs->handles[1];
+	unsigned int a = zspage_handles(f->zs)[0], b = zspage_handles(f->zs)[1];
 
-	f->zs->handles[0] = b;
-	f->zs->handles[1] = a;
+	zspage_handles(f->zs)[0] = b;
+	zspage_handles(f->zs)[1] = a;
 	expect_found(test, f, "does not point back");
 	/* zs_free of a handle whose object names another slot refuses */
 	f->log->text[0] = '\0';
 	zs_free(f->pool, f->h[0]);
 	KUNIT_EXPECT_NOT_NULL(test, strstr(f->log->text, "is not its object"));
-	f->zs->handles[0] = a;
-	f->zs->handles[1] = b;
+	zspage_handles(f->zs)[0] = a;
+	zspage_handles(f->zs)[1] = b;
 	expect_repaired(test, f);
 }
 
@@ -478,12 +479,12 @@ static void check_free_slot_chain(struct kunit *test)
 
 	/* a live slot on the ready chain */
 	link = ch->ready;
-	ch->ready = f->zs->handles[0] + 1;
+	ch->ready = zspage_handles(f->zs)[0] + 1;
 	expect_found(test, f, "free handle slot chain broken");
 	ch->ready = link;
 
 	/* a freed slot still on the quarantine, reissued: not free */
-	t->quarantine[t->q_head] = f->zs->handles[0];
+	t->quarantine[t->q_head] = zspage_handles(f->zs)[0];
 	expect_found(test, f, "quarantined handle slot");
 	t->quarantine[t->q_head] = (unsigned int)zs_handle_slot_index(extra);
 
@@ -494,15 +495,15 @@ static void check_live_handle_count(struct kunit *test)
 {
 	struct fixture *f = setup(test);
 	struct zs_handle_slot *slot = slot_of(f, 0);
-	unsigned int h = f->zs->handles[0];
+	unsigned int h = zspage_handles(f->zs)[0];
 
 	/* the object forgets its handle, the handle still names it */
-	f->zs->handles[0] = 0;
+	zspage_handles(f->zs)[0] = 0;
 	f->zs->inuse--;
 	f->class->obj_used--;
 	expect_found(test, f, "live handles for");
 	KUNIT_EXPECT_NE(test, zs_atomic_read(&slot->obj), 0ul);
-	f->zs->handles[0] = h;
+	zspage_handles(f->zs)[0] = h;
 	f->zs->inuse++;
 	f->class->obj_used++;
 	expect_repaired(test, f);
