@@ -12,8 +12,8 @@
  * taken and the lookup checked again (no page of a locked class comes or
  * goes, so its descriptors are stable); then the class's migration guard
  * exclusive (no map, read or write is resolving a location in the class).
- * The kernel takes a pool-wide migrate lock in zs_free for this; here
- * malloc and free take no pool-wide lock. A page with a pinned object on
+ * The kernel's zs_free takes a pool-wide migrate lock (shared) for this;
+ * here zs_malloc and zs_free take no pool-wide lock. A page with a pinned object on
  * it (mapped or being read, even partly) is refused with -EBUSY and left
  * as it was.
  */

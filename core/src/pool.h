@@ -43,8 +43,10 @@ struct size_class {
 	/* Under lock: every kept zspage also sits on its ratio list. */
 	struct zspage *ratio_list[ZS_NR_RATIOS];
 	unsigned long nr_ratio[ZS_NR_RATIOS];
-	/* stamps zspages tried this pass (wraps: a zspage may then be
-	 * skipped once, which is harmless) */
+	/*
+	 * Stamps zspages tried this pass. It wraps: a zspage may then be
+	 * skipped once, which is harmless.
+	 */
 	unsigned int compact_pass;
 	/*
 	 * Under lock: zs_pool_check is looking at the class; whoever takes
