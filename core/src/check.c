@@ -83,6 +83,7 @@ static void check_free_list(struct checker *ck, struct zspage *zs)
 {
 	struct zs_pool *pool = ck->pool;
 	unsigned int objs = zs->class->objs_per_zspage;
+	const unsigned int *handles = zspage_handles(zs);
 	unsigned long obj = zs->freeobj;
 	unsigned int nfree = 0, idx, i, allocated = 0;
 	struct zs_page *page;
@@ -116,7 +117,7 @@ static void check_free_list(struct checker *ck, struct zspage *zs)
 				zs->class->size, idx);
 			return;
 		}
-		if (zspage_handles(zs)[idx])
+		if (handles[idx])
 			PROBLEM(ck,
 				"class %zu: object %u is free and "
 				"allocated",
@@ -136,7 +137,7 @@ static void check_free_list(struct checker *ck, struct zspage *zs)
 		obj = link >> ZS_OBJ_TAG_BITS;
 	}
 	for (i = 0; i < objs; i++) {
-		if (!zspage_handles(zs)[i])
+		if (!handles[i])
 			continue;
 		allocated++;
 		if (i >= zs->fresh)
@@ -160,14 +161,15 @@ static void check_free_list(struct checker *ck, struct zspage *zs)
 static void check_objects(struct checker *ck, struct zspage *zs)
 {
 	struct zs_pool *pool = ck->pool;
+	const unsigned int *handles = zspage_handles(zs);
 	unsigned int i;
 
 	for (i = 0; i < zs->class->objs_per_zspage; i++) {
 		struct zs_handle_slot *slot;
 
-		if (!zspage_handles(zs)[i])
+		if (!handles[i])
 			continue;
-		slot = zs_handle_slot_at(&pool->handles, zspage_handles(zs)[i]);
+		slot = zs_handle_slot_at(&pool->handles, handles[i]);
 		if (!slot ||
 		    zs_atomic_read(&slot->obj) !=
 			    zspage_obj_word(pool, zs, i) ||
@@ -175,7 +177,7 @@ static void check_objects(struct checker *ck, struct zspage *zs)
 			PROBLEM(ck,
 				"class %zu: object %u: handle slot %u does "
 				"not point back",
-				zs->class->size, i, zspage_handles(zs)[i]);
+				zs->class->size, i, handles[i]);
 			continue;
 		}
 		if (zs_slot_size(slot) == 0 ||

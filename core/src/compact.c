@@ -63,12 +63,13 @@ static int move_object(struct zs_pool *pool, struct zspage *src,
 		       unsigned int sidx, struct zspage *dst, void *buf)
 {
 	struct size_class *class = src->class;
+	unsigned int *from_handles = zspage_handles(src);
 	struct zs_handle_slot *slot;
 	struct zs_obj_loc from, to;
 	unsigned long dobj;
 	bool found;
 
-	slot = zs_handle_slot_at(&pool->handles, zspage_handles(src)[sidx]);
+	slot = zs_handle_slot_at(&pool->handles, from_handles[sidx]);
 	ZS_BUG_ON(!slot);
 	if (zs_slot_mapcount(slot))
 		return 0;
@@ -85,10 +86,10 @@ static int move_object(struct zs_pool *pool, struct zspage *src,
 		zspage_push_free(pool, dst, to.idx);
 		return -1;
 	}
-	zspage_handles(dst)[to.idx] = zspage_handles(src)[sidx];
+	zspage_handles(dst)[to.idx] = from_handles[sidx];
 	dst->inuse++;
 	zs_store_release(&slot->obj, dobj);
-	zspage_handles(src)[sidx] = 0;
+	from_handles[sidx] = 0;
 	src->inuse--;
 	/* only a kmap can fail, and the copy above just kmapped */
 	ZS_BUG_ON(zspage_push_free(pool, src, sidx) != 0);
@@ -114,6 +115,7 @@ static void release_empty(struct zs_pool *pool, struct size_class *c,
 static long compact_step(struct zs_pool *pool, struct size_class *c, void *buf)
 {
 	struct zspage *src, *dst = NULL;
+	const unsigned int *handles;
 	unsigned int i;
 	long freed = 0;
 	int moved;
@@ -124,9 +126,10 @@ static long compact_step(struct zs_pool *pool, struct size_class *c, void *buf)
 	if (!src)
 		return -1;
 	src->compact_stamp = c->compact_pass;
+	handles = zspage_handles(src);
 	zs_write_lock(&c->migrate_lock);
 	for (i = 0; i < c->objs_per_zspage && src->inuse; i++) {
-		if (!zspage_handles(src)[i])
+		if (!handles[i])
 			continue;
 		if (!dst || dst->inuse == c->objs_per_zspage)
 			dst = pick_dst(c, src);

@@ -114,6 +114,7 @@ static void move_page(struct zs_pool *pool, struct zspage *zs, unsigned int k,
 		      struct zs_page *fresh, unsigned int lo, unsigned int hi)
 {
 	struct zs_page *old = zs->pages[k];
+	const unsigned int *handles = zspage_handles(zs);
 	unsigned long old_pfn = old->pfn;
 	unsigned int i;
 
@@ -124,9 +125,9 @@ static void move_page(struct zs_pool *pool, struct zspage *zs, unsigned int k,
 		struct zs_handle_slot *slot;
 		unsigned long w;
 
-		if (!zspage_handles(zs)[i])
+		if (!handles[i])
 			continue;
-		slot = zs_handle_slot_at(&pool->handles, zspage_handles(zs)[i]);
+		slot = zs_handle_slot_at(&pool->handles, handles[i]);
 		w = zs_atomic_read(&slot->obj);
 		if (zs_obj_pfn(pool, w) == old_pfn)
 			zs_store_release(&slot->obj,

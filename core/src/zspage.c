@@ -254,12 +254,14 @@ int zspage_push_free(struct zs_pool *pool, struct zspage *zs, unsigned int idx)
 bool zspage_pinned(struct zs_pool *pool, const struct zspage *zs,
 		   unsigned int lo, unsigned int hi)
 {
+	const unsigned int *handles = zspage_handles(zs);
+
 	for (unsigned int i = lo; i < hi; i++) {
 		struct zs_handle_slot *slot;
 
-		if (!zspage_handles(zs)[i])
+		if (!handles[i])
 			continue;
-		slot = zs_handle_slot_at(&pool->handles, zspage_handles(zs)[i]);
+		slot = zs_handle_slot_at(&pool->handles, handles[i]);
 		ZS_BUG_ON(!slot);
 		if (zs_slot_mapcount(slot))
 			return true;

@@ -30,8 +30,7 @@
  * calls it). A region whose pages are all free is unmapped, except one
  * per page size kept as a spare (no resident memory, only address space)
  * so that a pool at a region edge does not map and unmap on every other
- * page. One mutex guards it all;
- * giving memory back runs outside it.
+ * page. One mutex guards it all; giving memory back runs outside it.
  */
 
 #define ZS_REGION_BYTES ((size_t)2 << 20)
