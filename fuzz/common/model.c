@@ -279,22 +279,47 @@ void zs_model_free(struct zs_model *m, int slot)
 	m->live--;
 }
 
-NO_COVERAGE static size_t first_difference(const struct zs_obj *o,
-					   const uint8_t *p)
+/* Index of the first byte where p differs from bytes[0, n), or n. */
+NO_COVERAGE static size_t run_difference(const uint8_t *p, const uint8_t *bytes,
+					 size_t n)
 {
 	size_t i;
 
-	if (o->ndef == o->size) {
-		if (memcmp(p, o->bytes, o->size) == 0)
-			return o->size;
-		for (i = 0; p[i] == o->bytes[i]; i++)
-			;
-		return i;
-	}
-	for (i = 0; i < o->size; i++)
-		if (o->def[i] && p[i] != o->bytes[i])
-			break;
+	if (memcmp(p, bytes, n) == 0)
+		return n;
+	for (i = 0; p[i] == bytes[i]; i++)
+		;
 	return i;
+}
+
+/*
+ * Only defined bytes are compared (an undefined one may hold anything,
+ * and reading it would be a use of uninitialised memory under MSan). They
+ * come in a few runs, found with memchr over the flags and each compared
+ * with one memcmp: a check per byte made this loop a sixth of zs_threads.
+ */
+NO_COVERAGE static size_t first_difference(const struct zs_obj *o,
+					   const uint8_t *p)
+{
+	size_t i = 0, end, d;
+
+	if (o->ndef == o->size)
+		return run_difference(p, o->bytes, o->size);
+	while (i < o->size) {
+		const uint8_t *on = memchr(o->def + i, 1, o->size - i);
+		const uint8_t *off;
+
+		if (!on)
+			break;
+		i = (size_t)(on - o->def);
+		off = memchr(o->def + i, 0, o->size - i);
+		end = off ? (size_t)(off - o->def) : o->size;
+		d = run_difference(p + i, o->bytes + i, end - i);
+		if (d != end - i)
+			return i + d;
+		i = end;
+	}
+	return o->size;
 }
 
 void zs_model_compare(const struct zs_model *m, int slot, const uint8_t *p)
