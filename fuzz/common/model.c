@@ -271,6 +271,7 @@ void zs_model_free(struct zs_model *m, int slot)
 
 	if (!o->handle)
 		return;
+	zs_model_settle(m, slot);
 	if (m->mapped >= 0)
 		zs_model_unmap(m);
 	zs_free(m->pool, o->handle);
@@ -333,9 +334,11 @@ void zs_model_compare(const struct zs_model *m, int slot, const uint8_t *p)
 	if (i == o->size)
 		return;
 	zs_fuzz_fail("object %#lx (slot %d, size %zu, page %zu, chain %u): "
-		     "byte %zu is %#x, expected %#x",
+		     "byte %zu is %#x, expected %#x%s%s",
 		     o->handle, slot, o->size, m->info.page_size,
-		     m->info.max_pages_per_zspage, i, p[i], o->bytes[i]);
+		     m->info.max_pages_per_zspage, i, p[i], o->bytes[i],
+		     o->unchecked ? "; first compared since " : "",
+		     o->unchecked ? o->unchecked : "");
 }
 
 uint8_t *zs_model_map(struct zs_model *m, int slot, enum zs_mapmode mode)
@@ -343,6 +346,8 @@ uint8_t *zs_model_map(struct zs_model *m, int slot, enum zs_mapmode mode)
 	struct zs_obj *o = &m->obj[slot];
 	uint8_t *p;
 
+	if (mode == ZS_MM_WO)
+		zs_model_settle(m, slot); /* before its bytes are given up */
 	if (m->mapped >= 0)
 		zs_model_unmap(m);
 	zs_access_counts(&m->counts);
@@ -359,6 +364,7 @@ uint8_t *zs_model_map(struct zs_model *m, int slot, enum zs_mapmode mode)
 	} else {
 		zs_model_compare(m, slot, p);
 	}
+	o->unchecked = NULL;
 	m->mapped = slot;
 	m->mode = mode;
 	m->map = p;
@@ -492,6 +498,39 @@ void zs_model_verify_all(struct zs_model *m)
 {
 	for (int i = 0; i < ZS_MODEL_SLOTS; i++)
 		zs_model_verify(m, i);
+}
+
+void zs_model_moved(struct zs_model *m, const char *by)
+{
+	for (int i = 0; i < ZS_MODEL_SLOTS; i++)
+		if (m->obj[i].handle)
+			m->obj[i].unchecked = by;
+}
+
+void zs_model_settle(struct zs_model *m, int slot)
+{
+	struct zs_obj *o = &m->obj[slot];
+	uint8_t *copy, *p;
+
+	if (!o->handle || !o->unchecked)
+		return;
+	if (o->ndef == 0) { /* nothing to compare */
+		o->unchecked = NULL;
+		return;
+	}
+	if (slot == m->mapped) /* (a mapping was compared when made) */
+		zs_model_unmap(m);
+	copy = shadow_get(o->size);
+	if (!copy)
+		zs_fuzz_fail("out of memory for %zu bytes", o->size);
+	p = zs_obj_read_begin(m->pool, o->handle, copy);
+	if (!p)
+		zs_fuzz_fail("zs_obj_read_begin(%#lx) returned NULL",
+			     o->handle);
+	zs_model_compare(m, slot, p);
+	zs_obj_read_end(m->pool, o->handle, p);
+	shadow_put(copy, o->size);
+	o->unchecked = NULL;
 }
 
 int zs_model_pick_live(const struct zs_model *m, unsigned int hint)

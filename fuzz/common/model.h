@@ -33,6 +33,9 @@ struct zs_obj {
 	size_t ndef;	/* number of defined bytes */
 	uint8_t *bytes; /* expected contents */
 	uint8_t *def;	/* 1 where bytes[i] is defined */
+	/* The move that may have relocated it since it was last compared
+	 * (NULL: compared since): it is compared before its next use. */
+	const char *unchecked;
 };
 
 struct zs_model {
@@ -110,6 +113,17 @@ void zs_model_check_mapping(const struct zs_model *m);
 /* Maps RO, compares, unmaps. */
 void zs_model_verify(struct zs_model *m, int slot);
 void zs_model_verify_all(struct zs_model *m);
+/*
+ * After a move op (compaction, migration): every live object may have
+ * been relocated. Each is marked and compared at its next use (a map, a
+ * read, before a write or free) or at the end, whichever comes first, not
+ * all at once: a second move before then needs no second look, and every
+ * byte is still compared before anything could overwrite it.
+ */
+void zs_model_moved(struct zs_model *m, const char *by);
+/* Compares slot now if a move left it unchecked, without touching the
+ * current mapping (through zs_obj_read_begin). */
+void zs_model_settle(struct zs_model *m, int slot);
 /* zs_pool_check (the first ZS_MODEL_FULL_CHECKS times) and the class
  * statistics against the model. */
 void zs_model_check_pool(struct zs_model *m);
