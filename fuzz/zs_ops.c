@@ -4,8 +4,9 @@
  * from the config prefix), then valid ops only: alloc, free, map RO/WO/RW,
  * whole and partial writes (also around page edges), read-checks, unmap
  * and pool checks, all against the shadow model; then (ops 8..11) the
- * moves: zs_compact and zs_page_migrate, after which the mapping held and
- * every object are checked, and the copy-based access API. At the end
+ * moves: zs_compact and zs_page_migrate, after which the mapping held is
+ * checked and every object before its next use, and the copy-based access
+ * API. At the end
  * every object is freed and the pool must be empty and consistent.
  */
 #include "harness.h"

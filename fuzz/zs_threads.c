@@ -8,8 +8,8 @@
  *
  * Ops after the hand-off ones compact the pool, migrate the page of an
  * own object and use the copy-based access API, racing with the other
- * threads' maps and frees; each thread then checks its mapping and all its
- * objects.
+ * threads' maps and frees; each thread then checks its mapping, and each
+ * of its objects before that object's next use.
  *
  * The hold op (numbered after the move ops, so ops 0..13 keep theirs)
  * holds one object X mapped RO, or read through zs_obj_read_begin, while
