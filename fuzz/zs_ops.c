@@ -6,8 +6,8 @@
  * and pool checks, all against the shadow model; then (ops 8..11) the
  * moves: zs_compact and zs_page_migrate, after which the mapping held is
  * checked and every object before its next use, and the copy-based access
- * API. At the end
- * every object is freed and the pool must be empty and consistent.
+ * API. At the end every object is freed and the pool must be empty and
+ * consistent.
  */
 #include "harness.h"
 #include "input.h"
