@@ -193,7 +193,7 @@ static void rehome_class(struct zs_pool *pool, struct size_class *c)
 unsigned long zs_compact(struct zs_pool *pool)
 {
 	unsigned long freed = 0;
-	unsigned int i;
+	struct size_class *c;
 
 	if (!pool) {
 		zs_report("zs_compact", "no pool");
@@ -201,9 +201,8 @@ unsigned long zs_compact(struct zs_pool *pool)
 	}
 	/* no bounce buffer: objects go page to page, so no failed allocation
 	 * can stop them */
-	for (i = pool->geo.nr_steps; i-- > 0;)
-		if (pool->classes[i].served_by == i)
-			freed += compact_class(pool, &pool->classes[i]);
+	zs_for_each_serving_class_reverse(pool, c)
+		freed += compact_class(pool, c);
 	/* then the pfn table: pages of sparse leaves move to low pfns */
 	for (unsigned long pfn = ULONG_MAX;
 	     (pfn = zs_pool_pfn_to_pack(pool, pfn)) != 0;)
@@ -211,9 +210,8 @@ unsigned long zs_compact(struct zs_pool *pool)
 			break;
 	/* then the metadata: descriptors out of sparse chunks */
 	if (zs_meta_drain_begin(&pool->meta))
-		for (i = 0; i < pool->geo.nr_steps; i++)
-			if (pool->classes[i].served_by == i)
-				rehome_class(pool, &pool->classes[i]);
+		zs_for_each_serving_class(pool, c)
+			rehome_class(pool, c);
 	zs_meta_drain_end(&pool->meta);
 	zs_atomic_add(&pool->pages_compacted, freed);
 	/* asked for memory back: the built-in provider's freed pages and the
