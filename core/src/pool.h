@@ -208,6 +208,17 @@ void zs_pool_page_rehome(struct zs_pool *pool, struct zs_page *old,
 unsigned long zs_pool_pfn_to_pack(struct zs_pool *pool, unsigned long below);
 /* zs_page_migrate, counted in no statistic: 0 or -errno. */
 int zs_pool_page_migrate(struct zs_pool *pool, unsigned long pfn);
+/*
+ * How often a migration looks up the pfn's class and locks it before it
+ * gives up with -EBUSY, when each time the pfn has gone to another class
+ * by the time the lock is held.
+ */
+#define ZS_MIGRATE_LOOKUPS 8
+/*
+ * For tests: the next n re-checks under a class lock find the pfn gone to
+ * another class (no thread can make that happen on cue). Process-wide.
+ */
+void zs_migrate_fail_recheck_next(unsigned int n);
 /* pfn table leaves allocated now (for tests). */
 unsigned long zs_pool_nr_pfn_leaves(struct zs_pool *pool);
 
