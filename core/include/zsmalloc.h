@@ -190,7 +190,8 @@ void zs_dump_classes(struct zs_pool *pool, FILE *out);
  * fuzzers that check each access does the work its mode promises: kmaps
  * counts pages mapped (kmap_atomic); copies_out/bytes_out whole copies of
  * an object from its pages into a buffer (the mapping area, a local copy),
- * copies_in/bytes_in the other way. Compaction and migration count too.
+ * copies_in/bytes_in the other way. Compaction and migration count too (a
+ * moved object, copied page to page, as one copy out and one in).
  *
  * An object inside one page is mapped with one kmap and no copy, in every
  * mode. One that straddles two pages is copied out at zs_map_object (RO,

@@ -446,11 +446,9 @@ static void check_handles(struct checker *ck)
  */
 static void freeze_classes(struct zs_pool *pool, bool frozen)
 {
-	for (unsigned int i = 0; i < pool->geo.nr_steps; i++) {
-		struct size_class *c = &pool->classes[i];
+	struct size_class *c;
 
-		if (c->served_by != i)
-			continue;
+	zs_for_each_serving_class(pool, c) {
 		zs_mutex_lock(&c->lock);
 		c->frozen = frozen;
 		zs_mutex_unlock(&c->lock);

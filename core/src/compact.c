@@ -56,11 +56,11 @@ static struct zspage *pick_dst(struct size_class *c, struct zspage *src)
 }
 
 /*
- * Move object sidx of src into a free object of dst, through buf.
+ * Move object sidx of src into a free object of dst, page to page.
  * 1 moved, 0 pinned (left alone), -1 failed (nothing changed).
  */
 static int move_object(struct zs_pool *pool, struct zspage *src,
-		       unsigned int sidx, struct zspage *dst, void *buf)
+		       unsigned int sidx, struct zspage *dst)
 {
 	struct size_class *class = src->class;
 	unsigned int *from_handles = zspage_handles(src);
@@ -80,9 +80,8 @@ static int move_object(struct zs_pool *pool, struct zspage *src,
 			      &from) &&
 		zs_obj_locate(pool, class, dobj, &to);
 	ZS_BUG_ON(!found);
-	if (!zs_obj_copy(pool, &from, buf, zs_slot_size(slot), false,
-			 zs_slot_fresh(slot)) ||
-	    !zs_obj_copy(pool, &to, buf, zs_slot_size(slot), true, false)) {
+	if (!zs_obj_copy_obj(pool, &from, &to, zs_slot_size(slot),
+			     zs_slot_fresh(slot))) {
 		zspage_push_free(pool, dst, to.idx);
 		return -1;
 	}
@@ -112,7 +111,7 @@ static void release_empty(struct zs_pool *pool, struct size_class *c,
  * One stretch: empty one source zspage into the fullest others. Returns
  * pages released (0 or pages_per_zspage), or -1 when the class is done.
  */
-static long compact_step(struct zs_pool *pool, struct size_class *c, void *buf)
+static long compact_step(struct zs_pool *pool, struct size_class *c)
 {
 	struct zspage *src, *dst = NULL;
 	const unsigned int *handles;
@@ -135,7 +134,7 @@ static long compact_step(struct zs_pool *pool, struct size_class *c, void *buf)
 			dst = pick_dst(c, src);
 		if (!dst)
 			break;
-		moved = move_object(pool, src, i, dst, buf);
+		moved = move_object(pool, src, i, dst);
 		if (moved < 0)
 			break;
 		if (moved)
@@ -151,8 +150,7 @@ static long compact_step(struct zs_pool *pool, struct size_class *c, void *buf)
 	return dst || freed ? freed : -1;
 }
 
-static unsigned long compact_class(struct zs_pool *pool, struct size_class *c,
-				   void *buf)
+static unsigned long compact_class(struct zs_pool *pool, struct size_class *c)
 {
 	unsigned long freed = 0, steps = 0, limit = 0;
 	unsigned int r;
@@ -166,7 +164,7 @@ static unsigned long compact_class(struct zs_pool *pool, struct size_class *c,
 	zs_mutex_unlock(&c->lock);
 	while (steps++ < limit) {
 		zs_class_lock(pool, c);
-		step = compact_step(pool, c, buf);
+		step = compact_step(pool, c);
 		zs_mutex_unlock(&c->lock);
 		if (step < 0)
 			break;
@@ -195,20 +193,16 @@ static void rehome_class(struct zs_pool *pool, struct size_class *c)
 unsigned long zs_compact(struct zs_pool *pool)
 {
 	unsigned long freed = 0;
-	unsigned int i;
-	void *buf;
+	struct size_class *c;
 
 	if (!pool) {
 		zs_report("zs_compact", "no pool");
 		return 0;
 	}
-	buf = zs_kmalloc(pool->geo.page_size);
-	if (!buf)
-		return 0;
-	for (i = pool->geo.nr_steps; i-- > 0;)
-		if (pool->classes[i].served_by == i)
-			freed += compact_class(pool, &pool->classes[i], buf);
-	zs_kfree(buf);
+	/* no bounce buffer: objects go page to page, so no failed allocation
+	 * can stop them */
+	zs_for_each_serving_class_reverse(pool, c)
+		freed += compact_class(pool, c);
 	/* then the pfn table: pages of sparse leaves move to low pfns */
 	for (unsigned long pfn = ULONG_MAX;
 	     (pfn = zs_pool_pfn_to_pack(pool, pfn)) != 0;)
@@ -216,9 +210,8 @@ unsigned long zs_compact(struct zs_pool *pool)
 			break;
 	/* then the metadata: descriptors out of sparse chunks */
 	if (zs_meta_drain_begin(&pool->meta))
-		for (i = 0; i < pool->geo.nr_steps; i++)
-			if (pool->classes[i].served_by == i)
-				rehome_class(pool, &pool->classes[i]);
+		zs_for_each_serving_class(pool, c)
+			rehome_class(pool, c);
 	zs_meta_drain_end(&pool->meta);
 	zs_atomic_add(&pool->pages_compacted, freed);
 	/* asked for memory back: the built-in provider's freed pages and the

@@ -20,6 +20,7 @@
 #include <zsmalloc.h>
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <string.h>
 
 #include "kernel/kmap.h"
@@ -171,6 +172,22 @@ static struct size_class *pfn_class(struct zs_pool *pool, unsigned long pfn)
 	return class;
 }
 
+static atomic_uint recheck_fail; /* injected re-check failures left */
+
+void zs_migrate_fail_recheck_next(unsigned int n)
+{
+	atomic_store(&recheck_fail, n);
+}
+
+static bool recheck_injected_failure(void)
+{
+	unsigned int n = atomic_load(&recheck_fail);
+
+	while (n && !atomic_compare_exchange_weak(&recheck_fail, &n, n - 1))
+		;
+	return n != 0;
+}
+
 /*
  * Lock the class of pfn's zspage: its class lock, then a second look that
  * the page is still that class's (it may have been freed, and the pfn
@@ -182,13 +199,14 @@ static struct size_class *pfn_class(struct zs_pool *pool, unsigned long pfn)
 static int lock_pfn_class(struct zs_pool *pool, unsigned long pfn,
 			  struct size_class **classp)
 {
-	for (int tries = 0; tries < 8; tries++) {
+	for (int tries = 0; tries < ZS_MIGRATE_LOOKUPS; tries++) {
 		struct size_class *class = pfn_class(pool, pfn);
 
 		if (!class)
 			return -ENOENT;
 		zs_class_lock(pool, class);
-		if (pfn_class(pool, pfn) == class) {
+		if (pfn_class(pool, pfn) == class &&
+		    !recheck_injected_failure()) {
 			*classp = class;
 			return 0;
 		}

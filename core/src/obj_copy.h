@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Copying an object's bytes between its page(s) and a buffer, one kmap
- * window per page. Used by the copy-based access API, compaction and page
- * migration. Only the bytes copied are opened to memory checkers, and the
- * object's whole class-size span is closed again afterwards.
+ * window per page (the copy-based access API, page migration), or straight
+ * into another object, a source and a destination page mapped at once
+ * (compaction). Only the bytes copied are opened to memory checkers, and
+ * each object's whole class-size span is closed again afterwards.
  */
 #ifndef ZS_OBJ_COPY_H
 #define ZS_OBJ_COPY_H
@@ -41,5 +42,17 @@ static inline bool zs_obj_spans(const struct zs_pool *pool,
  */
 bool zs_obj_copy(struct zs_pool *pool, const struct zs_obj_loc *loc, void *buf,
 		 size_t len, bool to_obj, bool undefined);
+
+/*
+ * Copy the first len bytes of object from into object to (same class, no
+ * overlap), piece by piece between page edges: up to three pieces when
+ * both straddle at different offsets, each with one source and one
+ * destination page mapped (unmapped in reverse order), as the kernel's
+ * zs_object_copy. undefined: from never held data. Counted as one copy
+ * out of pages and one into pages. false when a kmap failed (reported by
+ * kmap_atomic), nothing copied then.
+ */
+bool zs_obj_copy_obj(struct zs_pool *pool, const struct zs_obj_loc *from,
+		     const struct zs_obj_loc *to, size_t len, bool undefined);
 
 #endif /* ZS_OBJ_COPY_H */

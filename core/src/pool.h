@@ -104,6 +104,41 @@ static inline struct size_class *zs_serving_class(struct zs_pool *pool,
 }
 
 /*
+ * The serving classes (steps no merge folded into a larger class), in
+ * step order: the first at step i or above, or the last below step i;
+ * NULL when there is none. For the loops below.
+ */
+static inline struct size_class *zs_serving_from(struct zs_pool *pool,
+						 unsigned int i)
+{
+	for (; i < pool->geo.nr_steps; i++)
+		if (pool->classes[i].served_by == i)
+			return &pool->classes[i];
+	return NULL;
+}
+
+static inline struct size_class *zs_serving_below(struct zs_pool *pool,
+						  unsigned int i)
+{
+	while (i-- > 0)
+		if (pool->classes[i].served_by == i)
+			return &pool->classes[i];
+	return NULL;
+}
+
+/*
+ * Walk every serving class, c its class (c->index its step), smallest
+ * first or, _reverse, largest first. Needs pool->classes set up; merged
+ * steps are skipped, so a loop that also looks at those keeps its own.
+ */
+#define zs_for_each_serving_class(pool, c)                                     \
+	for ((c) = zs_serving_from((pool), 0); (c);                            \
+	     (c) = zs_serving_from((pool), (c)->index + 1))
+#define zs_for_each_serving_class_reverse(pool, c)                             \
+	for ((c) = zs_serving_below((pool), (pool)->geo.nr_steps); (c);        \
+	     (c) = zs_serving_below((pool), (c)->index))
+
+/*
  * The class lock, for a change to the class: when zs_pool_check has the
  * class frozen, wait (on check_mutex, holding nothing) until it is done.
  * A frozen flag and not the class lock itself, so that the checker never
@@ -173,6 +208,17 @@ void zs_pool_page_rehome(struct zs_pool *pool, struct zs_page *old,
 unsigned long zs_pool_pfn_to_pack(struct zs_pool *pool, unsigned long below);
 /* zs_page_migrate, counted in no statistic: 0 or -errno. */
 int zs_pool_page_migrate(struct zs_pool *pool, unsigned long pfn);
+/*
+ * How often a migration looks up the pfn's class and locks it before it
+ * gives up with -EBUSY, when each time the pfn has gone to another class
+ * by the time the lock is held.
+ */
+#define ZS_MIGRATE_LOOKUPS 8
+/*
+ * For tests: the next n re-checks under a class lock find the pfn gone to
+ * another class (no thread can make that happen on cue). Process-wide.
+ */
+void zs_migrate_fail_recheck_next(unsigned int n);
 /* pfn table leaves allocated now (for tests). */
 unsigned long zs_pool_nr_pfn_leaves(struct zs_pool *pool);
 

@@ -87,8 +87,8 @@ struct zs_pool *zs_create_pool_config(const char *name,
 {
 	struct zs_geometry geo;
 	struct zs_pool *pool;
+	struct size_class *c;
 	char why[160];
-	unsigned int i;
 
 	if (zs_geometry_init(&geo, cfg, why, sizeof(why)) != 0) {
 		fprintf(stderr, "zsmalloc: pool %s: %s\n", name ? name : "?",
@@ -139,18 +139,14 @@ struct zs_pool *zs_create_pool_config(const char *name,
 		free_pool(pool, POOL_CLASSES, 0);
 		return NULL;
 	}
-	for (i = 0; i < geo.nr_steps; i++) {
-		struct size_class *c = &pool->classes[i];
-
-		if (c->served_by != i)
-			continue;
+	zs_for_each_serving_class(pool, c) {
 		if (zs_mutex_init(&c->lock) != 0) {
-			free_pool(pool, POOL_CHECK, i);
+			free_pool(pool, POOL_CHECK, c->index);
 			return NULL;
 		}
 		if (zs_rwlock_init(&c->migrate_lock) != 0) {
 			zs_mutex_destroy(&c->lock);
-			free_pool(pool, POOL_CHECK, i);
+			free_pool(pool, POOL_CHECK, c->index);
 			return NULL;
 		}
 	}
@@ -186,7 +182,7 @@ void zs_destroy_pool(struct zs_pool *pool)
 int zs_pool_try_destroy(struct zs_pool *pool)
 {
 	struct zs_cpu_area *area = zs_cpu_area_this();
-	unsigned int i;
+	struct size_class *c;
 
 	if (!pool)
 		return 0;
@@ -196,9 +192,8 @@ int zs_pool_try_destroy(struct zs_pool *pool)
 			  pool->name, area->handle);
 		return -EBUSY;
 	}
-	for (i = 0; i < pool->geo.nr_steps; i++)
-		if (pool->classes[i].served_by == i)
-			release_class(pool, &pool->classes[i]);
+	zs_for_each_serving_class(pool, c)
+		release_class(pool, c);
 	free_pool(pool, POOL_CHECK, pool->geo.nr_steps);
 	if (atomic_fetch_sub(&nr_pools, 1) == 1)
 		zs_cpu_down(); /* nothing of ours stays behind at exit */

@@ -11,6 +11,9 @@
 #include <stdatomic.h>
 
 #include "kernel/kmap.h"
+#include "kernel/sanitize.h"
+#include "kernel/slab.h"
+#include "pool.h"
 
 /* No class keeps a whole zspage's worth of free slots. */
 static void expect_tight(struct kunit *test, struct zs_pool *pool)
@@ -229,6 +232,180 @@ static void compact_skips_pinned(struct kunit *test)
 		zs_free(pool, o[i].h);
 }
 
+/* Page memory behind h's first page: every granule closed (ASan only). */
+static void expect_page_closed(struct kunit *test, struct zs_pool *pool,
+			       unsigned long h, size_t page_size)
+{
+#if defined(ZS_ASAN)
+	struct zs_page *page = zs_pfn_to_page(pool, zs_handle_pfn(pool, h));
+	size_t i;
+
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	for (i = 0; i < page_size; i += 8)
+		if (!zs_san_is_closed((char *)page->mem + i))
+			break;
+	KUNIT_EXPECT_EQ(test, i, page_size);
+#else
+	(void)test;
+	(void)pool;
+	(void)h;
+	(void)page_size;
+#endif
+}
+
+/* Does object idx of a class of size run onto the next page, and where? */
+static size_t edge_of(size_t idx, size_t size, size_t page_size)
+{
+	size_t off = idx * size % page_size;
+
+	return off + size > page_size ? page_size - off : 0;
+}
+
+/*
+ * Objects of about 3/4 of a page straddle pages at several offsets. For
+ * every source index s and destination index d: zspage A keeps only
+ * object s, zspage B has only slot d free; zs_compact moves A's object
+ * into B's slot page to page (up to three pieces when both straddle at
+ * different offsets) and releases A. Every byte arrives, the copy is
+ * counted once each way, and page memory is left closed.
+ */
+static void compact_straddling(struct kunit *test, size_t page_size)
+{
+	struct zs_pool *pool = zt_pool_geo(test, page_size, 4, 0);
+	size_t size = page_size - page_size / 4 - 5;
+	unsigned int cls = zt_class_of(pool, size), per, s, d, i;
+	unsigned int three_pieces = 0;
+	struct zs_access_counts c0, c1;
+	struct zs_pool_stats p0, p1;
+	struct zs_class_stat st;
+	struct obj o[2 * 16];
+	unsigned long dst_pfn;
+
+	KUNIT_ASSERT_EQ(test, zs_class_stat(pool, cls, &st), 0);
+	per = st.objs_per_zspage;
+	KUNIT_ASSERT_LE(test, per, 16u);
+	for (s = 0; s < per; s++) {
+		for (d = 0; d < per; d++) {
+			size_t es = edge_of(s, st.size, page_size);
+			size_t ed = edge_of(d, st.size, page_size);
+
+			if (es && ed && es != ed)
+				three_pieces++;
+			memset(o, 0, sizeof(o));
+			for (i = 0; i < 2 * per; i++) {
+				o[i].size = size;
+				o[i].seed = s * 1000 + d * 100 + i;
+				o[i].h = zs_malloc(pool, size);
+				KUNIT_ASSERT_NE(test, o[i].h, 0ul);
+				KUNIT_ASSERT_TRUE(test,
+						  zt_write(pool, o[i].h, size,
+							   o[i].seed));
+			}
+			/* A: objects 0..per-1, B: per..2*per-1 */
+			for (i = 0; i < per; i++) {
+				if (i == s)
+					continue;
+				zs_free(pool, o[i].h);
+				o[i].h = 0;
+			}
+			dst_pfn = zs_handle_pfn(pool, o[per + d].h);
+			zs_free(pool, o[per + d].h);
+			o[per + d].h = 0;
+
+			zs_pool_stats(pool, &p0);
+			zs_access_counts(&c0);
+			KUNIT_EXPECT_EQ(test, zs_compact(pool),
+					(unsigned long)st.pages_per_zspage);
+			zs_access_counts(&c1);
+			zs_pool_stats(pool, &p1);
+			KUNIT_EXPECT_EQ(test, p1.objs_moved - p0.objs_moved,
+					1ul);
+			KUNIT_EXPECT_EQ(test, c1.copies_out - c0.copies_out,
+					1ul);
+			KUNIT_EXPECT_EQ(test, c1.bytes_out - c0.bytes_out,
+					(unsigned long)size);
+			KUNIT_EXPECT_EQ(test, c1.copies_in - c0.copies_in, 1ul);
+			KUNIT_EXPECT_EQ(test, c1.bytes_in - c0.bytes_in,
+					(unsigned long)size);
+			KUNIT_EXPECT_EQ(test, kmap_depth(), 0u);
+			/* it went to B's free slot */
+			KUNIT_EXPECT_EQ(test, zs_handle_pfn(pool, o[s].h),
+					dst_pfn);
+			KUNIT_EXPECT_EQ(test, zs_get_total_pages(pool),
+					(unsigned long)st.pages_per_zspage);
+			for (i = 0; i < 2 * per; i++)
+				if (o[i].h)
+					expect_page_closed(test, pool, o[i].h,
+							   page_size);
+			KUNIT_EXPECT_EQ(test, zs_pool_check(pool), 0);
+			expect_intact(test, pool, o, 2 * per);
+			for (i = 0; i < 2 * per; i++)
+				zs_free(pool, o[i].h);
+			KUNIT_ASSERT_EQ(test, zs_get_total_pages(pool), 0ul);
+		}
+	}
+	/* the geometry has the case the pieces are for */
+	KUNIT_EXPECT_GT(test, three_pieces, 0u);
+}
+
+static void compact_straddling_4k(struct kunit *test)
+{
+	compact_straddling(test, 4096);
+}
+
+static void compact_straddling_64k(struct kunit *test)
+{
+	compact_straddling(test, 65536);
+}
+
+static void slab_fail_all_off(void *unused)
+{
+	(void)unused;
+	zs_slab_fail_all(false);
+}
+
+/*
+ * zs_compact needs no metadata allocation to move objects (no bounce
+ * buffer): with every one failing it still moves them and releases pages.
+ */
+static void compact_without_slab(struct kunit *test)
+{
+	struct zs_pool *pool = zt_pool_geo(test, 4096, 4, 0);
+	unsigned int n = 400, i;
+	uint64_t rng = 0xc0ffee;
+	struct zs_pool_stats st;
+	unsigned long before, freed;
+	long live;
+	struct obj *o = fill(test, pool, n, 4096, &rng);
+
+	for (i = 0; i < n; i++) {
+		if (zt_rand(&rng) % 4) {
+			zs_free(pool, o[i].h);
+			o[i].h = 0;
+		}
+	}
+	before = zs_get_total_pages(pool);
+	live = zs_slab_live();
+	KUNIT_ASSERT_EQ(
+		test, 0,
+		kunit_add_action_or_reset(test, slab_fail_all_off, NULL));
+	zs_slab_fail_all(true);
+	freed = zs_compact(pool);
+	zs_slab_fail_all(false);
+	KUNIT_EXPECT_GT(test, freed, 0ul);
+	KUNIT_EXPECT_EQ(test, zs_get_total_pages(pool), before - freed);
+	KUNIT_EXPECT_LE(test, zs_slab_live(), live);
+	zs_pool_stats(pool, &st);
+	KUNIT_EXPECT_GT(test, st.objs_moved, 0ul);
+	KUNIT_EXPECT_EQ(test, st.pages_compacted, freed);
+	KUNIT_EXPECT_EQ(test, zs_pool_check(pool), 0);
+	expect_tight(test, pool);
+	expect_intact(test, pool, o, n);
+	for (i = 0; i < n; i++)
+		zs_free(pool, o[i].h);
+	KUNIT_EXPECT_EQ(test, zs_get_total_pages(pool), 0ul);
+}
+
 static void compact_misuse(struct kunit *test)
 {
 	struct zt_reports *r = zt_record_reports(test);
@@ -375,6 +552,9 @@ static struct kunit_case compact_cases[] = {
 	KUNIT_CASE(compact_16k_chain1),
 	KUNIT_CASE(compact_one_class),
 	KUNIT_CASE(compact_skips_pinned),
+	KUNIT_CASE(compact_straddling_4k),
+	KUNIT_CASE(compact_straddling_64k),
+	KUNIT_CASE(compact_without_slab),
 	KUNIT_CASE(compact_misuse),
 	KUNIT_CASE(compact_threads),
 	{}};

@@ -13,6 +13,7 @@
 #include <stdatomic.h>
 
 #include "kernel/kmap.h"
+#include "pool.h"
 
 /* Migrate every page that exists now; returns how many moved. */
 static unsigned long migrate_all(struct kunit *test, struct zs_pool *pool)
@@ -165,6 +166,71 @@ static void migrate_busy(struct kunit *test)
 				  zt_check(pool, h[i], 1500, i, ZS_MM_RO));
 		zs_free(pool, h[i]);
 	}
+}
+
+static void recheck_fail_off(void *unused)
+{
+	(void)unused;
+	zs_migrate_fail_recheck_next(0);
+}
+
+/*
+ * The pfn keeps changing class between the lookup and the class lock
+ * (injected: no thread can do it on cue). After ZS_MIGRATE_LOOKUPS such
+ * changes zs_page_migrate gives up with -EBUSY, holding nothing and
+ * changing nothing; with one fewer it goes through.
+ */
+static void migrate_class_keeps_changing(struct kunit *test)
+{
+	struct zs_pool *pool = zt_pool_geo(test, 4096, 4, 0);
+	struct zs_pool_stats s0, s1;
+	unsigned long h[2], pfn, pages;
+	unsigned int i;
+
+	KUNIT_ASSERT_EQ(
+		test, 0,
+		kunit_add_action_or_reset(test, recheck_fail_off, NULL));
+	for (i = 0; i < 2; i++) {
+		h[i] = zs_malloc(pool, 3000); /* h[1] straddles */
+		KUNIT_ASSERT_NE(test, h[i], 0ul);
+		KUNIT_ASSERT_TRUE(test, zt_write(pool, h[i], 3000, 40 + i));
+	}
+	pfn = zs_handle_pfn(pool, h[1]);
+	pages = zs_get_total_pages(pool);
+	zs_pool_stats(pool, &s0);
+
+	zs_migrate_fail_recheck_next(ZS_MIGRATE_LOOKUPS);
+	KUNIT_EXPECT_EQ(test, zs_page_migrate(pool, pfn), -EBUSY);
+	zs_pool_stats(pool, &s1);
+	KUNIT_EXPECT_EQ(test, s1.migrate_busy, s0.migrate_busy + 1);
+	KUNIT_EXPECT_EQ(test, s1.pages_migrated, s0.pages_migrated);
+	KUNIT_EXPECT_EQ(test, zs_handle_pfn(pool, h[1]), pfn);
+	KUNIT_EXPECT_EQ(test, zs_get_total_pages(pool), pages);
+	KUNIT_EXPECT_EQ(test, kmap_depth(), 0u);
+	/* the checker freezes every class: no class lock was kept */
+	KUNIT_EXPECT_EQ(test, zs_pool_check(pool), 0);
+	for (i = 0; i < 2; i++)
+		KUNIT_EXPECT_TRUE(test,
+				  zt_check(pool, h[i], 3000, 40 + i, ZS_MM_RO));
+
+	/* every injected failure was used: one fewer and it goes through */
+	zs_migrate_fail_recheck_next(ZS_MIGRATE_LOOKUPS - 1);
+	KUNIT_EXPECT_EQ(test, zs_page_migrate(pool, pfn), 0);
+	zs_pool_stats(pool, &s0);
+	KUNIT_EXPECT_EQ(test, s0.migrate_busy, s1.migrate_busy);
+	KUNIT_EXPECT_EQ(test, s0.pages_migrated, s1.pages_migrated + 1);
+	KUNIT_EXPECT_NE(test, zs_handle_pfn(pool, h[1]), pfn);
+	KUNIT_EXPECT_EQ(test, zs_get_total_pages(pool), pages);
+	KUNIT_EXPECT_EQ(test, zs_pool_check(pool), 0);
+	for (i = 0; i < 2; i++)
+		KUNIT_EXPECT_TRUE(test,
+				  zt_check(pool, h[i], 3000, 40 + i, ZS_MM_RO));
+	/* and none is left over */
+	KUNIT_EXPECT_EQ(test, zs_page_migrate(pool, zs_handle_pfn(pool, h[1])),
+			0);
+	for (i = 0; i < 2; i++)
+		zs_free(pool, h[i]);
+	KUNIT_EXPECT_EQ(test, zs_get_total_pages(pool), 0ul);
 }
 
 static void migrate_misuse(struct kunit *test)
@@ -327,13 +393,15 @@ static void migrate_threads(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, zs_get_total_pages(pool), 0ul);
 }
 
-static struct kunit_case migrate_cases[] = {KUNIT_CASE(migrate_4k),
-					    KUNIT_CASE(migrate_64k_chain16),
-					    KUNIT_CASE(migrate_8k_chain1),
-					    KUNIT_CASE(migrate_busy),
-					    KUNIT_CASE(migrate_misuse),
-					    KUNIT_CASE(migrate_threads),
-					    {}};
+static struct kunit_case migrate_cases[] = {
+	KUNIT_CASE(migrate_4k),
+	KUNIT_CASE(migrate_64k_chain16),
+	KUNIT_CASE(migrate_8k_chain1),
+	KUNIT_CASE(migrate_busy),
+	KUNIT_CASE(migrate_class_keeps_changing),
+	KUNIT_CASE(migrate_misuse),
+	KUNIT_CASE(migrate_threads),
+	{}};
 
 static struct kunit_suite migrate_suite = {
 	.name = "migrate",

@@ -16,6 +16,12 @@ static atomic_ulong slab_attempts;
 static atomic_long slab_live;
 /* 0: off; otherwise the attempt number that fails. */
 static atomic_ulong slab_fail_at;
+static atomic_bool slab_fail_every;
+
+void zs_slab_fail_all(bool on)
+{
+	atomic_store(&slab_fail_every, on);
+}
 
 void zs_slab_fail_nth(unsigned long nth)
 {
@@ -39,6 +45,8 @@ static int slab_should_fail(void)
 	unsigned long n = atomic_fetch_add(&slab_attempts, 1) + 1;
 	unsigned long at = atomic_load(&slab_fail_at);
 
+	if (atomic_load(&slab_fail_every))
+		return 1;
 	if (at && n == at) {
 		atomic_store(&slab_fail_at, 0);
 		return 1;

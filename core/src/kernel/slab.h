@@ -35,6 +35,8 @@ void zs_slab_account(long delta);
  * off. Process-wide: only for single-threaded tests.
  */
 void zs_slab_fail_nth(unsigned long nth);
+/* Fail every allocation while on (counted as attempts); same caveat. */
+void zs_slab_fail_all(bool on);
 /* Allocations attempted since the process started (failed ones too). */
 unsigned long zs_slab_attempts(void);
 /* Allocations not given back yet. */
