@@ -428,6 +428,24 @@ static void check_handles(struct checker *ck)
 			PROBLEM(ck, "quarantined handle slot %lu is not free",
 				index);
 	}
+	for (unsigned int k = 0; k < ZS_HANDLE_SHARDS; k++) {
+		const struct zs_handle_shard *sh = &t->shards[k];
+
+		if (sh->n > ZS_HANDLE_BATCH) {
+			PROBLEM(ck, "handle batch %u holds %u", k, sh->n);
+			continue;
+		}
+		for (i = 0; i < sh->n; i++) {
+			struct zs_handle_slot *slot =
+				zs_handle_slot_at(t, sh->retired[i]);
+
+			if (!sh->retired[i] || !slot ||
+			    zs_atomic_read(&slot->obj))
+				PROBLEM(ck,
+					"batched handle slot %u is not free",
+					sh->retired[i]);
+		}
+	}
 	if (ready + t->q_len != t->nr_free)
 		PROBLEM(ck,
 			"free handle slot chain holds %lu ready and %lu "
@@ -468,6 +486,8 @@ int zs_pool_check(struct zs_pool *pool)
 	ck.pool = pool;
 	zs_mutex_lock(&pool->check_mutex);
 	freeze_classes(pool, true);
+	for (i = 0; i < ZS_HANDLE_SHARDS; i++)
+		zs_mutex_lock(&pool->handles.shards[i].lock);
 	zs_mutex_lock(&pool->handles.lock);
 	zs_mutex_lock(&pool->lock);
 
@@ -490,6 +510,8 @@ int zs_pool_check(struct zs_pool *pool)
 
 	zs_mutex_unlock(&pool->lock);
 	zs_mutex_unlock(&pool->handles.lock);
+	for (i = 0; i < ZS_HANDLE_SHARDS; i++)
+		zs_mutex_unlock(&pool->handles.shards[i].lock);
 	freeze_classes(pool, false);
 	zs_mutex_unlock(&pool->check_mutex);
 	return ck.problems;

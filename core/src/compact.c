@@ -214,6 +214,8 @@ unsigned long zs_compact(struct zs_pool *pool)
 			rehome_class(pool, c);
 	zs_meta_drain_end(&pool->meta);
 	zs_atomic_add(&pool->pages_compacted, freed);
+	/* batched frees into the quarantine, so their chunks can go back */
+	zs_handle_flush(&pool->handles);
 	/* asked for memory back: the built-in provider's freed pages and the
 	 * freed tables too */
 	if (pool->pages.free_page == zs_default_page_provider.free_page)

@@ -72,6 +72,16 @@ int zs_handle_table_init(struct zs_handle_table *t)
 		zs_kfree(t->quarantine);
 		return -1;
 	}
+	for (unsigned int i = 0; i < ZS_HANDLE_SHARDS; i++) {
+		t->shards[i].n = 0;
+		if (zs_mutex_init(&t->shards[i].lock)) {
+			while (i--)
+				zs_mutex_destroy(&t->shards[i].lock);
+			zs_mutex_destroy(&t->lock);
+			zs_kfree(t->quarantine);
+			return -1;
+		}
+	}
 	return 0;
 }
 
@@ -80,6 +90,8 @@ void zs_handle_table_destroy(struct zs_handle_table *t)
 	zs_radix_destroy(&t->slots);
 	zs_kfree(t->quarantine);
 	zs_kfree(t->chunks);
+	for (unsigned int i = 0; i < ZS_HANDLE_SHARDS; i++)
+		zs_mutex_destroy(&t->shards[i].lock);
 	zs_mutex_destroy(&t->lock);
 }
 
@@ -318,10 +330,8 @@ void zs_handle_release_locked(struct zs_handle_table *t, unsigned long handle,
 	zs_handle_queue_locked(t, handle);
 }
 
-void zs_handle_queue_locked(struct zs_handle_table *t, unsigned long handle)
+static void queue_index_locked(struct zs_handle_table *t, unsigned long index)
 {
-	unsigned long index = zs_handle_slot_index(handle);
-
 	if (t->q_len == ZS_HANDLE_QUARANTINE)
 		make_ready(t, quarantine_pop(t));
 	t->quarantine[(t->q_head + t->q_len) % ZS_HANDLE_QUARANTINE] =
@@ -329,6 +339,56 @@ void zs_handle_queue_locked(struct zs_handle_table *t, unsigned long handle)
 	t->q_len++;
 	t->nr_free++;
 	count_locked(&t->frees);
+}
+
+void zs_handle_queue_locked(struct zs_handle_table *t, unsigned long handle)
+{
+	queue_index_locked(t, zs_handle_slot_index(handle));
+}
+
+/* This thread's shard: threads are numbered as they first free. */
+static struct zs_handle_shard *this_shard(struct zs_handle_table *t)
+{
+	static atomic_uint next_thread;
+	static _Thread_local unsigned int thread_nr; /* 0: not numbered */
+
+	if (!thread_nr)
+		thread_nr =
+			atomic_fetch_add(&next_thread, 1) % ZS_HANDLE_SHARDS +
+			1;
+	return &t->shards[thread_nr - 1];
+}
+
+/* Queue s's batch; under s->lock. */
+static void flush_shard(struct zs_handle_table *t, struct zs_handle_shard *s)
+{
+	if (!s->n)
+		return;
+	zs_mutex_lock(&t->lock);
+	for (unsigned int i = 0; i < s->n; i++)
+		queue_index_locked(t, s->retired[i]);
+	zs_mutex_unlock(&t->lock);
+	s->n = 0;
+}
+
+void zs_handle_queue(struct zs_handle_table *t, unsigned long handle)
+{
+	struct zs_handle_shard *s = this_shard(t);
+
+	zs_mutex_lock(&s->lock);
+	s->retired[s->n++] = (unsigned int)zs_handle_slot_index(handle);
+	if (s->n == ZS_HANDLE_BATCH)
+		flush_shard(t, s);
+	zs_mutex_unlock(&s->lock);
+}
+
+void zs_handle_flush(struct zs_handle_table *t)
+{
+	for (unsigned int i = 0; i < ZS_HANDLE_SHARDS; i++) {
+		zs_mutex_lock(&t->shards[i].lock);
+		flush_shard(t, &t->shards[i]);
+		zs_mutex_unlock(&t->shards[i].lock);
+	}
 }
 
 struct zs_handle_slot *zs_handle_resolve(struct zs_handle_table *t,

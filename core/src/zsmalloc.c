@@ -320,9 +320,7 @@ void zs_free(struct zs_pool *pool, unsigned long handle)
 		zspage_release(pool, zs);
 	}
 	zs_mutex_unlock(&class->lock);
-	zs_mutex_lock(&pool->handles.lock);
-	zs_handle_queue_locked(&pool->handles, handle);
-	zs_mutex_unlock(&pool->handles.lock);
+	zs_handle_queue(&pool->handles, handle);
 	return;
 out:
 	zs_mutex_unlock(&class->lock);

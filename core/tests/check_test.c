@@ -462,6 +462,7 @@ static void check_free_slot_chain(struct kunit *test)
 
 	KUNIT_ASSERT_NE(test, extra, 0ul);
 	zs_free(f->pool, extra);	      /* one more slot in quarantine */
+	zs_handle_flush(t);		      /* (out of this thread's batch) */
 	KUNIT_ASSERT_EQ(test, t->q_len, 3ul); /* setup freed two */
 	KUNIT_ASSERT_NE(test, ch->ready, 0u);
 
@@ -482,6 +483,12 @@ static void check_free_slot_chain(struct kunit *test)
 	ch->ready = zspage_handles(f->zs)[0] + 1;
 	expect_found(test, f, "free handle slot chain broken");
 	ch->ready = link;
+
+	/* a live slot in a batch of freed ones */
+	KUNIT_ASSERT_EQ(test, t->shards[0].n, 0u);
+	t->shards[0].retired[t->shards[0].n++] = zspage_handles(f->zs)[0];
+	expect_found(test, f, "batched handle slot");
+	t->shards[0].n = 0;
 
 	/* a freed slot still on the quarantine, reissued: not free */
 	t->quarantine[t->q_head] = zspage_handles(f->zs)[0];

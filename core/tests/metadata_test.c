@@ -119,6 +119,51 @@ static void metadata_stale_after_remake(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, zs_pool_check(pool), 0);
 }
 
+/*
+ * zs_free queues slots a batch at a time: handles_freed moves by a whole
+ * batch, a batched handle is already stale, the checker accepts the batch,
+ * and zs_compact queues what is left.
+ */
+static void metadata_batched_frees(struct kunit *test)
+{
+	struct zt_reports *rep = zt_record_reports(test);
+	struct zs_pool *pool = zt_pool(test, NULL);
+	unsigned int n = ZS_HANDLE_BATCH + 1, i;
+	unsigned long *h = kunit_kcalloc(test, n, sizeof(*h), GFP_KERNEL);
+	struct zs_pool_stats s0, s;
+
+	KUNIT_ASSERT_NOT_NULL(test, h);
+	for (i = 0; i < n; i++) {
+		h[i] = zs_malloc(pool, 100);
+		KUNIT_ASSERT_NE(test, h[i], 0ul);
+	}
+	zs_compact(pool); /* this thread's batch starts empty */
+	zs_pool_stats(pool, &s0);
+	for (i = 0; i + 1 < ZS_HANDLE_BATCH; i++)
+		zs_free(pool, h[i]);
+	zs_pool_stats(pool, &s);
+	KUNIT_EXPECT_EQ(test, s.handles_freed, s0.handles_freed);
+	KUNIT_EXPECT_EQ(test, zs_pool_check(pool), 0);
+	rep->count = 0;
+	if (ZS_HANDLE_BATCH > 1)
+		KUNIT_EXPECT_NULL(test, zs_map_object(pool, h[0], ZS_MM_RO));
+	KUNIT_EXPECT_EQ(test, rep->count, ZS_HANDLE_BATCH > 1 ? 1ul : 0ul);
+	zs_free(pool, h[ZS_HANDLE_BATCH - 1]);
+	zs_pool_stats(pool, &s);
+	KUNIT_EXPECT_EQ(test, s.handles_freed,
+			s0.handles_freed + ZS_HANDLE_BATCH);
+	zs_free(pool, h[ZS_HANDLE_BATCH]);
+	zs_pool_stats(pool, &s);
+	/* (a batch of one queues at once) */
+	KUNIT_EXPECT_EQ(test, s.handles_freed,
+			s0.handles_freed +
+				(ZS_HANDLE_BATCH > 1 ? ZS_HANDLE_BATCH : n));
+	zs_compact(pool);
+	zs_pool_stats(pool, &s);
+	KUNIT_EXPECT_EQ(test, s.handles_freed, s0.handles_freed + n);
+	KUNIT_EXPECT_EQ(test, zs_pool_check(pool), 0);
+}
+
 /* Migration frees the old page's descriptor and pfn; no leaf is kept. */
 static void metadata_descriptor_with_page(struct kunit *test)
 {
@@ -225,6 +270,7 @@ static struct kunit_case metadata_cases[] = {
 	KUNIT_CASE(metadata_slot_size),
 	KUNIT_CASE(metadata_given_back),
 	KUNIT_CASE(metadata_stale_after_remake),
+	KUNIT_CASE(metadata_batched_frees),
 	KUNIT_CASE(metadata_descriptor_with_page),
 	KUNIT_CASE(metadata_compacted),
 	{}};
