@@ -106,7 +106,10 @@ struct zs_pool_stats {
 	unsigned long pages_migrated;  /* pages moved by zs_page_migrate */
 	unsigned long migrate_busy;    /* migrations refused with -EBUSY */
 	/* Handle reuse, for checking the quarantine and generations: */
-	unsigned long handles_freed;	   /* handles given back by zs_free */
+	/* handles given back by zs_free, counted as their slots enter the
+	 * quarantine: up to a batch (32 per thread) after the free, and
+	 * all of them by the end of a zs_compact */
+	unsigned long handles_freed;
 	unsigned long handle_chunks_freed; /* handle table parts given back
 					      (their slots' generations jump) */
 };
