@@ -23,6 +23,7 @@
 #include <stdatomic.h>
 #include <string.h>
 
+#include "kernel/atomic.h"
 #include "kernel/kmap.h"
 #include "kernel/report.h"
 #include "kernel/sanitize.h"
@@ -179,15 +180,6 @@ void zs_migrate_fail_recheck_next(unsigned int n)
 	atomic_store(&recheck_fail, n);
 }
 
-static bool recheck_injected_failure(void)
-{
-	unsigned int n = atomic_load(&recheck_fail);
-
-	while (n && !atomic_compare_exchange_weak(&recheck_fail, &n, n - 1))
-		;
-	return n != 0;
-}
-
 /*
  * Lock the class of pfn's zspage: its class lock, then a second look that
  * the page is still that class's (it may have been freed, and the pfn
@@ -206,7 +198,7 @@ static int lock_pfn_class(struct zs_pool *pool, unsigned long pfn,
 			return -ENOENT;
 		zs_class_lock(pool, class);
 		if (pfn_class(pool, pfn) == class &&
-		    !recheck_injected_failure()) {
+		    !zs_take_injected_failure(&recheck_fail)) {
 			*classp = class;
 			return 0;
 		}

@@ -8,6 +8,7 @@
 #define ZS_KERNEL_ATOMIC_H
 
 #include <stdatomic.h>
+#include <stdbool.h>
 
 typedef atomic_ulong zs_atomic_ulong;
 
@@ -39,6 +40,19 @@ static inline unsigned long zs_load_acquire(zs_atomic_ulong *a)
 static inline void zs_store_release(zs_atomic_ulong *a, unsigned long v)
 {
 	atomic_store_explicit(a, v, memory_order_release);
+}
+
+/*
+ * Test hooks that fail the next n calls: takes one from *left when it is
+ * not 0 (true: this call fails), in one step however many threads ask.
+ */
+static inline bool zs_take_injected_failure(atomic_uint *left)
+{
+	unsigned int n = atomic_load(left);
+
+	while (n && !atomic_compare_exchange_weak(left, &n, n - 1))
+		;
+	return n != 0;
 }
 
 #endif /* ZS_KERNEL_ATOMIC_H */

@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
+#include "atomic.h"
 #include "report.h"
 #include "sanitize.h"
 #include "slab.h"
@@ -29,15 +30,6 @@ static void cpu_key_init(void)
 void zs_cpu_fail_next_up(unsigned int n)
 {
 	atomic_store(&fail_up, n);
-}
-
-static bool take_injected_failure(void)
-{
-	unsigned int n = atomic_load(&fail_up);
-
-	while (n && !atomic_compare_exchange_weak(&fail_up, &n, n - 1))
-		;
-	return n != 0;
 }
 
 static void registry_add(struct zs_cpu_area *a)
@@ -82,7 +74,7 @@ static int zs_cpu_notify(enum zs_cpu_action action, struct zs_cpu_area **ap)
 
 	switch (action) {
 	case ZS_CPU_UP_PREPARE:
-		if (take_injected_failure())
+		if (zs_take_injected_failure(&fail_up))
 			return -1;
 		pthread_once(&cpu_once, cpu_key_init);
 		if (!cpu_key_ok)
