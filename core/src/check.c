@@ -170,18 +170,16 @@ static void check_objects(struct checker *ck, struct zspage *zs)
 		if (!handles[i])
 			continue;
 		slot = zs_handle_slot_at(&pool->handles, handles[i]);
-		if (!slot ||
-		    zs_atomic_read(&slot->obj) !=
-			    zspage_obj_word(pool, zs, i) ||
-		    zs_slot_class_idx(slot) != zs->class->index) {
+		if (!slot || zs_slot_location(&pool->handles, slot) !=
+				     zspage_obj_word(pool, zs, i)) {
 			PROBLEM(ck,
 				"class %zu: object %u: handle slot %u does "
 				"not point back",
 				zs->class->size, i, handles[i]);
 			continue;
 		}
-		if (zs_slot_size(slot) == 0 ||
-		    zs_slot_size(slot) > zs->class->size)
+		/* the size names the class: this one, no smaller one */
+		if (zs_slot_class(pool, slot) != zs->class)
 			PROBLEM(ck,
 				"class %zu: object %u: size %u out of "
 				"range",
@@ -306,17 +304,19 @@ static unsigned long check_slot(struct checker *ck, unsigned long i,
 				struct zs_handle_slot *slot)
 {
 	struct zs_pool *pool = ck->pool;
-	unsigned long obj = zs_atomic_read(&slot->obj);
-	unsigned int cls = zs_slot_class_idx(slot), idx;
+	unsigned long obj = zs_slot_location(&pool->handles, slot);
+	struct size_class *class = zs_slot_class(pool, slot);
 	struct zs_page *page;
+	unsigned int idx;
 
 	if (!obj)
 		return 0;
-	if (cls >= pool->geo.nr_steps || pool->classes[cls].served_by != cls) {
-		PROBLEM(ck, "handle slot %lu: class %u invalid", i, cls);
+	if (!class) {
+		PROBLEM(ck, "handle slot %lu: size %u invalid", i,
+			zs_slot_size(slot));
 		return 1;
 	}
-	if (!zspage_of_obj(pool, &pool->classes[cls], obj, &idx, &page))
+	if (!zspage_of_obj(pool, class, obj, &idx, &page))
 		PROBLEM(ck, "handle slot %lu: location %#lx is no object", i,
 			obj);
 	return 1;
@@ -324,14 +324,13 @@ static unsigned long check_slot(struct checker *ck, unsigned long i,
 
 /* A chunk's ready slots: free, each once, as many as counted. */
 static unsigned long check_ready_slots(struct checker *ck, unsigned long c,
-				       struct zs_handle_chunk *ch,
-				       struct zs_handle_slot *leaf)
+				       struct zs_handle_chunk *ch, void *leaf)
 {
 	unsigned int link = ch->ready, n = 0;
 
 	while (link) {
 		if (link > ZS_HANDLE_CHUNK_SLOTS || (!c && link == 1) ||
-		    zs_atomic_read(&leaf[link - 1].obj)) {
+		    zs_atomic_read(zs_slot_word(zs_slot_ref(leaf, link - 1)))) {
 			PROBLEM(ck, "free handle slot chain broken at %lu",
 				c * ZS_HANDLE_CHUNK_SLOTS + link - 1);
 			return n;
@@ -341,8 +340,8 @@ static unsigned long check_ready_slots(struct checker *ck, unsigned long c,
 				c);
 			return n;
 		}
-		link = atomic_load_explicit(&leaf[link - 1].info,
-					    memory_order_relaxed);
+		/* a ready slot's pin word holds the next one */
+		link = zs_slot_mapcount(zs_slot_ref(leaf, link - 1));
 	}
 	if (n != ch->nr_ready)
 		PROBLEM(ck,
@@ -392,7 +391,7 @@ static void check_handles(struct checker *ck)
 
 	for (c = 0; c < t->nr_chunks; c++) {
 		struct zs_handle_chunk *ch = &t->chunks[c];
-		struct zs_handle_slot *leaf =
+		void *leaf =
 			zs_radix_leaf(&t->slots, c * ZS_HANDLE_CHUNK_SLOTS);
 
 		if (!ch->made) {
@@ -410,7 +409,7 @@ static void check_handles(struct checker *ck)
 		}
 		for (i = c ? 0 : 1; i < ZS_HANDLE_CHUNK_SLOTS; i++)
 			live += check_slot(ck, c * ZS_HANDLE_CHUNK_SLOTS + i,
-					   &leaf[i]);
+					   zs_slot_ref(leaf, i));
 		ready += check_ready_slots(ck, c, ch, leaf);
 	}
 	check_ready_chunks(ck);
@@ -424,7 +423,7 @@ static void check_handles(struct checker *ck)
 			t->quarantine[(t->q_head + i) % ZS_HANDLE_QUARANTINE];
 		struct zs_handle_slot *slot = zs_handle_slot_at(t, index);
 
-		if (!index || !slot || zs_atomic_read(&slot->obj))
+		if (!index || !slot || zs_atomic_read(zs_slot_word(slot)))
 			PROBLEM(ck, "quarantined handle slot %lu is not free",
 				index);
 	}
@@ -440,7 +439,7 @@ static void check_handles(struct checker *ck)
 				zs_handle_slot_at(t, sh->retired[i]);
 
 			if (!sh->retired[i] || !slot ||
-			    zs_atomic_read(&slot->obj))
+			    zs_atomic_read(zs_slot_word(slot)))
 				PROBLEM(ck,
 					"batched handle slot %u is not free",
 					sh->retired[i]);

@@ -87,7 +87,7 @@ static int move_object(struct zs_pool *pool, struct zspage *src,
 	}
 	zspage_handles(dst)[to.idx] = from_handles[sidx];
 	dst->inuse++;
-	zs_store_release(&slot->obj, dobj);
+	zs_handle_move(&pool->handles, slot, dobj);
 	from_handles[sidx] = 0;
 	src->inuse--;
 	/* only a kmap can fail, and the copy above just kmapped */

@@ -46,8 +46,47 @@ static unsigned long make_handle(unsigned int tag, unsigned int gen,
 	       ((unsigned long)(gen & GEN_MASK) << GEN_SHIFT) | slot;
 }
 
-int zs_handle_table_init(struct zs_handle_table *t)
+#if ZS_SLOT_PACKED
+static unsigned long pack_location(const struct zs_handle_table *t,
+				   unsigned long obj)
 {
+	unsigned long low = obj & ((1ul << t->loc_index_bits) - 1);
+
+	return (obj >> t->loc_index_bits) << t->loc_low_bits | low;
+}
+
+static unsigned long unpack_location(const struct zs_handle_table *t,
+				     unsigned long packed)
+{
+	unsigned long low = packed & ((1ul << t->loc_low_bits) - 1);
+
+	return (packed >> t->loc_low_bits) << t->loc_index_bits | low;
+}
+#endif
+
+bool zs_handle_location_fits(const struct zs_handle_table *t, unsigned long obj)
+{
+#if ZS_SLOT_PACKED
+	unsigned long low = obj & ((1ul << t->loc_index_bits) - 1);
+	unsigned long high = obj >> t->loc_index_bits;
+
+	return obj && low >> t->loc_low_bits == 0 &&
+	       high >> (ZS_SLOT_LOC_BITS - t->loc_low_bits) == 0;
+#else
+	(void)t;
+	return obj != 0;
+#endif
+}
+
+int zs_handle_table_init(struct zs_handle_table *t, unsigned int index_bits,
+			 unsigned int low_bits)
+{
+#if ZS_SLOT_PACKED
+	ZS_BUG_ON(index_bits >= ZS_BITS_PER_LONG ||
+		  low_bits >= ZS_SLOT_LOC_BITS);
+#endif
+	t->loc_index_bits = index_bits;
+	t->loc_low_bits = low_bits;
 	/* Tags cycle through 1..TAG_MASK: handle 0 can never be issued. */
 	t->tag = atomic_fetch_add(&next_pool_tag, 1) % TAG_MASK + 1;
 	t->nr_slots = 1;
@@ -63,7 +102,7 @@ int zs_handle_table_init(struct zs_handle_table *t)
 	zs_atomic_set(&t->chunks_freed, 0);
 	t->max_slots = SLOT_MASK < ZS_RADIX_CAPACITY - 1 ? SLOT_MASK + 1
 							 : ZS_RADIX_CAPACITY;
-	zs_radix_init(&t->slots, sizeof(struct zs_handle_slot));
+	zs_radix_init(&t->slots, ZS_SLOT_BYTES);
 	t->quarantine =
 		zs_kmalloc(ZS_HANDLE_QUARANTINE * sizeof(*t->quarantine));
 	if (!t->quarantine)
@@ -98,7 +137,24 @@ void zs_handle_table_destroy(struct zs_handle_table *t)
 struct zs_handle_slot *zs_handle_slot_at(struct zs_handle_table *t,
 					 unsigned long index)
 {
-	return zs_radix_lookup(&t->slots, index);
+	void *leaf = zs_radix_leaf(&t->slots, index);
+
+	return leaf ? zs_slot_ref(leaf, index % ZS_HANDLE_CHUNK_SLOTS) : NULL;
+}
+
+/* A ready slot's pin word: its generation and the next ready slot. */
+static void set_ready_link(struct zs_handle_slot *slot, unsigned int link)
+{
+	atomic_store_explicit(zs_slot_pin_word(slot),
+			      zs_slot_gen(slot) << ZS_SLOT_GEN_SHIFT | link,
+			      memory_order_relaxed);
+}
+
+static unsigned int ready_link(struct zs_handle_slot *slot)
+{
+	return atomic_load_explicit(zs_slot_pin_word(slot),
+				    memory_order_relaxed) &
+	       ZS_SLOT_MAP_MASK;
 }
 
 /* Slots a chunk can hand out: slot 0 of the table never is. */
@@ -154,10 +210,10 @@ static bool chunks_fit(struct zs_handle_table *t, unsigned long c)
 /* Make the lowest chunk not made now, every slot ready; false: none. */
 static bool make_chunk(struct zs_handle_table *t)
 {
-	struct zs_handle_slot *leaf;
 	struct zs_handle_chunk *ch;
 	unsigned long c;
 	unsigned int i, first;
+	void *leaf;
 
 	for (c = 0; c < t->nr_chunks && t->chunks[c].made; c++)
 		;
@@ -175,14 +231,12 @@ static bool make_chunk(struct zs_handle_table *t)
 	 * release fence orders the lot before the chunk's slots are handed
 	 * out under the table lock.
 	 */
-	for (i = first; i < ZS_HANDLE_CHUNK_SLOTS; i++) {
-		atomic_store_explicit(&leaf[i].pin,
-				      ch->gen_base << ZS_SLOT_GEN_SHIFT,
-				      memory_order_relaxed);
-		atomic_store_explicit(&leaf[i].info,
-				      i + 1 < ZS_HANDLE_CHUNK_SLOTS ? i + 2 : 0,
-				      memory_order_relaxed);
-	}
+	for (i = first; i < ZS_HANDLE_CHUNK_SLOTS; i++)
+		atomic_store_explicit(
+			zs_slot_pin_word(zs_slot_ref(leaf, i)),
+			ch->gen_base << ZS_SLOT_GEN_SHIFT |
+				(i + 1 < ZS_HANDLE_CHUNK_SLOTS ? i + 2 : 0),
+			memory_order_relaxed);
 	atomic_thread_fence(memory_order_release);
 	ch->made = true;
 	ch->ready = first + 1;
@@ -203,13 +257,13 @@ static bool make_chunk(struct zs_handle_table *t)
 static void free_chunk(struct zs_handle_table *t, unsigned long c)
 {
 	struct zs_handle_chunk *ch = &t->chunks[c];
-	struct zs_handle_slot *leaf =
-		zs_radix_leaf(&t->slots, c * ZS_HANDLE_CHUNK_SLOTS);
+	void *leaf = zs_radix_leaf(&t->slots, c * ZS_HANDLE_CHUNK_SLOTS);
 	unsigned int i, d, far = 0;
 
 	ZS_BUG_ON(!leaf);
 	for (i = c ? 0 : 1; i < ZS_HANDLE_CHUNK_SLOTS; i++) {
-		d = (zs_slot_gen(&leaf[i]) - ch->gen_base) & GEN_MASK;
+		d = (zs_slot_gen(zs_slot_ref(leaf, i)) - ch->gen_base) &
+		    GEN_MASK;
 		if (d > far)
 			far = d;
 	}
@@ -230,10 +284,10 @@ static void make_ready(struct zs_handle_table *t, unsigned long index)
 	unsigned long c = index / ZS_HANDLE_CHUNK_SLOTS;
 	unsigned int i = (unsigned int)(index % ZS_HANDLE_CHUNK_SLOTS);
 	struct zs_handle_chunk *ch = &t->chunks[c];
-	struct zs_handle_slot *slot = zs_radix_lookup(&t->slots, index);
+	struct zs_handle_slot *slot = zs_handle_slot_at(t, index);
 
 	ZS_BUG_ON(!slot || !ch->made);
-	atomic_store_explicit(&slot->info, ch->ready, memory_order_relaxed);
+	set_ready_link(slot, ch->ready);
 	ch->ready = i + 1;
 	if (ch->nr_ready++ == 0)
 		ready_list_add(t, c);
@@ -267,9 +321,9 @@ static struct zs_handle_slot *take_ready(struct zs_handle_table *t,
 	ch = &t->chunks[c];
 	ZS_BUG_ON(!ch->ready || !ch->nr_ready);
 	index = c * ZS_HANDLE_CHUNK_SLOTS + ch->ready - 1;
-	slot = zs_radix_lookup(&t->slots, index);
+	slot = zs_handle_slot_at(t, index);
 	ZS_BUG_ON(!slot);
-	ch->ready = atomic_load_explicit(&slot->info, memory_order_relaxed);
+	ch->ready = ready_link(slot);
 	if (--ch->nr_ready == 0)
 		ready_list_del(t, c);
 	t->nr_free--;
@@ -292,12 +346,12 @@ unsigned long zs_handle_reserve(struct zs_handle_table *t,
 		/* no memory for a chunk: reuse early */
 		index = quarantine_pop(t);
 		t->nr_free--;
-		slot = zs_radix_lookup(&t->slots, index);
+		slot = zs_handle_slot_at(t, index);
 		ZS_BUG_ON(!slot);
 	}
 	if (slot) {
-		ZS_BUG_ON(zs_atomic_read(&slot->obj) != 0);
-		atomic_store_explicit(&slot->info, 0, memory_order_relaxed);
+		ZS_BUG_ON(zs_atomic_read(zs_slot_word(slot)) != 0);
+		set_ready_link(slot, 0); /* mapcount 0 */
 		if (index >= t->nr_slots)
 			t->nr_slots = index + 1;
 		handle = make_handle(t->tag, zs_slot_gen(slot), index);
@@ -307,20 +361,71 @@ unsigned long zs_handle_reserve(struct zs_handle_table *t,
 	return handle;
 }
 
-void zs_handle_publish(struct zs_handle_slot *slot, unsigned long obj)
+void zs_handle_publish(const struct zs_handle_table *t,
+		       struct zs_handle_slot *slot, unsigned long obj,
+		       size_t size)
 {
-	ZS_BUG_ON(obj == 0);
-	zs_store_release(&slot->obj, obj);
+	ZS_BUG_ON(!zs_handle_location_fits(t, obj) || size == 0 ||
+		  size > 65536);
+#if ZS_SLOT_PACKED
+	zs_store_release(zs_slot_word(slot),
+			 pack_location(t, obj) << ZS_SLOT_LOC_SHIFT |
+				 (unsigned long)(size - 1)
+					 << ZS_SLOT_SIZE_SHIFT |
+				 ZS_SLOT_FRESH);
+#else
+	atomic_store_explicit(zs_slot_info_word(slot),
+			      (unsigned int)size | ZS_SLOT_FRESH,
+			      memory_order_relaxed);
+	zs_store_release(zs_slot_word(slot), obj);
+#endif
+}
+
+unsigned long zs_slot_location(const struct zs_handle_table *t,
+			       const struct zs_handle_slot *slot)
+{
+#if ZS_SLOT_PACKED
+	unsigned long w = zs_load_acquire(zs_slot_word(slot));
+
+	return w ? unpack_location(t, w >> ZS_SLOT_LOC_SHIFT) : 0;
+#else
+	(void)t;
+	return zs_load_acquire(zs_slot_word(slot));
+#endif
+}
+
+void zs_handle_move(const struct zs_handle_table *t,
+		    struct zs_handle_slot *slot, unsigned long obj)
+{
+	ZS_BUG_ON(!zs_handle_location_fits(t, obj));
+#if ZS_SLOT_PACKED
+	zs_atomic_ulong *word = zs_slot_word(slot);
+	unsigned long w = zs_atomic_read(word), n;
+
+	/* a CAS, so a fresh bit cleared meanwhile is not brought back */
+	do {
+		ZS_BUG_ON(w == 0);
+		n = (w & ((1ul << ZS_SLOT_LOC_SHIFT) - 1)) |
+		    pack_location(t, obj) << ZS_SLOT_LOC_SHIFT;
+	} while (!atomic_compare_exchange_weak_explicit(
+		word, &w, n, memory_order_release, memory_order_relaxed));
+#else
+	(void)t;
+	zs_store_release(zs_slot_word(slot), obj);
+#endif
 }
 
 void zs_handle_retire(struct zs_handle_slot *slot)
 {
 	unsigned int gen = zs_slot_gen(slot);
 
-	zs_atomic_set(&slot->obj, 0);
+	zs_atomic_set(zs_slot_word(slot), 0);
 	/* a new generation: every handle naming the slot goes stale */
-	atomic_store(&slot->pin, ((gen + 1) & GEN_MASK) << ZS_SLOT_GEN_SHIFT);
-	atomic_store_explicit(&slot->info, 0, memory_order_relaxed);
+	atomic_store(zs_slot_pin_word(slot), ((gen + 1) & GEN_MASK)
+						     << ZS_SLOT_GEN_SHIFT);
+#if !ZS_SLOT_PACKED
+	atomic_store_explicit(zs_slot_info_word(slot), 0, memory_order_relaxed);
+#endif
 }
 
 void zs_handle_release_locked(struct zs_handle_table *t, unsigned long handle,
@@ -404,7 +509,7 @@ struct zs_handle_slot *zs_handle_resolve(struct zs_handle_table *t,
 			  handle);
 		return NULL;
 	}
-	slot = index ? zs_radix_lookup(&t->slots, index) : NULL;
+	slot = index ? zs_handle_slot_at(t, index) : NULL;
 	if (!slot) {
 		zs_report(op,
 			  "handle %#lx was never issued (or its slot's chunk "
@@ -412,7 +517,7 @@ struct zs_handle_slot *zs_handle_resolve(struct zs_handle_table *t,
 			  handle);
 		return NULL;
 	}
-	obj = zs_load_acquire(&slot->obj);
+	obj = zs_slot_location(t, slot);
 	if (zs_slot_gen(slot) != zs_handle_gen(handle)) {
 		zs_report(op,
 			  "handle %#lx is stale: its object was freed "

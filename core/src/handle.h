@@ -14,6 +14,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "kernel/atomic.h"
 #include "kernel/lock.h"
@@ -47,90 +48,154 @@
 #endif
 
 /*
- * 16 bytes. pin and info are split so that pinning (many threads) and the
- * owner's writes never touch the same word.
+ * A slot lives in its chunk as parallel words, so that no padding is paid:
+ *   64-bit, 12 bytes: word [location:45][size-1:16][fresh:1] (packed
+ *     below) and pin [generation:16][mapcount:16];
+ *   32-bit, 12 bytes: word (the location), pin, and info [fresh:1][size:17].
+ * While a slot is ready for reuse its word is 0 and the low half of pin
+ * holds the next ready slot of its chunk (index in the chunk + 1; 0 ends).
+ * The class is not kept: it follows from the size.
+ *
+ * A struct zs_handle_slot pointer is a reference, never dereferenced: its
+ * chunk's address (page aligned) plus its index in the chunk.
  */
-struct zs_handle_slot {
-	zs_atomic_ulong obj; /* location word; 0 while free or reserved */
-	atomic_uint pin;     /* [generation:16][mapcount:16] */
-	/*
-	 * In use: [fresh:1][class:11][size:17], written before obj is
-	 * published, read after it is loaded. Ready for reuse: the next
-	 * ready slot of its chunk (index in the chunk + 1; 0 ends).
-	 */
-	atomic_uint info;
-};
+struct zs_handle_slot;
 
-#define ZS_SLOT_MAP_MASK    0xffffu
-#define ZS_SLOT_GEN_SHIFT   16u
-#define ZS_SLOT_SIZE_MASK   ((1u << 17) - 1)
-#define ZS_SLOT_CLASS_SHIFT 17u
-#define ZS_SLOT_CLASS_MASK  ((1u << 11) - 1)
-#define ZS_SLOT_FRESH	    (1u << 28)
+#if ULONG_MAX > 0xffffffffUL
+#define ZS_SLOT_PACKED 1
+#else
+#define ZS_SLOT_PACKED 0
+#endif
 
-static inline unsigned int zs_slot_gen(struct zs_handle_slot *s)
+#define ZS_SLOT_MAP_MASK  0xffffu
+#define ZS_SLOT_GEN_SHIFT 16u
+
+#if ZS_SLOT_PACKED
+/* A location packs into 45 bits: a high part and an index (see init). */
+#define ZS_SLOT_LOC_BITS   45u
+#define ZS_SLOT_LOC_SHIFT  19u
+#define ZS_SLOT_SIZE_SHIFT 1u
+#define ZS_SLOT_SIZE_BITS  16u /* size - 1: sizes 1..65536 */
+#define ZS_SLOT_FRESH	   1ul
+#define ZS_SLOT_BYTES	   (sizeof(zs_atomic_ulong) + sizeof(atomic_uint))
+#else
+#define ZS_SLOT_SIZE_MASK ((1u << 17) - 1)
+#define ZS_SLOT_FRESH	  (1u << 17)
+#define ZS_SLOT_BYTES	  (sizeof(zs_atomic_ulong) + 2 * sizeof(atomic_uint))
+#endif
+
+/* Slots per chunk: a chunk is a leaf of the radix table. */
+#define ZS_HANDLE_CHUNK_SLOTS ZS_RADIX_FANOUT
+
+static inline uintptr_t zs_slot_chunk(const struct zs_handle_slot *s)
 {
-	return atomic_load(&s->pin) >> ZS_SLOT_GEN_SHIFT;
+	return (uintptr_t)s & ~(uintptr_t)(ZS_HANDLE_CHUNK_SLOTS - 1);
 }
 
-static inline unsigned int zs_slot_mapcount(struct zs_handle_slot *s)
+static inline size_t zs_slot_nr(const struct zs_handle_slot *s)
 {
-	return atomic_load(&s->pin) & ZS_SLOT_MAP_MASK;
+	return (uintptr_t)s & (ZS_HANDLE_CHUNK_SLOTS - 1);
+}
+
+/* The reference to slot i of the chunk at leaf. */
+static inline struct zs_handle_slot *zs_slot_ref(void *leaf, size_t i)
+{
+	return (struct zs_handle_slot *)((char *)leaf + i);
+}
+
+static inline zs_atomic_ulong *zs_slot_word(const struct zs_handle_slot *s)
+{
+	return (zs_atomic_ulong *)zs_slot_chunk(s) + zs_slot_nr(s);
+}
+
+static inline atomic_uint *zs_slot_pin_word(const struct zs_handle_slot *s)
+{
+	return (atomic_uint *)(zs_slot_chunk(s) +
+			       ZS_HANDLE_CHUNK_SLOTS *
+				       sizeof(zs_atomic_ulong)) +
+	       zs_slot_nr(s);
+}
+
+#if !ZS_SLOT_PACKED
+static inline atomic_uint *zs_slot_info_word(const struct zs_handle_slot *s)
+{
+	return zs_slot_pin_word(s) + ZS_HANDLE_CHUNK_SLOTS;
+}
+#endif
+
+static inline unsigned int zs_slot_gen(const struct zs_handle_slot *s)
+{
+	return atomic_load(zs_slot_pin_word(s)) >> ZS_SLOT_GEN_SHIFT;
+}
+
+/* Pins of a live slot (a ready one keeps its link there). */
+static inline unsigned int zs_slot_mapcount(const struct zs_handle_slot *s)
+{
+	return atomic_load(zs_slot_pin_word(s)) & ZS_SLOT_MAP_MASK;
 }
 
 /* Pin once more: false (nothing changed) when the count is at its limit. */
 static inline bool zs_slot_pin(struct zs_handle_slot *s)
 {
-	unsigned int v = atomic_load(&s->pin);
+	atomic_uint *pin = zs_slot_pin_word(s);
+	unsigned int v = atomic_load(pin);
 
 	do {
 		if ((v & ZS_SLOT_MAP_MASK) == ZS_SLOT_MAP_MASK)
 			return false;
-	} while (!atomic_compare_exchange_weak(&s->pin, &v, v + 1));
+	} while (!atomic_compare_exchange_weak(pin, &v, v + 1));
 	return true;
 }
 
-/* seq_cst: a mover that sees the count drop also sees the bytes. */
-static inline void zs_slot_unpin(struct zs_handle_slot *s)
+/*
+ * seq_cst: a mover that sees the count drop also sees the bytes. Returns
+ * the count before.
+ */
+static inline unsigned int zs_slot_unpin(struct zs_handle_slot *s)
 {
-	atomic_fetch_sub(&s->pin, 1);
+	return atomic_fetch_sub(zs_slot_pin_word(s), 1) & ZS_SLOT_MAP_MASK;
 }
 
-static inline unsigned int zs_slot_size(struct zs_handle_slot *s)
+static inline unsigned int zs_slot_size(const struct zs_handle_slot *s)
 {
-	return atomic_load_explicit(&s->info, memory_order_relaxed) &
+#if ZS_SLOT_PACKED
+	unsigned long w = zs_atomic_read(zs_slot_word(s));
+
+	return w ? (unsigned int)((w >> ZS_SLOT_SIZE_SHIFT) &
+				  ((1ul << ZS_SLOT_SIZE_BITS) - 1)) +
+			       1
+		 : 0;
+#else
+	return atomic_load_explicit(zs_slot_info_word(s),
+				    memory_order_relaxed) &
 	       ZS_SLOT_SIZE_MASK;
+#endif
 }
 
-static inline unsigned int zs_slot_class_idx(struct zs_handle_slot *s)
+static inline bool zs_slot_fresh(const struct zs_handle_slot *s)
 {
-	return (atomic_load_explicit(&s->info, memory_order_relaxed) >>
-		ZS_SLOT_CLASS_SHIFT) &
-	       ZS_SLOT_CLASS_MASK;
-}
-
-static inline bool zs_slot_fresh(struct zs_handle_slot *s)
-{
-	return atomic_load_explicit(&s->info, memory_order_relaxed) &
+#if ZS_SLOT_PACKED
+	return zs_atomic_read(zs_slot_word(s)) & ZS_SLOT_FRESH;
+#else
+	return atomic_load_explicit(zs_slot_info_word(s),
+				    memory_order_relaxed) &
 	       ZS_SLOT_FRESH;
+#endif
 }
 
-/* A new object: its size and class, fresh. */
-static inline void zs_slot_set_info(struct zs_handle_slot *s, size_t size,
-				    unsigned int class_idx)
-{
-	atomic_store_explicit(&s->info,
-			      (unsigned int)size |
-				      class_idx << ZS_SLOT_CLASS_SHIFT |
-				      ZS_SLOT_FRESH,
-			      memory_order_relaxed);
-}
-
-/* Written through a mapping or zs_obj_write: no longer fresh. */
+/*
+ * Written through a mapping or zs_obj_write: no longer fresh. Only while
+ * the object cannot move (pinned, or under its class's migrate lock).
+ */
 static inline void zs_slot_set_written(struct zs_handle_slot *s)
 {
-	atomic_fetch_and_explicit(&s->info, ~ZS_SLOT_FRESH,
+#if ZS_SLOT_PACKED
+	atomic_fetch_and_explicit(zs_slot_word(s), ~ZS_SLOT_FRESH,
 				  memory_order_relaxed);
+#else
+	atomic_fetch_and_explicit(zs_slot_info_word(s), ~ZS_SLOT_FRESH,
+				  memory_order_relaxed);
+#endif
 }
 
 /*
@@ -168,9 +233,6 @@ struct zs_handle_shard {
 	char pad[64];			       /* shards on their own lines */
 };
 
-/* Slots per chunk: a chunk is a leaf of the radix table. */
-#define ZS_HANDLE_CHUNK_SLOTS ZS_RADIX_FANOUT
-
 /*
  * What the table keeps about each chunk, made or given back. A chunk whose
  * slots are all ready for reuse (none live, none quarantined) is given back
@@ -188,6 +250,12 @@ struct zs_handle_chunk {
 struct zs_handle_table {
 	struct zs_mutex lock;
 	unsigned int tag;
+	/*
+	 * Packed slots: a location word L is (high << loc_index_bits) | index
+	 * with index < 2^loc_low_bits; the slot keeps high and index side by
+	 * side in ZS_SLOT_LOC_BITS.
+	 */
+	unsigned int loc_index_bits, loc_low_bits;
 	unsigned long nr_slots; /* slots below this have existed */
 	unsigned long max_slots;
 	unsigned long nr_free; /* quarantined + ready */
@@ -207,14 +275,41 @@ struct zs_handle_table {
 	zs_atomic_ulong chunks_freed;
 };
 
-int zs_handle_table_init(struct zs_handle_table *t);
+/*
+ * An empty table for locations (high << index_bits) | index, index below
+ * 2^low_bits and high below 2^(ZS_SLOT_LOC_BITS - low_bits) (64-bit; the
+ * 32-bit slot keeps the word whole).
+ */
+int zs_handle_table_init(struct zs_handle_table *t, unsigned int index_bits,
+			 unsigned int low_bits);
 void zs_handle_table_destroy(struct zs_handle_table *t);
 
 /* A slot for a new object (obj still 0) and its handle; 0 when full. */
 unsigned long zs_handle_reserve(struct zs_handle_table *t,
 				struct zs_handle_slot **slotp);
-/* Publish the object's location: the handle becomes valid. */
-void zs_handle_publish(struct zs_handle_slot *slot, unsigned long obj);
+/* Whether location obj fits a slot of t. */
+bool zs_handle_location_fits(const struct zs_handle_table *t,
+			     unsigned long obj);
+/*
+ * Publish a new object's location and size (1..65536), fresh (never
+ * written): the handle becomes valid.
+ */
+void zs_handle_publish(const struct zs_handle_table *t,
+		       struct zs_handle_slot *slot, unsigned long obj,
+		       size_t size);
+/*
+ * The slot's location word now (acquire), 0 when it names no object.
+ * Stable while the object cannot move.
+ */
+unsigned long zs_slot_location(const struct zs_handle_table *t,
+			       const struct zs_handle_slot *slot);
+/*
+ * A mover's new location for a live slot, released after the bytes; size
+ * and the fresh flag stay. Only under whatever keeps others from moving
+ * or freeing the object.
+ */
+void zs_handle_move(const struct zs_handle_table *t,
+		    struct zs_handle_slot *slot, unsigned long obj);
 /*
  * Give a slot back (reserved or published), under t->lock: bumps the
  * generation so that every handle naming it goes stale.

@@ -106,12 +106,12 @@ void *zs_map_object(struct zs_pool *pool, unsigned long handle,
 	slot = zs_handle_resolve(&pool->handles, handle, "zs_map_object", &obj);
 	if (!slot)
 		return NULL;
-	class = zs_slot_class(pool, zs_slot_class_idx(slot));
+	class = zs_slot_class(pool, slot);
 	if (!class) {
 		zs_report("zs_map_object",
 			  "handle %#lx: location %#lx is not its object "
-			  "(class %u is corrupt)",
-			  handle, obj, zs_slot_class_idx(slot));
+			  "(size %u is corrupt)",
+			  handle, obj, zs_slot_size(slot));
 		return NULL;
 	}
 	if (zs_slot_mapcount(slot) == ZS_SLOT_MAP_MASK) {
@@ -121,7 +121,7 @@ void *zs_map_object(struct zs_pool *pool, unsigned long handle,
 	}
 	/* no mover may change the location until the object is pinned */
 	zs_read_lock(&class->migrate_lock);
-	obj = zs_slot_obj_guarded(slot, handle);
+	obj = zs_slot_obj_guarded(pool, slot, handle);
 	if (!obj || !zspage_of_obj(pool, class, obj, &idx, &page)) {
 		zs_read_unlock(&class->migrate_lock);
 		zs_report("zs_map_object",

@@ -130,10 +130,10 @@ static void move_page(struct zs_pool *pool, struct zspage *zs, unsigned int k,
 		if (!handles[i])
 			continue;
 		slot = zs_handle_slot_at(&pool->handles, handles[i]);
-		w = zs_atomic_read(&slot->obj);
+		w = zs_slot_location(&pool->handles, slot);
 		if (zs_obj_pfn(pool, w) == old_pfn)
-			zs_store_release(&slot->obj,
-					 repoint(pool, w, old_pfn, fresh->pfn));
+			zs_handle_move(&pool->handles, slot,
+				       repoint(pool, w, old_pfn, fresh->pfn));
 	}
 	repoint_free_list(pool, zs, old_pfn, fresh->pfn);
 	zs_pool_page_free(pool, old); /* also clears old->zspage */
@@ -168,7 +168,7 @@ static struct size_class *pfn_class(struct zs_pool *pool, unsigned long pfn)
 	zs_mutex_lock(&pool->lock);
 	page = zs_pfn_to_page(pool, pfn);
 	if (page)
-		class = zs_slot_class(pool, page->class_idx);
+		class = zs_class_at(pool, page->class_idx);
 	zs_mutex_unlock(&pool->lock);
 	return class;
 }
@@ -257,14 +257,14 @@ unsigned long zs_handle_pfn(struct zs_pool *pool, unsigned long handle)
 	slot = zs_handle_resolve(&pool->handles, handle, "zs_handle_pfn", &obj);
 	if (!slot)
 		return 0;
-	class = zs_slot_class(pool, zs_slot_class_idx(slot));
+	class = zs_slot_class(pool, slot);
 	if (!class) {
-		zs_report("zs_handle_pfn", "handle %#lx: class %u is corrupt",
-			  handle, zs_slot_class_idx(slot));
+		zs_report("zs_handle_pfn", "handle %#lx: size %u is corrupt",
+			  handle, zs_slot_size(slot));
 		return 0;
 	}
 	zs_read_lock(&class->migrate_lock);
-	obj = zs_slot_obj_guarded(slot, handle);
+	obj = zs_slot_obj_guarded(pool, slot, handle);
 	zs_read_unlock(&class->migrate_lock);
 	return zs_obj_pfn(pool, obj);
 }

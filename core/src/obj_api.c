@@ -42,16 +42,16 @@ static struct zs_handle_slot *obj_resolve(struct zs_pool *pool,
 	slot = zs_handle_resolve(&pool->handles, handle, op, &obj);
 	if (!slot)
 		return NULL;
-	class = zs_slot_class(pool, zs_slot_class_idx(slot));
+	class = zs_slot_class(pool, slot);
 	if (!class) {
 		zs_report(op,
 			  "handle %#lx: location %#lx is not its object "
-			  "(class %u is corrupt)",
-			  handle, obj, zs_slot_class_idx(slot));
+			  "(size %u is corrupt)",
+			  handle, obj, zs_slot_size(slot));
 		return NULL;
 	}
 	zs_read_lock(&class->migrate_lock);
-	obj = zs_slot_obj_guarded(slot, handle);
+	obj = zs_slot_obj_guarded(pool, slot, handle);
 	if (!obj || !zs_obj_locate(pool, class, obj, loc)) {
 		zs_read_unlock(&class->migrate_lock);
 		zs_report(op, "handle %#lx: location %#lx is not its object",

@@ -159,9 +159,9 @@ static inline void zs_class_lock(struct zs_pool *pool, struct size_class *c)
 /* zs_destroy_pool, telling whether it refused: 0 or -EBUSY. */
 int zs_pool_try_destroy(struct zs_pool *pool);
 
-/* The serving class a slot names, or NULL when that is corrupt. */
-static inline struct size_class *zs_slot_class(struct zs_pool *pool,
-					       unsigned int class_idx)
+/* The serving class at class_idx, or NULL when that is no serving class. */
+static inline struct size_class *zs_class_at(struct zs_pool *pool,
+					     unsigned int class_idx)
 {
 	if (class_idx >= pool->geo.nr_steps ||
 	    pool->classes[class_idx].served_by != class_idx)
@@ -170,13 +170,28 @@ static inline struct size_class *zs_slot_class(struct zs_pool *pool,
 }
 
 /*
+ * The class serving a live slot's object, from its size; NULL when the
+ * slot names no object (freed meanwhile) or the size is out of range.
+ */
+static inline struct size_class *zs_slot_class(struct zs_pool *pool,
+					       struct zs_handle_slot *slot)
+{
+	unsigned int size = zs_slot_size(slot);
+
+	if (size == 0 || size > pool->geo.max_size)
+		return NULL;
+	return zs_serving_class(pool, zs_size_to_step(&pool->geo, size));
+}
+
+/*
  * Under class->migrate_lock (shared or exclusive): the slot's location now,
  * or 0 when the handle went stale (freed by another thread) meanwhile.
  */
-static inline unsigned long zs_slot_obj_guarded(struct zs_handle_slot *slot,
+static inline unsigned long zs_slot_obj_guarded(struct zs_pool *pool,
+						struct zs_handle_slot *slot,
 						unsigned long handle)
 {
-	unsigned long obj = zs_load_acquire(&slot->obj);
+	unsigned long obj = zs_slot_location(&pool->handles, slot);
 
 	if (zs_slot_gen(slot) != zs_handle_gen(handle))
 		return 0;

@@ -22,6 +22,15 @@
 #define ZS_DEFAULT_CHAIN	4u
 /* Smallest object: the kernel's 32, and always room for a link word. */
 #define ZS_MIN_OBJ_SIZE 32u
+/*
+ * Object indices in a zspage stay below 2^ZS_OBJ_LOW_BITS (16 pages of 64
+ * KiB in 32-byte objects), so a handle slot packs an index in that many
+ * bits beside its pfn.
+ */
+#define ZS_OBJ_LOW_BITS 15u
+_Static_assert(ZS_MAX_CHAIN *ZS_MAX_PAGE_SIZE / ZS_MIN_OBJ_SIZE <=
+		       1u << ZS_OBJ_LOW_BITS,
+	       "object indices fit ZS_OBJ_LOW_BITS");
 /* Almost empty up to 3/4 in use: the 2015 threshold (2014 had 1/4). */
 #define ZS_FULLNESS_FRAC 4u
 

@@ -9,7 +9,8 @@
  * Handles come from the core's handle table (tag, generation, slot), so
  * stale, double and forged handles are reported before anything is
  * followed. A slot's location word is the page descriptor's address with
- * the buddy in bit 0; its class_idx field holds the object's chunks.
+ * the buddy in bit 0 (the slot packs it as address / 8 and the buddy, so
+ * addresses below 2^47 fit); the object's chunks follow from its size.
  */
 #include <zbud.h>
 
@@ -116,6 +117,9 @@ static size_t buddy_offset(const struct zbud_pool *pool, enum buddy b,
 	return b == FIRST ? 0 : pool->page_size - chunks * ZBUD_CHUNK_SIZE;
 }
 
+/* Descriptors are malloc'd, so aligned at least this much. */
+#define LOCATION_ALIGN_BITS 3u
+
 static unsigned long location(struct zbud_page *zp, enum buddy b)
 {
 	return (unsigned long)(uintptr_t)zp | (unsigned long)b;
@@ -163,7 +167,7 @@ struct zbud_pool *zbud_create_pool(const struct zbud_config *cfg)
 		goto fail_pool;
 	if (zs_mutex_init(&pool->lock) != 0)
 		goto fail_lists;
-	if (zs_handle_table_init(&pool->handles) != 0)
+	if (zs_handle_table_init(&pool->handles, LOCATION_ALIGN_BITS, 1) != 0)
 		goto fail_lock;
 	return pool;
 fail_lock:
@@ -221,6 +225,14 @@ static struct zbud_page *find_page(struct zbud_pool *pool, unsigned int chunks)
 	zp = zs_kzalloc(sizeof(*zp));
 	if (!zp)
 		return NULL;
+	if (!zs_handle_location_fits(&pool->handles, location(zp, LAST))) {
+		zs_report("zbud_alloc",
+			  "page descriptor at %p is beyond what a handle slot "
+			  "can name",
+			  (void *)zp);
+		zs_kfree(zp);
+		return NULL;
+	}
 	if (zs_page_get_mem(&zp->page, &pool->pages, pool->page_size) != 0) {
 		zs_kfree(zp);
 		return NULL;
@@ -270,8 +282,7 @@ int zbud_alloc(struct zbud_pool *pool, size_t size, unsigned long *handle)
 	refile(pool, zp);
 	pool->nr_objects++;
 
-	zs_slot_set_info(slot, size, chunks);
-	zs_handle_publish(slot, location(zp, b));
+	zs_handle_publish(&pool->handles, slot, location(zp, b), size);
 	zs_mutex_unlock(&pool->lock);
 	*handle = h;
 	return 0;
@@ -311,7 +322,7 @@ void zbud_free(struct zbud_pool *pool, unsigned long handle)
 	zs_mutex_lock(&pool->handles.lock);
 	/* again under the locks: another thread may have freed it meanwhile */
 	if (zs_slot_gen(slot) != zs_handle_gen(handle) ||
-	    zs_atomic_read(&slot->obj) != obj) {
+	    zs_slot_location(&pool->handles, slot) != obj) {
 		zs_report("zbud_free", "handle %#lx was freed concurrently",
 			  handle);
 		goto out;
@@ -365,7 +376,7 @@ void *zbud_map(struct zbud_pool *pool, unsigned long handle)
 	kaddr = kmap_atomic(&zp->page);
 	if (!kaddr)
 		return NULL;
-	p = kaddr + buddy_offset(pool, b, zs_slot_class_idx(slot));
+	p = kaddr + buddy_offset(pool, b, zp->chunks[b]);
 	/* only the requested bytes: an overflow into the tail is caught */
 	if (zs_slot_fresh(slot))
 		zs_san_open_undefined(p, zs_slot_size(slot));
@@ -398,11 +409,10 @@ void zbud_unmap(struct zbud_pool *pool, unsigned long handle)
 	zp = object_page(handle, obj, "zbud_unmap", &b);
 	if (!zp || !kunmap_atomic(zp->page.mem))
 		return;
-	if ((atomic_fetch_sub(&slot->pin, 1) & ZS_SLOT_MAP_MASK) == 1)
-		zs_san_close(
-			(char *)zp->page.mem +
-				buddy_offset(pool, b, zs_slot_class_idx(slot)),
-			(size_t)zs_slot_class_idx(slot) * ZBUD_CHUNK_SIZE);
+	if (zs_slot_unpin(slot) == 1)
+		zs_san_close((char *)zp->page.mem +
+				     buddy_offset(pool, b, zp->chunks[b]),
+			     (size_t)zp->chunks[b] * ZBUD_CHUNK_SIZE);
 	zs_atomic_sub(&pool->nr_maps, 1);
 }
 
@@ -442,8 +452,8 @@ static int check_buddy(struct zbud_pool *pool, struct zbud_page *zp,
 		return 1;
 	}
 	slot = zs_handle_slot_at(&pool->handles, zp->slot[b]);
-	if (!slot || zs_atomic_read(&slot->obj) != location(zp, b) ||
-	    zs_slot_class_idx(slot) != zp->chunks[b] ||
+	if (!slot ||
+	    zs_slot_location(&pool->handles, slot) != location(zp, b) ||
 	    zs_slot_size(slot) > zp->chunks[b] * ZBUD_CHUNK_SIZE ||
 	    zs_slot_size(slot) + ZBUD_CHUNK_SIZE <=
 		    zp->chunks[b] * ZBUD_CHUNK_SIZE) {

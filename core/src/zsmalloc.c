@@ -123,7 +123,13 @@ struct zs_pool *zs_create_pool_config(const char *name,
 		free_pool(pool, POOL_LOCKED, 0);
 		return NULL;
 	}
-	if (zs_handle_table_init(&pool->handles) != 0) {
+	/* pfns stay below the pfn table's reach, 2^30: they pack too */
+#if ZS_SLOT_PACKED
+	_Static_assert(3 * ZS_RADIX_BITS + ZS_OBJ_LOW_BITS <= ZS_SLOT_LOC_BITS,
+		       "a location packs into a handle slot");
+#endif
+	if (zs_handle_table_init(&pool->handles, pool->geo.obj_index_bits,
+				 ZS_OBJ_LOW_BITS) != 0) {
 		free_pool(pool, POOL_META, 0);
 		return NULL;
 	}
@@ -246,8 +252,7 @@ unsigned long zs_malloc(struct zs_pool *pool, size_t size)
 	class->obj_used++;
 	zspage_refile(class, zs);
 
-	zs_slot_set_info(slot, size, class->index);
-	zs_handle_publish(slot, obj);
+	zs_handle_publish(&pool->handles, slot, obj, size);
 	zs_mutex_unlock(&class->lock);
 	return handle;
 fail:
@@ -276,10 +281,10 @@ void zs_free(struct zs_pool *pool, unsigned long handle)
 	slot = zs_handle_resolve(&pool->handles, handle, "zs_free", &obj);
 	if (!slot)
 		return;
-	class = zs_slot_class(pool, zs_slot_class_idx(slot));
+	class = zs_slot_class(pool, slot);
 	if (!class) {
-		zs_report("zs_free", "handle %#lx: class %u is corrupt", handle,
-			  zs_slot_class_idx(slot));
+		zs_report("zs_free", "handle %#lx: size %u is corrupt", handle,
+			  zs_slot_size(slot));
 		return;
 	}
 
@@ -288,7 +293,7 @@ void zs_free(struct zs_pool *pool, unsigned long handle)
 	 * Again under the lock: another thread may have freed it meanwhile,
 	 * and a compaction may have moved it (the class lock now keeps it).
 	 */
-	obj = zs_atomic_read(&slot->obj);
+	obj = zs_slot_location(&pool->handles, slot);
 	if (zs_slot_gen(slot) != zs_handle_gen(handle) || !obj) {
 		zs_report("zs_free", "handle %#lx was freed concurrently",
 			  handle);

@@ -125,8 +125,37 @@ static void poke_link(struct fixture *f, unsigned int idx, unsigned long v)
 
 static struct zs_handle_slot *slot_of(struct fixture *f, unsigned int idx)
 {
-	return zs_radix_lookup(&f->pool->handles.slots,
-			       zspage_handles(f->zs)[idx]);
+	return zs_handle_slot_at(&f->pool->handles, zspage_handles(f->zs)[idx]);
+}
+
+/* Corrupt a live slot's size (1..65536); returns the word to restore. */
+static unsigned long set_slot_size(struct zs_handle_slot *slot,
+				   unsigned int size)
+{
+#if ZS_SLOT_PACKED
+	unsigned long w = zs_atomic_read(zs_slot_word(slot));
+	unsigned long field = ((1ul << ZS_SLOT_SIZE_BITS) - 1)
+			      << ZS_SLOT_SIZE_SHIFT;
+
+	zs_atomic_set(zs_slot_word(slot),
+		      (w & ~field) | (unsigned long)(size - 1)
+					     << ZS_SLOT_SIZE_SHIFT);
+	return w;
+#else
+	unsigned int w = atomic_load(zs_slot_info_word(slot));
+
+	atomic_store(zs_slot_info_word(slot), (w & ~ZS_SLOT_SIZE_MASK) | size);
+	return w;
+#endif
+}
+
+static void restore_slot_size(struct zs_handle_slot *slot, unsigned long w)
+{
+#if ZS_SLOT_PACKED
+	zs_atomic_set(zs_slot_word(slot), w);
+#else
+	atomic_store(zs_slot_info_word(slot), (unsigned int)w);
+#endif
 }
 
 static void check_clean_pool(struct kunit *test)
@@ -398,21 +427,24 @@ static void check_slot_size(struct kunit *test)
 {
 	struct fixture *f = setup(test);
 	struct zs_handle_slot *slot = slot_of(f, 0);
-	unsigned int info = atomic_load(&slot->info);
+	unsigned long saved;
 
-	zs_slot_set_info(slot, f->class->size + 1, zs_slot_class_idx(slot));
+	/* a size of the next class: the slot names another class */
+	saved = set_slot_size(slot, (unsigned int)f->class->size + 1);
 	expect_found(test, f, "out of range");
-	atomic_store(&slot->info, info);
+	restore_slot_size(slot, saved);
 	expect_repaired(test, f);
 }
 
-static void check_slot_class(struct kunit *test)
+/* A size no class serves: reported, and nothing followed. */
+static void check_slot_size_beyond(struct kunit *test)
 {
 	struct fixture *f = setup(test);
 	struct zs_handle_slot *slot = slot_of(f, 0);
-	unsigned int info = atomic_load(&slot->info);
+	unsigned long saved;
 
-	zs_slot_set_info(slot, zs_slot_size(slot), f->pool->geo.nr_steps);
+	KUNIT_ASSERT_LT(test, f->pool->geo.max_size, (size_t)65536);
+	saved = set_slot_size(slot, (unsigned int)f->pool->geo.max_size + 1);
 	expect_found(test, f, "invalid");
 	f->log->text[0] = '\0';
 	KUNIT_EXPECT_NULL(test, zs_map_object(f->pool, f->h[0], ZS_MM_RO));
@@ -420,7 +452,7 @@ static void check_slot_class(struct kunit *test)
 	f->log->text[0] = '\0';
 	zs_free(f->pool, f->h[0]);
 	KUNIT_EXPECT_NOT_NULL(test, strstr(f->log->text, "is corrupt"));
-	atomic_store(&slot->info, info);
+	restore_slot_size(slot, saved);
 	expect_repaired(test, f);
 }
 
@@ -428,13 +460,13 @@ static void check_slot_location(struct kunit *test)
 {
 	struct fixture *f = setup(test);
 	struct zs_handle_slot *slot = slot_of(f, 0);
-	unsigned long obj = zs_atomic_read(&slot->obj);
+	unsigned long obj = zs_slot_location(&f->pool->handles, slot);
 
 	/* a pfn nobody was given */
-	zs_atomic_set(&slot->obj,
-		      zs_obj_word(f->pool, f->pool->pfn_limit - 1, 0));
+	zs_handle_move(&f->pool->handles, slot,
+		       zs_obj_word(f->pool, f->pool->pfn_limit - 1, 0));
 	expect_found(test, f, "is no object");
-	zs_atomic_set(&slot->obj, obj);
+	zs_handle_move(&f->pool->handles, slot, obj);
 	expect_repaired(test, f);
 }
 
@@ -473,10 +505,11 @@ static void check_free_slot_chain(struct kunit *test)
 	/* a ready slot that links to itself */
 	head = zs_handle_slot_at(t, ch->ready - 1);
 	KUNIT_ASSERT_NOT_NULL(test, head);
-	link = atomic_load(&head->info);
-	atomic_store(&head->info, ch->ready);
+	link = atomic_load(zs_slot_pin_word(head));
+	atomic_store(zs_slot_pin_word(head),
+		     (link & ~ZS_SLOT_MAP_MASK) | ch->ready);
 	expect_found(test, f, "free handle slot chain loops");
-	atomic_store(&head->info, link);
+	atomic_store(zs_slot_pin_word(head), link);
 
 	/* a live slot on the ready chain */
 	link = ch->ready;
@@ -509,7 +542,7 @@ static void check_live_handle_count(struct kunit *test)
 	f->zs->inuse--;
 	f->class->obj_used--;
 	expect_found(test, f, "live handles for");
-	KUNIT_EXPECT_NE(test, zs_atomic_read(&slot->obj), 0ul);
+	KUNIT_EXPECT_NE(test, zs_slot_location(&f->pool->handles, slot), 0ul);
 	zspage_handles(f->zs)[0] = h;
 	f->zs->inuse++;
 	f->class->obj_used++;
@@ -539,7 +572,7 @@ static struct kunit_case check_cases[] = {
 	KUNIT_CASE(check_page_memory_missing),
 	KUNIT_CASE(check_handle_back_reference),
 	KUNIT_CASE(check_slot_size),
-	KUNIT_CASE(check_slot_class),
+	KUNIT_CASE(check_slot_size_beyond),
 	KUNIT_CASE(check_slot_location),
 	KUNIT_CASE(check_served_by),
 	KUNIT_CASE(check_free_slot_chain),

@@ -16,13 +16,93 @@
 
 static void metadata_slot_size(struct kunit *test)
 {
-	if (sizeof(unsigned long) == 8)
-		KUNIT_EXPECT_EQ(test, sizeof(struct zs_handle_slot), 16ul);
-	else
-		KUNIT_EXPECT_LE(test, sizeof(struct zs_handle_slot), 12ul);
+	/* a location word, and a pin word beside it (32-bit: and info) */
+	KUNIT_EXPECT_EQ(test, ZS_SLOT_BYTES, (size_t)12);
+	KUNIT_EXPECT_EQ(test, ZS_SLOT_PACKED, sizeof(unsigned long) == 8);
 	/* the zspage's page array is sized to its chain */
 	KUNIT_EXPECT_EQ(test, sizeof(struct zspage),
 			offsetof(struct zspage, pages));
+}
+
+/*
+ * A slot packs location, size and the fresh flag into one word: the
+ * extremes survive it. In a 64 KiB-page pool of chain 16, the class with
+ * the most objects per zspage gives the top object index there is (2047:
+ * the 15 bits kept are a bound, not a need); 65536 is the top size and 1
+ * the bottom. Each object's bytes and size come back.
+ */
+static void metadata_slot_extremes(struct kunit *test)
+{
+	struct zt_reports *rep = zt_record_reports(test);
+	struct zs_pool *pool = zt_pool_geo(test, 65536, 16, 0);
+	unsigned char *big = kunit_kzalloc(test, 65537, GFP_KERNEL);
+	struct zs_pool_info info;
+	struct zs_class_stat st, most = { 0 };
+	unsigned long top, one, *h;
+	unsigned int n, i, v;
+
+	KUNIT_ASSERT_NOT_NULL(test, big);
+	zs_pool_info(pool, &info);
+	for (i = 0; i < info.nr_size_classes; i++) {
+		KUNIT_ASSERT_EQ(test, zs_class_stat(pool, i, &st), 0);
+		if (st.merged_into == i &&
+		    st.objs_per_zspage > most.objs_per_zspage)
+			most = st;
+	}
+	kunit_info(test, "class %zu: %u objects in %u pages", most.size,
+		   most.objs_per_zspage, most.pages_per_zspage);
+	KUNIT_ASSERT_GE(test, most.objs_per_zspage, 2048u);
+	n = most.objs_per_zspage + 1;
+	h = kunit_kcalloc(test, n, sizeof(*h), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, h);
+	for (i = 0; i < n; i++) {
+		h[i] = zs_malloc(pool, most.size);
+		KUNIT_ASSERT_NE(test, h[i], 0ul);
+		zs_obj_write(pool, h[i], &i, sizeof(i));
+	}
+	for (i = 0; i < n; i++) {
+		unsigned int buf[2];
+		const unsigned int *p = zs_obj_read_begin(pool, h[i], big);
+
+		KUNIT_ASSERT_NOT_NULL(test, p);
+		memcpy(buf, p, sizeof(v));
+		zs_obj_read_end(pool, h[i], (void *)p);
+		if (buf[0] != i)
+			KUNIT_FAIL(test, "object %u reads %u", i, buf[0]);
+	}
+	/* the first zspage's last object sits on its last page */
+	KUNIT_EXPECT_EQ(test, zs_handle_pfn(pool, h[n - 2]),
+			zs_handle_pfn(pool, h[0]) + most.pages_per_zspage - 1);
+
+	top = zs_malloc(pool, 65536);
+	one = zs_malloc(pool, 1);
+	KUNIT_ASSERT_NE(test, top, 0ul);
+	KUNIT_ASSERT_NE(test, one, 0ul);
+	memset(big, 0xa5, 65536);
+	zs_obj_write(pool, top, big, 65536);
+	zs_obj_write(pool, one, big, 1);
+	KUNIT_EXPECT_EQ(test, rep->count, 0ul);
+	zs_obj_write(pool, top, big, 65537);
+	KUNIT_EXPECT_EQ(test, rep->count, 1ul);
+	KUNIT_EXPECT_NOT_NULL(test, strstr(rep->details, "65537 bytes do not "
+							 "fit its 65536"));
+	zs_obj_write(pool, one, big, 2);
+	KUNIT_EXPECT_NOT_NULL(test,
+			      strstr(rep->details, "2 bytes do not fit its 1"));
+	{
+		const unsigned char *p = zs_map_object(pool, top, ZS_MM_RO);
+
+		KUNIT_ASSERT_NOT_NULL(test, p);
+		KUNIT_EXPECT_EQ(test, memcmp(p, big, 65536), 0);
+		zs_unmap_object(pool, top);
+	}
+	KUNIT_EXPECT_EQ(test, zs_pool_check(pool), 0);
+	for (i = 0; i < n; i++)
+		zs_free(pool, h[i]);
+	zs_free(pool, top);
+	zs_free(pool, one);
+	KUNIT_EXPECT_EQ(test, zs_pool_check(pool), 0);
+	KUNIT_EXPECT_EQ(test, zs_get_total_pages(pool), 0ul);
 }
 
 /* 100k objects in, 100k out: the tables and descriptors went back. */
@@ -268,6 +348,7 @@ static void metadata_compacted(struct kunit *test)
 
 static struct kunit_case metadata_cases[] = {
 	KUNIT_CASE(metadata_slot_size),
+	KUNIT_CASE(metadata_slot_extremes),
 	KUNIT_CASE(metadata_given_back),
 	KUNIT_CASE(metadata_stale_after_remake),
 	KUNIT_CASE(metadata_batched_frees),
