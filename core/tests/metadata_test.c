@@ -37,7 +37,7 @@ static void metadata_slot_extremes(struct kunit *test)
 	struct zs_pool *pool = zt_pool_geo(test, 65536, 16, 0);
 	unsigned char *big = kunit_kzalloc(test, 65537, GFP_KERNEL);
 	struct zs_pool_info info;
-	struct zs_class_stat st, most = { 0 };
+	struct zs_class_stat st, most = {0};
 	unsigned long top, one, *h;
 	unsigned int n, i, v;
 
