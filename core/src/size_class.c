@@ -63,6 +63,7 @@ int zs_geometry_init(struct zs_geometry *g, const struct zs_pool_config *cfg,
 	g->min_size = min;
 	g->max_size = ps;
 	g->delta = ps >> 8;
+	g->delta_shift = g->page_shift - 8;
 	if (min > ps || (((size_t)chain << g->page_shift) / min) >
 				(1ul << g->obj_index_bits)) {
 		snprintf(why, why_len,
@@ -84,13 +85,6 @@ size_t zs_step_size(const struct zs_geometry *g, unsigned int i)
 	size_t s = g->min_size + (size_t)i * g->delta;
 
 	return s < g->max_size ? s : g->max_size;
-}
-
-unsigned int zs_size_to_step(const struct zs_geometry *g, size_t size)
-{
-	if (size <= g->min_size)
-		return 0;
-	return (unsigned int)((size - g->min_size + g->delta - 1) / g->delta);
 }
 
 unsigned int zs_best_pages_per_zspage(size_t page_size, size_t size,

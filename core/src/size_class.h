@@ -44,6 +44,7 @@ struct zs_geometry {
 	size_t min_size;
 	size_t max_size;
 	size_t delta;
+	unsigned int delta_shift; /* delta is 2^delta_shift */
 	unsigned int nr_steps;
 	bool merge;
 };
@@ -57,8 +58,19 @@ int zs_geometry_init(struct zs_geometry *g, const struct zs_pool_config *cfg,
 
 /* Object size of step i; the top step is exactly max_size. */
 size_t zs_step_size(const struct zs_geometry *g, unsigned int i);
-/* The step serving size (1..max_size), before merging. */
-unsigned int zs_size_to_step(const struct zs_geometry *g, size_t size);
+/*
+ * The step serving size (1..max_size), before merging. Inline, with a
+ * shift: every zs_malloc, and every map and free (the class follows from
+ * the size kept in the handle slot), asks.
+ */
+static inline unsigned int zs_size_to_step(const struct zs_geometry *g,
+					   size_t size)
+{
+	if (size <= g->min_size)
+		return 0;
+	return (unsigned int)((size - g->min_size + g->delta - 1) >>
+			      g->delta_shift);
+}
 /* Pages per zspage with the best usage, ties going to fewer pages. */
 unsigned int zs_best_pages_per_zspage(size_t page_size, size_t size,
 				      unsigned int chain);
