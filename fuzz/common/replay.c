@@ -4,9 +4,12 @@
  * so runs are repeatable), through LLVMFuzzerTestOneInput. It lets the
  * corpus run under ctest, Valgrind, MSan and any compiler without a fuzzing
  * engine. Dot files and *.md notes are skipped; everything else is input.
- * A failing input aborts inside the harness, naming the problem.
+ * A failing input aborts inside the harness, naming the problem. A folder
+ * that cannot be read to its end, or an argument that holds no input at
+ * all, fails the run: a replay that ran nothing must not pass.
  */
 #include <dirent.h>
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,7 +87,18 @@ static int replay_dir(const char *path)
 		perror(path);
 		return -1;
 	}
-	while ((e = readdir(d)) != NULL) {
+	for (;;) {
+		errno = 0;
+		e = readdir(d);
+		if (!e) {
+			/* e.g. EOVERFLOW: a 32-bit build without large
+			 * file support on a file system with 64-bit inodes */
+			if (errno) {
+				perror(path);
+				rc = -1;
+			}
+			break;
+		}
 		if (skipped(e->d_name))
 			continue;
 		if (n == cap) {
@@ -139,9 +153,16 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: %s FILE|DIR...\n", argv[0]);
 		return 2;
 	}
-	for (int i = 1; i < argc; i++)
-		if (replay_path(argv[i]) != 0)
+	for (int i = 1; i < argc; i++) {
+		unsigned long before = replayed;
+
+		if (replay_path(argv[i]) != 0) {
 			rc = 1;
+		} else if (replayed == before) {
+			fprintf(stderr, "%s: no input\n", argv[i]);
+			rc = 1;
+		}
+	}
 	fprintf(stderr, "replay: %lu inputs, %s\n", replayed,
 		rc ? "with errors" : "all passed");
 	return rc;

@@ -2,6 +2,7 @@
 #include "files.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,9 +55,18 @@ static int walk(struct file_list *fl, const char *path, unsigned int depth)
 		fl->unreadable++;
 		return 0;
 	}
-	while (rc == 0 && (e = readdir(d)) != NULL) {
-		size_t n = strlen(path) + strlen(e->d_name) + 2;
+	for (;;) {
+		size_t n;
 		char *child;
+
+		errno = 0;
+		e = readdir(d);
+		if (!e) {
+			if (errno) /* the rest of the folder is unreadable */
+				fl->unreadable++;
+			break;
+		}
+		n = strlen(path) + strlen(e->d_name) + 2;
 
 		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
 			continue;
@@ -68,6 +78,8 @@ static int walk(struct file_list *fl, const char *path, unsigned int depth)
 		snprintf(child, n, "%s/%s", path, e->d_name);
 		rc = walk(fl, child, depth + 1);
 		free(child);
+		if (rc != 0)
+			break;
 	}
 	closedir(d);
 	return rc;
