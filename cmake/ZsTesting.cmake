@@ -1,8 +1,37 @@
 # Test helpers shared by every folder.
-#
+
+# ZS_TEST_EMULATOR: what runs the test programs, for builds this machine
+# may not execute (the m32 flavour on a kernel without IA-32 emulation).
+# "auto": nothing when a program built with these flags runs as it is,
+# else qemu-i386 (qemu-user).
+set(ZS_TEST_EMULATOR "" CACHE STRING "program that runs the test binaries")
+set(_zs_emulator "")
+if(ZS_TEST_EMULATOR STREQUAL "auto")
+  set(_probe ${CMAKE_BINARY_DIR}/zs_run_probe.c)
+  # its output, not its status: a program the kernel refuses is handed to
+  # /bin/sh by execvp, which may well exit 0
+  file(WRITE ${_probe}
+    "#include <stdio.h>\nint main(void) { puts(\"zs-runs\"); return 0; }\n")
+  try_run(_zs_probe_ran _zs_probe_built ${CMAKE_BINARY_DIR}/zs_run_probe
+    ${_probe} RUN_OUTPUT_VARIABLE _zs_probe_out)
+  if(NOT _zs_probe_built)
+    message(FATAL_ERROR "ZS_TEST_EMULATOR=auto: cannot build a program")
+  elseif(NOT "${_zs_probe_out}" MATCHES "zs-runs")
+    find_program(ZS_QEMU_I386 qemu-i386)
+    if(NOT ZS_QEMU_I386)
+      message(FATAL_ERROR "this machine does not run the programs built "
+        "here and qemu-i386 is missing (apt-get install qemu-user)")
+    endif()
+    set(_zs_emulator ${ZS_QEMU_I386})
+    message(STATUS "tests run under ${ZS_QEMU_I386}")
+  endif()
+elseif(ZS_TEST_EMULATOR)
+  set(_zs_emulator ${ZS_TEST_EMULATOR})
+endif()
+
 # zs_test_command(<out-var> <executable> [args...]) gives the command line
-# ctest runs: under valgrind memcheck in the valgrind flavour, as is
-# otherwise.
+# ctest runs: under valgrind memcheck in the valgrind flavour, through the
+# emulator when there is one, as is otherwise.
 function(zs_test_command out exe)
   if(ZS_VALGRIND)
     set(${out} ${ZS_VALGRIND_EXE} --quiet --error-exitcode=99
@@ -10,7 +39,7 @@ function(zs_test_command out exe)
         --track-origins=yes --child-silent-after-fork=no
         $<TARGET_FILE:${exe}> ${ARGN} PARENT_SCOPE)
   else()
-    set(${out} $<TARGET_FILE:${exe}> ${ARGN} PARENT_SCOPE)
+    set(${out} ${_zs_emulator} $<TARGET_FILE:${exe}> ${ARGN} PARENT_SCOPE)
   endif()
 endfunction()
 

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 presets=("$@")
 if [ ${#presets[@]} -eq 0 ]; then
-	presets=(dev dev-clang release asan-ubsan msan tsan valgrind coverage)
+	presets=(dev dev-clang release m32 asan-ubsan msan tsan valgrind coverage)
 fi
 jobs=$(nproc 2>/dev/null || echo 2)
 label_args=()

@@ -49,6 +49,8 @@ for what in "${@:-test}"; do
 		want_file '/usr/lib/gcc/x86_64-linux-gnu/*/32/libstdc++.so' g++-multilib
 		want_file '/usr/lib/llvm-14/lib/clang/*/lib/linux/libclang_rt.asan-i386.a' libclang-rt-14-dev
 		want_file '/usr/lib/llvm-14/lib/clang/*/lib/linux/libclang_rt.fuzzer-i386.a' libclang-rt-14-dev
+		# the m32 flavour's tests, where the kernel lacks IA-32 emulation
+		want_cmd qemu-i386 qemu-user
 		;;
 	bench) base; want_cmd gnuplot gnuplot-nox ;;
 	*) echo "setup.sh: unknown part '$what'" >&2; exit 2 ;;

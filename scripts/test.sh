@@ -14,6 +14,8 @@ ossfuzz_configs=${ZS_OSSFUZZ_CONFIGS:-address undefined memory afl i386}
 [ $# -gt 0 ] && ossfuzz_configs=none
 parts=(test)
 [ "$ossfuzz_configs" != none ] && parts+=(ossfuzz afl m32)
+# the m32 flavour (in the default matrix) needs 32-bit libraries and qemu
+[[ $# -eq 0 || " $* " == *" m32 "* ]] && parts+=(m32)
 bash scripts/setup.sh "${parts[@]}"
 
 echo "=== clang-format check"
