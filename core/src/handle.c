@@ -222,6 +222,9 @@ static bool make_chunk(struct zs_handle_table *t)
 	leaf = zs_radix_populate(&t->slots, c * ZS_HANDLE_CHUNK_SLOTS);
 	if (!leaf)
 		return false;
+	/* mapped whole, so page aligned: a slot reference keeps its index in
+	 * the low bits (zs_slot_ref) */
+	ZS_BUG_ON((uintptr_t)leaf & (ZS_HANDLE_CHUNK_SLOTS - 1));
 	ch = &t->chunks[c];
 	first = c ? 0 : 1;
 	/*
