@@ -328,7 +328,11 @@ static int walk(struct builder *b, const char *root, const char *rel)
 		perror(path);
 		return -1;
 	}
-	while ((e = readdir(d)) != NULL) {
+	for (;;) {
+		errno = 0;
+		e = readdir(d);
+		if (!e)
+			break;
 		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
 			continue;
 		if (n == cap) {
@@ -336,6 +340,11 @@ static int walk(struct builder *b, const char *root, const char *rel)
 			names = xrealloc(names, sizeof(*names) * cap);
 		}
 		names[n++] = strdup(e->d_name);
+	}
+	if (errno) {
+		/* a trace missing part of a folder would skew every figure */
+		perror(path);
+		err = -1;
 	}
 	closedir(d);
 	qsort(names, n, sizeof(*names), cmp_names);
