@@ -15,7 +15,10 @@
 # `file` shows the right architecture; objdump -d shows the sanitizer calls
 # OSS-Fuzz counts (ASan >= 1000 __asan and 0 __msan, MSan >= 1000 __msan,
 # UBSan >= 168 __ubsan, and no stray calls of the other sanitizers);
-# afl-fuzz prints "All set and ready to roll" within 35 s.
+# afl-fuzz prints "All set and ready to roll" within 35 s. i386 targets run
+# under qemu-i386 (without LeakSanitizer) when the kernel cannot run them
+# and qemu-user is there (scripts/setup.sh m32 installs it); else they are
+# built and checked but not run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
@@ -160,6 +163,7 @@ check_sanitizer() {
 }
 
 rows=()
+qemu_used=0
 failures=0
 nskipped=0
 row() { # row <config> <target> <build s> <edges> <seeds> <arch> <calls> <engine> <result>
@@ -217,7 +221,19 @@ for c in "${configs[@]}"; do
 		mapfile -t opts < <(options_of "$t")
 
 		edges=- seed_result=- engine=-
-		if [ "$ARCHITECTURE" = i386 ] && ! runs_i386; then
+		# How the binary runs: as it is, or (i386 on a kernel without
+		# IA-32 emulation) under qemu-i386, where LeakSanitizer cannot
+		# stop the threads it needs to (it hangs at exit, so no leak
+		# check; the x86_64 address config keeps it) and a 32-bit
+		# readdir may fail on 64-bit inodes (so seeds go as files).
+		runner=() seed_args=("$seeds") leak_env=()
+		if [ "$ARCHITECTURE" = i386 ] && ! runs_i386 && command -v qemu-i386 >/dev/null; then
+			runner=(qemu-i386)
+			leak_env=(ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0")
+			mapfile -t seed_args < <(find "$seeds" -type f | sort)
+			qemu_used=1
+		fi
+		if [ "$ARCHITECTURE" = i386 ] && ! runs_i386 && [ ${#runner[@]} -eq 0 ]; then
 			# some kernels are built without IA-32 emulation
 			if [ ${#problems[@]} -eq 0 ]; then
 				row "$c" "$t" "$build_secs" - "$nseeds -" "$arch" "$calls" - \
@@ -229,10 +245,11 @@ for c in "${configs[@]}"; do
 		elif [ "$FUZZING_ENGINE" = libfuzzer ]; then
 			empty=$WORK/check-empty
 			mkdir -p "$empty"
-			(cd "$empty" && "$bin" -seed=1337 -runs=4 "${opts[@]}") >"$logs/$t.runs4.log" 2>&1 || true
+			(cd "$empty" && env "${leak_env[@]}" "${runner[@]}" "$bin" -seed=1337 -runs=4 "${opts[@]}") >"$logs/$t.runs4.log" 2>&1 || true
 			edges=$(grep -oP 'INFO: Loaded \d+ module.*\(.*(counters|guards)\):\s+\K\d+' "$logs/$t.runs4.log" | head -1 || true)
 			edges=${edges:-0}
 			engine=ok
+			[ ${#runner[@]} -gt 0 ] && engine=qemu
 			if grep -q 'no interesting inputs were found' "$logs/$t.runs4.log"; then
 				engine=no-cov
 				problems+=("no coverage instrumentation")
@@ -242,8 +259,16 @@ for c in "${configs[@]}"; do
 			fi
 			[ "$edges" -ge 100 ] || problems+=("$edges edges < 100")
 
-			if "$bin" -rss_limit_mb=2560 -timeout=25 "${opts[@]}" -artifact_prefix="$logs/" -runs=0 "$seeds" >"$logs/$t.seeds.log" 2>&1; then
+			if env "${leak_env[@]}" "${runner[@]}" "$bin" -rss_limit_mb=2560 -timeout=25 "${opts[@]}" -artifact_prefix="$logs/" -runs=0 "${seed_args[@]}" >"$logs/$t.seeds.log" 2>&1; then
 				seed_result="$nseeds ok"
+			elif [ ${#runner[@]} -gt 0 ] && grep -q 'AddressSanitizer: CHECK failed: asan_' "$logs/$t.seeds.log" &&
+				grep -q 'AsanThread::' "$logs/$t.seeds.log"; then
+				# ASan's runtime fails its own checks on the stack of a
+				# thread qemu-user made (outside the memory it maps):
+				# a limit of the emulator, not of the target
+				row "$c" "$t" "$build_secs" "$edges" "$nseeds -" "$arch" "$calls" "$engine" \
+					"skipped: ASan failed its own check on a thread stack under qemu-i386 (log: $logs/$t.seeds.log)"
+				continue
 			else
 				seed_result="$nseeds FAIL"
 				problems+=("seed corpus crashes (log: $logs/$t.seeds.log)")
@@ -292,6 +317,8 @@ echo
 printf '%-9s %-16s %6s %6s %9s %-6s %-22s %-8s %s\n' config target build edges seeds arch 'calls asan/msan/ubsan' engine result
 for r in "${rows[@]}"; do echo "$r"; done
 echo
+[ "$qemu_used" = 1 ] &&
+	echo "engine qemu: this kernel runs no i386 binaries; they ran under qemu-i386, without LeakSanitizer"
 if [ "$failures" -ne 0 ]; then
 	echo "oss-fuzz check: $failures failed (logs under $root/<config>/logs)"
 	exit 1
