@@ -105,6 +105,60 @@ static void metadata_slot_extremes(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, zs_get_total_pages(pool), 0ul);
 }
 
+/*
+ * The packing bounds themselves, on a table of its own: the highest pfn
+ * the pfn table reaches and the highest index come back from a slot
+ * whole, with the top size, and a location one bit beyond either does not
+ * fit; zbud's split (address / 8 and the buddy) fits addresses below
+ * 2^47 and no higher.
+ */
+static void metadata_slot_bounds(struct kunit *test)
+{
+#if ZS_SLOT_PACKED
+	struct zs_handle_table t;
+	struct zs_handle_slot *slot = NULL;
+	const unsigned int index_bits = 29; /* 4 KiB pages, 46 physmem bits */
+	unsigned long pfn = (1ul << 30) - 1, idx = (1ul << ZS_OBJ_LOW_BITS) - 1;
+	unsigned long obj, h;
+
+	KUNIT_ASSERT_EQ(
+		test, zs_handle_table_init(&t, index_bits, ZS_OBJ_LOW_BITS), 0);
+	obj = pfn << index_bits | idx;
+	KUNIT_EXPECT_TRUE(test, zs_handle_location_fits(&t, obj));
+	KUNIT_EXPECT_FALSE(
+		test, zs_handle_location_fits(&t, (pfn + 1) << index_bits));
+	KUNIT_EXPECT_FALSE(test,
+			   zs_handle_location_fits(&t, 1ul << ZS_OBJ_LOW_BITS));
+	KUNIT_EXPECT_FALSE(test, zs_handle_location_fits(&t, 0));
+	h = zs_handle_reserve(&t, &slot);
+	KUNIT_ASSERT_NE(test, h, 0ul);
+	zs_handle_publish(&t, slot, obj, 65536);
+	KUNIT_EXPECT_EQ(test, zs_slot_location(&t, slot), obj);
+	KUNIT_EXPECT_EQ(test, zs_slot_size(slot), 65536u);
+	KUNIT_EXPECT_TRUE(test, zs_slot_fresh(slot));
+	zs_slot_set_written(slot);
+	zs_handle_move(&t, slot, 1ul << index_bits | 1);
+	KUNIT_EXPECT_EQ(test, zs_slot_location(&t, slot),
+			1ul << index_bits | 1);
+	KUNIT_EXPECT_EQ(test, zs_slot_size(slot), 65536u);
+	KUNIT_EXPECT_FALSE(test, zs_slot_fresh(slot));
+	zs_mutex_lock(&t.lock);
+	zs_handle_release_locked(&t, h, slot);
+	zs_mutex_unlock(&t.lock);
+	KUNIT_EXPECT_EQ(test, zs_slot_location(&t, slot), 0ul);
+	zs_handle_table_destroy(&t);
+
+	/* zbud: descriptor address | buddy, split at bit 3, 1 low bit */
+	KUNIT_ASSERT_EQ(test, zs_handle_table_init(&t, 3, 1), 0);
+	KUNIT_EXPECT_TRUE(test,
+			  zs_handle_location_fits(&t, ((1ul << 47) - 8) | 1));
+	KUNIT_EXPECT_FALSE(test, zs_handle_location_fits(&t, (1ul << 47) | 1));
+	zs_handle_table_destroy(&t);
+#else
+	kunit_skip(test, "32-bit slots keep the location word whole");
+#endif
+}
+
 /* 100k objects in, 100k out: the tables and descriptors went back. */
 static void metadata_given_back(struct kunit *test)
 {
@@ -349,6 +403,7 @@ static void metadata_compacted(struct kunit *test)
 static struct kunit_case metadata_cases[] = {
 	KUNIT_CASE(metadata_slot_size),
 	KUNIT_CASE(metadata_slot_extremes),
+	KUNIT_CASE(metadata_slot_bounds),
 	KUNIT_CASE(metadata_given_back),
 	KUNIT_CASE(metadata_stale_after_remake),
 	KUNIT_CASE(metadata_batched_frees),
