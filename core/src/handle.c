@@ -62,16 +62,23 @@ static unsigned long unpack_location(const struct zs_handle_table *t,
 
 	return (packed >> t->loc_low_bits) << t->loc_index_bits | low;
 }
+
+/* obj packed, and whether it fits: nonzero, in the bits, and back whole. */
+static bool pack_fits(const struct zs_handle_table *t, unsigned long obj,
+		      unsigned long *packed)
+{
+	*packed = pack_location(t, obj);
+	return obj && *packed >> ZS_SLOT_LOC_BITS == 0 &&
+	       unpack_location(t, *packed) == obj;
+}
 #endif
 
 bool zs_handle_location_fits(const struct zs_handle_table *t, unsigned long obj)
 {
 #if ZS_SLOT_PACKED
-	unsigned long low = obj & ((1ul << t->loc_index_bits) - 1);
-	unsigned long high = obj >> t->loc_index_bits;
+	unsigned long packed;
 
-	return obj && low >> t->loc_low_bits == 0 &&
-	       high >> (ZS_SLOT_LOC_BITS - t->loc_low_bits) == 0;
+	return pack_fits(t, obj, &packed);
 #else
 	(void)t;
 	return obj != 0;
@@ -368,15 +375,18 @@ void zs_handle_publish(const struct zs_handle_table *t,
 		       struct zs_handle_slot *slot, unsigned long obj,
 		       size_t size)
 {
-	ZS_BUG_ON(!zs_handle_location_fits(t, obj) || size == 0 ||
-		  size > 65536);
 #if ZS_SLOT_PACKED
+	unsigned long packed;
+
+	ZS_BUG_ON(!pack_fits(t, obj, &packed) || size == 0 || size > 65536);
 	zs_store_release(zs_slot_word(slot),
-			 pack_location(t, obj) << ZS_SLOT_LOC_SHIFT |
+			 packed << ZS_SLOT_LOC_SHIFT |
 				 (unsigned long)(size - 1)
 					 << ZS_SLOT_SIZE_SHIFT |
 				 ZS_SLOT_FRESH);
 #else
+	ZS_BUG_ON(!zs_handle_location_fits(t, obj) || size == 0 ||
+		  size > 65536);
 	atomic_store_explicit(zs_slot_info_word(slot),
 			      (unsigned int)size | ZS_SLOT_FRESH,
 			      memory_order_relaxed);
@@ -400,20 +410,20 @@ unsigned long zs_slot_location(const struct zs_handle_table *t,
 void zs_handle_move(const struct zs_handle_table *t,
 		    struct zs_handle_slot *slot, unsigned long obj)
 {
-	ZS_BUG_ON(!zs_handle_location_fits(t, obj));
 #if ZS_SLOT_PACKED
 	zs_atomic_ulong *word = zs_slot_word(slot);
-	unsigned long w = zs_atomic_read(word), n;
+	unsigned long w = zs_atomic_read(word), n, packed;
 
+	ZS_BUG_ON(!pack_fits(t, obj, &packed));
 	/* a CAS, so a fresh bit cleared meanwhile is not brought back */
 	do {
 		ZS_BUG_ON(w == 0);
 		n = (w & ((1ul << ZS_SLOT_LOC_SHIFT) - 1)) |
-		    pack_location(t, obj) << ZS_SLOT_LOC_SHIFT;
+		    packed << ZS_SLOT_LOC_SHIFT;
 	} while (!atomic_compare_exchange_weak_explicit(
 		word, &w, n, memory_order_release, memory_order_relaxed));
 #else
-	(void)t;
+	ZS_BUG_ON(!zs_handle_location_fits(t, obj));
 	zs_store_release(zs_slot_word(slot), obj);
 #endif
 }
