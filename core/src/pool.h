@@ -169,9 +169,17 @@ static inline struct size_class *zs_class_at(struct zs_pool *pool,
 	return &pool->classes[class_idx];
 }
 
+/* The class serving allocations of size (1..max_size). */
+static inline struct size_class *zs_size_class(struct zs_pool *pool,
+					       size_t size)
+{
+	return zs_serving_class(pool, zs_size_to_step(&pool->geo, size));
+}
+
 /*
- * The class serving a live slot's object, from its size; NULL when the
- * slot names no object (freed meanwhile) or the size is out of range.
+ * The class serving a live slot's object, from its size, as zs_malloc
+ * chose it; NULL when the slot names no object (freed meanwhile) or the
+ * size is out of range.
  */
 static inline struct size_class *zs_slot_class(struct zs_pool *pool,
 					       struct zs_handle_slot *slot)
@@ -180,7 +188,7 @@ static inline struct size_class *zs_slot_class(struct zs_pool *pool,
 
 	if (size == 0 || size > pool->geo.max_size)
 		return NULL;
-	return zs_serving_class(pool, zs_size_to_step(&pool->geo, size));
+	return zs_size_class(pool, size);
 }
 
 /*

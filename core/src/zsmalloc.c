@@ -221,7 +221,7 @@ unsigned long zs_malloc(struct zs_pool *pool, size_t size)
 	/* as the kernel: no object of these sizes, and no report either */
 	if (size == 0 || size > pool->geo.max_size)
 		return 0;
-	class = zs_serving_class(pool, zs_size_to_step(&pool->geo, size));
+	class = zs_size_class(pool, size);
 	handle = zs_handle_reserve(&pool->handles, &slot);
 	if (!handle)
 		return 0;
