@@ -380,6 +380,41 @@ static void check_ready_chunks(struct checker *ck)
 }
 
 /*
+ * A shard: its freed slots free (word 0); its slots taken ahead free and
+ * unpinned, as a reserved slot is.
+ */
+static void check_shard(struct checker *ck, unsigned int k,
+			const struct zs_handle_shard *sh)
+{
+	struct zs_handle_table *t = &ck->pool->handles;
+	struct zs_handle_slot *slot;
+	unsigned int i;
+
+	if (sh->n > ZS_HANDLE_BATCH)
+		PROBLEM(ck, "handle batch %u holds %u", k, sh->n);
+	for (i = 0; i < sh->n && i < ZS_HANDLE_BATCH; i++) {
+		slot = zs_handle_slot_at(t, sh->retired[i]);
+		if (!sh->retired[i] || !slot ||
+		    zs_atomic_read(zs_slot_word(slot)))
+			PROBLEM(ck, "batched handle slot %u is not free",
+				sh->retired[i]);
+	}
+	if (sh->n_ahead > ZS_HANDLE_BATCH || sh->next > sh->n_ahead) {
+		PROBLEM(ck, "handle shard %u: %u of %u slots taken ahead gone",
+			k, sh->next, sh->n_ahead);
+		return;
+	}
+	for (i = sh->next; i < sh->n_ahead; i++) {
+		slot = zs_handle_slot_at(t, sh->ahead[i]);
+		if (!sh->ahead[i] || !slot ||
+		    zs_atomic_read(zs_slot_word(slot)) ||
+		    zs_slot_mapcount(slot))
+			PROBLEM(ck, "handle slot %u taken ahead is not free",
+				sh->ahead[i]);
+	}
+}
+
+/*
  * Handle slots: live ones exactly the objects in use, each valid; free ones
  * quarantined or on their chunk's ready chain, as counted; a chunk given
  * back has no leaf.
@@ -427,24 +462,8 @@ static void check_handles(struct checker *ck)
 			PROBLEM(ck, "quarantined handle slot %lu is not free",
 				index);
 	}
-	for (unsigned int k = 0; k < ZS_HANDLE_SHARDS; k++) {
-		const struct zs_handle_shard *sh = &t->shards[k];
-
-		if (sh->n > ZS_HANDLE_BATCH) {
-			PROBLEM(ck, "handle batch %u holds %u", k, sh->n);
-			continue;
-		}
-		for (i = 0; i < sh->n; i++) {
-			struct zs_handle_slot *slot =
-				zs_handle_slot_at(t, sh->retired[i]);
-
-			if (!sh->retired[i] || !slot ||
-			    zs_atomic_read(zs_slot_word(slot)))
-				PROBLEM(ck,
-					"batched handle slot %u is not free",
-					sh->retired[i]);
-		}
-	}
+	for (unsigned int k = 0; k < ZS_HANDLE_SHARDS; k++)
+		check_shard(ck, k, &t->shards[k]);
 	if (ready + t->q_len != t->nr_free)
 		PROBLEM(ck,
 			"free handle slot chain holds %lu ready and %lu "

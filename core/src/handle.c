@@ -120,6 +120,7 @@ int zs_handle_table_init(struct zs_handle_table *t, unsigned int index_bits,
 	}
 	for (unsigned int i = 0; i < ZS_HANDLE_SHARDS; i++) {
 		t->shards[i].n = 0;
+		t->shards[i].next = t->shards[i].n_ahead = 0;
 		if (zs_mutex_init(&t->shards[i].lock)) {
 			while (i--)
 				zs_mutex_destroy(&t->shards[i].lock);
@@ -341,34 +342,94 @@ static struct zs_handle_slot *take_ready(struct zs_handle_table *t,
 	return slot;
 }
 
+/* This thread's shard: threads are numbered as they first use a table. */
+static struct zs_handle_shard *this_shard(struct zs_handle_table *t)
+{
+	static atomic_uint next_thread;
+	static _Thread_local unsigned int thread_nr; /* 0: not numbered */
+
+	if (!thread_nr)
+		thread_nr =
+			atomic_fetch_add(&next_thread, 1) % ZS_HANDLE_SHARDS +
+			1;
+	return &t->shards[thread_nr - 1];
+}
+
+/*
+ * Fill s (empty) with up to a batch of ready slots, made to look reserved;
+ * a chunk is made only for the first. With none ready and no chunk to be
+ * made, the oldest quarantined slot is reused early. Under s->lock; takes
+ * the table lock. False when the table has nothing to give.
+ */
+static bool take_ahead(struct zs_handle_table *t, struct zs_handle_shard *s)
+{
+	struct zs_handle_slot *slot;
+	unsigned long index;
+
+	s->next = s->n_ahead = 0;
+	zs_mutex_lock(&t->lock);
+	while (s->n_ahead < ZS_HANDLE_BATCH) {
+		slot = take_ready(t, &index);
+		if (!slot && !s->n_ahead && make_chunk(t))
+			slot = take_ready(t, &index);
+		if (!slot)
+			break;
+		set_ready_link(slot, 0); /* mapcount 0 */
+		s->ahead[s->n_ahead++] = (unsigned int)index;
+	}
+	if (!s->n_ahead && t->q_len) {
+		/* no memory for a chunk: reuse early */
+		s->ahead[s->n_ahead++] = (unsigned int)quarantine_pop(t);
+		t->nr_free--;
+	}
+	for (unsigned int i = 0; i < s->n_ahead; i++)
+		if (s->ahead[i] >= t->nr_slots)
+			t->nr_slots = s->ahead[i] + 1ul;
+	zs_mutex_unlock(&t->lock);
+	return s->n_ahead > 0;
+}
+
+/* s's slots taken ahead, back to their chunks; under s->lock. */
+static void give_back_ahead(struct zs_handle_table *t,
+			    struct zs_handle_shard *s)
+{
+	if (s->next == s->n_ahead)
+		return;
+	zs_mutex_lock(&t->lock);
+	for (; s->next < s->n_ahead; s->next++) {
+		make_ready(t, s->ahead[s->next]);
+		t->nr_free++;
+	}
+	zs_mutex_unlock(&t->lock);
+	s->next = s->n_ahead = 0;
+}
+
 unsigned long zs_handle_reserve(struct zs_handle_table *t,
 				struct zs_handle_slot **slotp)
 {
+	struct zs_handle_shard *s = this_shard(t);
 	struct zs_handle_slot *slot;
-	unsigned long index = 0;
-	unsigned long handle = 0;
+	unsigned long index;
 
-	zs_mutex_lock(&t->lock);
-	slot = take_ready(t, &index);
-	if (!slot && make_chunk(t))
-		slot = take_ready(t, &index);
-	if (!slot && t->q_len) {
-		/* no memory for a chunk: reuse early */
-		index = quarantine_pop(t);
-		t->nr_free--;
-		slot = zs_handle_slot_at(t, index);
-		ZS_BUG_ON(!slot);
+	zs_mutex_lock(&s->lock);
+	if (s->next == s->n_ahead && !take_ahead(t, s)) {
+		/* the last resort: whatever other threads hold */
+		zs_mutex_unlock(&s->lock);
+		zs_handle_flush(t);
+		zs_mutex_lock(&s->lock);
+		if (s->next == s->n_ahead && !take_ahead(t, s)) {
+			zs_mutex_unlock(&s->lock);
+			return 0;
+		}
 	}
-	if (slot) {
-		ZS_BUG_ON(zs_atomic_read(zs_slot_word(slot)) != 0);
-		set_ready_link(slot, 0); /* mapcount 0 */
-		if (index >= t->nr_slots)
-			t->nr_slots = index + 1;
-		handle = make_handle(t->tag, zs_slot_gen(slot), index);
-		*slotp = slot;
-	}
-	zs_mutex_unlock(&t->lock);
-	return handle;
+	index = s->ahead[s->next++];
+	zs_mutex_unlock(&s->lock);
+	/* taken, so its chunk stays; no other thread writes it now */
+	slot = zs_handle_slot_at(t, index);
+	ZS_BUG_ON(!slot || zs_atomic_read(zs_slot_word(slot)) != 0 ||
+		  zs_slot_mapcount(slot) != 0);
+	*slotp = slot;
+	return make_handle(t->tag, zs_slot_gen(slot), index);
 }
 
 void zs_handle_publish(const struct zs_handle_table *t,
@@ -464,19 +525,6 @@ void zs_handle_queue_locked(struct zs_handle_table *t, unsigned long handle)
 	queue_index_locked(t, zs_handle_slot_index(handle));
 }
 
-/* This thread's shard: threads are numbered as they first free. */
-static struct zs_handle_shard *this_shard(struct zs_handle_table *t)
-{
-	static atomic_uint next_thread;
-	static _Thread_local unsigned int thread_nr; /* 0: not numbered */
-
-	if (!thread_nr)
-		thread_nr =
-			atomic_fetch_add(&next_thread, 1) % ZS_HANDLE_SHARDS +
-			1;
-	return &t->shards[thread_nr - 1];
-}
-
 /* Queue s's batch; under s->lock. */
 static void flush_shard(struct zs_handle_table *t, struct zs_handle_shard *s)
 {
@@ -505,6 +553,7 @@ void zs_handle_flush(struct zs_handle_table *t)
 	for (unsigned int i = 0; i < ZS_HANDLE_SHARDS; i++) {
 		zs_mutex_lock(&t->shards[i].lock);
 		flush_shard(t, &t->shards[i]);
+		give_back_ahead(t, &t->shards[i]);
 		zs_mutex_unlock(&t->shards[i].lock);
 	}
 }

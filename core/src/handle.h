@@ -226,11 +226,20 @@ static inline void zs_slot_set_written(struct zs_handle_slot *s)
 #endif
 #define ZS_HANDLE_SHARDS 8u
 
+/*
+ * zs_malloc takes its slots the same way: a shard holds up to a batch of
+ * ready slots taken off the table under one lock acquisition (word 0,
+ * mapcount 0, generation never issued: as a reserved slot), and hands
+ * them out under the shard's lock alone. zs_handle_flush gives them back.
+ */
 struct zs_handle_shard {
 	struct zs_mutex lock; /* taken before the table's */
 	unsigned int n;
 	unsigned int retired[ZS_HANDLE_BATCH]; /* slot indices, oldest first */
-	char pad[64];			       /* shards on their own lines */
+	/* taken ahead: ahead[next..n_ahead) are still to hand out */
+	unsigned int next, n_ahead;
+	unsigned int ahead[ZS_HANDLE_BATCH];
+	char pad[64]; /* shards on their own lines */
 };
 
 /*
@@ -332,7 +341,10 @@ void zs_handle_queue_locked(struct zs_handle_table *t, unsigned long handle);
  * is taken when the batch is full, for all of it. No lock held.
  */
 void zs_handle_queue(struct zs_handle_table *t, unsigned long handle);
-/* Queue every batched slot now (zs_compact, tests). No lock held. */
+/*
+ * Queue every batched slot now and give back every slot taken ahead
+ * (zs_compact, tests). No lock held.
+ */
 void zs_handle_flush(struct zs_handle_table *t);
 
 /*

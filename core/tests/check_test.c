@@ -489,6 +489,7 @@ static void check_free_slot_chain(struct kunit *test)
 	struct zs_handle_table *t = &f->pool->handles;
 	unsigned long extra = zs_malloc(f->pool, OBJ_SIZE);
 	struct zs_handle_chunk *ch = &t->chunks[0];
+	struct zs_handle_shard *sh = &t->shards[0];
 	struct zs_handle_slot *head;
 	unsigned int link;
 
@@ -522,6 +523,15 @@ static void check_free_slot_chain(struct kunit *test)
 	t->shards[0].retired[t->shards[0].n++] = zspage_handles(f->zs)[0];
 	expect_found(test, f, "batched handle slot");
 	t->shards[0].n = 0;
+
+	/* a live slot among those a thread took ahead */
+	KUNIT_ASSERT_EQ(test, sh->n_ahead, 0u); /* flushed above */
+	sh->ahead[0] = zspage_handles(f->zs)[0];
+	sh->n_ahead = 1;
+	expect_found(test, f, "taken ahead is not free");
+	sh->n_ahead = ZS_HANDLE_BATCH + 1;
+	expect_found(test, f, "slots taken ahead gone");
+	sh->n_ahead = 0;
 
 	/* a freed slot still on the quarantine, reissued: not free */
 	t->quarantine[t->q_head] = zspage_handles(f->zs)[0];

@@ -7,6 +7,8 @@
  */
 #include "zs_test_util.h"
 
+#include <pthread.h>
+
 #include "handle.h"
 #include "kernel/slab.h"
 #include "pool.h"
@@ -298,6 +300,65 @@ static void metadata_batched_frees(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, zs_pool_check(pool), 0);
 }
 
+struct ahead_filler {
+	struct zs_pool *pool;
+	unsigned long n; /* handles it got before zs_malloc failed */
+};
+
+static void *fill_table(void *arg)
+{
+	struct ahead_filler *f = arg;
+
+	while (zs_malloc(f->pool, 64))
+		f->n++;
+	return NULL;
+}
+
+/*
+ * zs_malloc takes slots a batch at a time into its thread's shard and
+ * hands them out in slot order; zs_handle_flush gives the rest back, and a
+ * thread that finds the table exhausted gets the slots another thread
+ * took ahead: one chunk's slots are all handed out, whichever thread took
+ * them.
+ */
+static void metadata_taken_ahead(struct kunit *test)
+{
+	struct zs_pool *pool = zt_pool(test, NULL);
+	struct zs_handle_table *t = &pool->handles;
+	struct ahead_filler other = {pool, 0};
+	unsigned long h0, h1, free0;
+	pthread_t th;
+
+	/* one chunk: slots 1..1023 */
+	t->max_slots = ZS_HANDLE_CHUNK_SLOTS;
+	h0 = zs_malloc(pool, 64);
+	KUNIT_ASSERT_NE(test, h0, 0ul);
+	free0 = t->nr_free;
+	KUNIT_EXPECT_EQ(test, free0,
+			(unsigned long)ZS_HANDLE_CHUNK_SLOTS - ZS_HANDLE_BATCH -
+				1);
+	h1 = zs_malloc(pool, 64);
+	KUNIT_ASSERT_NE(test, h1, 0ul);
+	KUNIT_EXPECT_EQ(test, t->nr_free, free0); /* no lock taken */
+	KUNIT_EXPECT_EQ(test, zs_handle_slot_index(h1),
+			zs_handle_slot_index(h0) + 1);
+	KUNIT_EXPECT_EQ(test, zs_pool_check(pool), 0);
+	zs_handle_flush(t);
+	KUNIT_EXPECT_EQ(test, t->nr_free,
+			(unsigned long)ZS_HANDLE_CHUNK_SLOTS - 3);
+	KUNIT_EXPECT_EQ(test, zs_pool_check(pool), 0);
+
+	/* this thread takes a batch ahead again; another fills the rest */
+	KUNIT_ASSERT_NE(test, zs_malloc(pool, 64), 0ul);
+	KUNIT_ASSERT_EQ(test, pthread_create(&th, NULL, fill_table, &other), 0);
+	KUNIT_ASSERT_EQ(test, pthread_join(th, NULL), 0);
+	KUNIT_EXPECT_EQ(test, other.n,
+			(unsigned long)ZS_HANDLE_CHUNK_SLOTS - 1 - 3);
+	KUNIT_EXPECT_EQ(test, zs_malloc(pool, 64), 0ul);
+	KUNIT_EXPECT_EQ(test, t->nr_free, 0ul);
+	KUNIT_EXPECT_EQ(test, zs_pool_check(pool), 0);
+}
+
 /* Migration frees the old page's descriptor and pfn; no leaf is kept. */
 static void metadata_descriptor_with_page(struct kunit *test)
 {
@@ -407,6 +468,7 @@ static struct kunit_case metadata_cases[] = {
 	KUNIT_CASE(metadata_given_back),
 	KUNIT_CASE(metadata_stale_after_remake),
 	KUNIT_CASE(metadata_batched_frees),
+	KUNIT_CASE(metadata_taken_ahead),
 	KUNIT_CASE(metadata_descriptor_with_page),
 	KUNIT_CASE(metadata_compacted),
 	{}};
