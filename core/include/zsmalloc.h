@@ -123,8 +123,9 @@ void zs_pool_stats(struct zs_pool *pool, struct zs_pool_stats *stats);
  * valid. Returns 0 when moved; -EBUSY, with nothing changed, while an
  * object with bytes on the page is mapped or being read; -ENOENT when no
  * zspage of the pool holds that pfn (now); -ENOMEM when no fresh page
- * could be had; -EINVAL for a NULL pool (reported). It holds up every
- * other call on the pool while it copies the page.
+ * could be had; -EINVAL for a NULL pool (reported). While it copies the
+ * page it holds up zs_malloc and zs_free in the page's size class and
+ * every map, read and write of an object on the page.
  */
 int zs_page_migrate(struct zs_pool *pool, unsigned long pfn);
 /* The pfn of the page on which the handle's object starts; 0: reported. */

@@ -5,11 +5,10 @@
  * slot, so moving an object is copying its bytes and rewriting the slot.
  *
  * Locks, per class and per source zspage (a short stretch): the class lock
- * (no malloc/free in the class), then the class's migration guard
- * exclusive (no map, read or write in the class is turning a location into
- * an address). A pinned object (mapcount > 0: mapped or being read) is
- * never moved; its zspage is then kept and not tried again in this pass.
- * Between stretches every lock is dropped.
+ * (no malloc/free in the class); each object is held (zs_slot_hold: no map,
+ * read or write pins it) while it moves. A pinned object (mapped, being
+ * read or written) is never moved; its zspage is then kept and not tried
+ * again in this pass. Between stretches every lock is dropped.
  */
 #include <zsmalloc.h>
 
@@ -71,11 +70,13 @@ static int move_object(struct zs_pool *pool, struct zspage *src,
 
 	slot = zs_handle_slot_at(&pool->handles, from_handles[sidx]);
 	ZS_BUG_ON(!slot);
-	if (zs_slot_mapcount(slot))
+	if (!zs_slot_hold(slot))
 		return 0;
 	dobj = zspage_pop_free(pool, dst);
-	if (!dobj)
+	if (!dobj) {
+		zs_slot_unhold(slot);
 		return -1;
+	}
 	found = zs_obj_locate(pool, class, zspage_obj_word(pool, src, sidx),
 			      &from) &&
 		zs_obj_locate(pool, class, dobj, &to);
@@ -83,11 +84,13 @@ static int move_object(struct zs_pool *pool, struct zspage *src,
 	if (!zs_obj_copy_obj(pool, &from, &to, zs_slot_size(slot),
 			     zs_slot_fresh(slot))) {
 		zspage_push_free(pool, dst, to.idx);
+		zs_slot_unhold(slot);
 		return -1;
 	}
 	zspage_handles(dst)[to.idx] = from_handles[sidx];
 	dst->inuse++;
 	zs_handle_move(&pool->handles, slot, dobj);
+	zs_slot_unhold(slot);
 	from_handles[sidx] = 0;
 	src->inuse--;
 	/* only a kmap can fail, and the copy above just kmapped */
@@ -126,7 +129,6 @@ static long compact_step(struct zs_pool *pool, struct size_class *c)
 		return -1;
 	src->compact_stamp = c->compact_pass;
 	handles = zspage_handles(src);
-	zs_write_lock(&c->migrate_lock);
 	for (i = 0; i < c->objs_per_zspage && src->inuse; i++) {
 		if (!handles[i])
 			continue;
@@ -146,7 +148,6 @@ static long compact_step(struct zs_pool *pool, struct size_class *c)
 		release_empty(pool, c, src);
 		freed = c->pages_per_zspage;
 	}
-	zs_write_unlock(&c->migrate_lock);
 	return dst || freed ? freed : -1;
 }
 
@@ -175,18 +176,20 @@ static unsigned long compact_class(struct zs_pool *pool, struct size_class *c)
 
 /*
  * Move the class's descriptors out of metadata chunks being drained, so
- * that those chunks empty and go back; locks as for a compaction step,
- * held over the class's zspages.
+ * that those chunks empty and go back; under the class lock, each zspage
+ * with every object held (a pin reads its descriptors).
  */
 static void rehome_class(struct zs_pool *pool, struct size_class *c)
 {
+	unsigned int n = c->objs_per_zspage;
+
 	zs_class_lock(pool, c);
-	zs_write_lock(&c->migrate_lock);
 	for (int g = 0; g < ZS_NR_FULLNESS_GROUPS; g++)
 		for (struct zspage *zs = c->fullness_list[g]; zs; zs = zs->next)
-			if (!zspage_pinned(pool, zs, 0, c->objs_per_zspage))
+			if (zspage_hold(pool, zs, 0, n)) {
 				zs = zspage_rehome(pool, zs);
-	zs_write_unlock(&c->migrate_lock);
+				zspage_unhold(pool, zs, 0, n);
+			}
 	zs_mutex_unlock(&c->lock);
 }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "handle.h"
 
+#include <sched.h>
 #include <string.h>
 
 #include "kernel/report.h"
@@ -163,6 +164,20 @@ static unsigned int ready_link(struct zs_handle_slot *slot)
 	return atomic_load_explicit(zs_slot_pin_word(slot),
 				    memory_order_relaxed) &
 	       ZS_SLOT_MAP_MASK;
+}
+
+static atomic_ulong mover_waits;
+
+/* Out of line: a pin that finds a mover lets it run. */
+void zs_slot_wait_mover(void)
+{
+	atomic_fetch_add_explicit(&mover_waits, 1, memory_order_relaxed);
+	sched_yield();
+}
+
+unsigned long zs_slot_mover_waits(void)
+{
+	return atomic_load_explicit(&mover_waits, memory_order_relaxed);
 }
 
 /* Slots a chunk can hand out: slot 0 of the table never is. */

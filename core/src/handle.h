@@ -69,6 +69,13 @@ struct zs_handle_slot;
 
 #define ZS_SLOT_MAP_MASK  0xffffu
 #define ZS_SLOT_GEN_SHIFT 16u
+/*
+ * The count field's top value means a mover holds the slot (it is
+ * copying the object or rewriting what leads to it), so the most pins
+ * one object can have is one less.
+ */
+#define ZS_SLOT_MOVING	  0xffffu
+#define ZS_SLOT_MAP_LIMIT 0xfffeu
 
 #if ZS_SLOT_PACKED
 /* A location packs into 45 bits: a high part and an index (see init). */
@@ -134,17 +141,84 @@ static inline unsigned int zs_slot_mapcount(const struct zs_handle_slot *s)
 	return atomic_load(zs_slot_pin_word(s)) & ZS_SLOT_MAP_MASK;
 }
 
-/* Pin once more: false (nothing changed) when the count is at its limit. */
+/*
+ * Pin once more, where no mover can hold the slot (zbud): false (nothing
+ * changed) when the count is at its limit.
+ */
 static inline bool zs_slot_pin(struct zs_handle_slot *s)
 {
 	atomic_uint *pin = zs_slot_pin_word(s);
 	unsigned int v = atomic_load(pin);
 
 	do {
-		if ((v & ZS_SLOT_MAP_MASK) == ZS_SLOT_MAP_MASK)
+		if ((v & ZS_SLOT_MAP_MASK) >= ZS_SLOT_MAP_LIMIT)
 			return false;
 	} while (!atomic_compare_exchange_weak(pin, &v, v + 1));
 	return true;
+}
+
+enum zs_pin_result {
+	ZS_PINNED,
+	ZS_PIN_STALE, /* the slot's generation is not gen: freed */
+	ZS_PIN_LIMIT, /* pinned ZS_SLOT_MAP_LIMIT times already */
+};
+
+/* Let a mover run; and, for tests, how many times pins have waited. */
+void zs_slot_wait_mover(void);
+unsigned long zs_slot_mover_waits(void);
+
+/*
+ * Pin the object of a handle of generation gen before its location is
+ * read: while pinned, no mover touches it or what leads to it (slot,
+ * page descriptors, zspage descriptor, page memory). Waits while a mover
+ * holds it; the mover's release pairs with this acquire, so the location
+ * and bytes read next are the moved ones.
+ */
+static inline enum zs_pin_result zs_slot_pin_live(struct zs_handle_slot *s,
+						  unsigned int gen)
+{
+	atomic_uint *pin = zs_slot_pin_word(s);
+	unsigned int v = atomic_load(pin);
+
+	for (;;) {
+		if (v >> ZS_SLOT_GEN_SHIFT != gen)
+			return ZS_PIN_STALE;
+		if ((v & ZS_SLOT_MAP_MASK) == ZS_SLOT_MOVING) {
+			zs_slot_wait_mover();
+			v = atomic_load(pin);
+			continue;
+		}
+		if ((v & ZS_SLOT_MAP_MASK) == ZS_SLOT_MAP_LIMIT)
+			return ZS_PIN_LIMIT;
+		if (atomic_compare_exchange_weak(pin, &v, v + 1))
+			return ZS_PINNED;
+	}
+}
+
+/*
+ * A mover takes a live object, under its class lock (so it is not freed
+ * meanwhile): false when it is pinned. Held, it cannot be pinned until
+ * zs_slot_unhold.
+ */
+static inline bool zs_slot_hold(struct zs_handle_slot *s)
+{
+	atomic_uint *pin = zs_slot_pin_word(s);
+	unsigned int v = atomic_load(pin);
+
+	if (v & ZS_SLOT_MAP_MASK)
+		return false;
+	return atomic_compare_exchange_strong(pin, &v, v | ZS_SLOT_MOVING);
+}
+
+/* The mover is done: its writes before this are seen by the next pin. */
+static inline void zs_slot_unhold(struct zs_handle_slot *s)
+{
+	atomic_uint *pin = zs_slot_pin_word(s);
+
+	atomic_store_explicit(pin,
+			      atomic_load_explicit(pin, memory_order_relaxed) &
+				      ~ZS_SLOT_MAP_MASK,
+			      memory_order_release);
 }
 
 /*
@@ -185,7 +259,7 @@ static inline bool zs_slot_fresh(const struct zs_handle_slot *s)
 
 /*
  * Written through a mapping or zs_obj_write: no longer fresh. Only while
- * the object cannot move (pinned, or under its class's migrate lock).
+ * the object cannot move (pinned).
  */
 static inline void zs_slot_set_written(struct zs_handle_slot *s)
 {

@@ -114,16 +114,22 @@ void *zs_map_object(struct zs_pool *pool, unsigned long handle,
 			  handle, obj, zs_slot_size(slot));
 		return NULL;
 	}
-	if (zs_slot_mapcount(slot) == ZS_SLOT_MAP_MASK) {
+	/* pinned first: no mover changes the location or its page now */
+	switch (zs_slot_pin_live(slot, zs_handle_gen(handle))) {
+	case ZS_PINNED:
+		break;
+	case ZS_PIN_LIMIT:
 		zs_report("zs_map_object", "handle %#lx is pinned %u times",
-			  handle, ZS_SLOT_MAP_MASK);
+			  handle, ZS_SLOT_MAP_LIMIT);
+		return NULL;
+	case ZS_PIN_STALE:
+		zs_report("zs_map_object", "handle %#lx was freed concurrently",
+			  handle);
 		return NULL;
 	}
-	/* no mover may change the location until the object is pinned */
-	zs_read_lock(&class->migrate_lock);
 	obj = zs_slot_obj_guarded(pool, slot, handle);
 	if (!obj || !zspage_of_obj(pool, class, obj, &idx, &page)) {
-		zs_read_unlock(&class->migrate_lock);
+		zs_slot_unpin(slot);
 		zs_report("zs_map_object",
 			  "handle %#lx: location %#lx is not its object",
 			  handle, obj);
@@ -158,25 +164,12 @@ void *zs_map_object(struct zs_pool *pool, unsigned long handle,
 		a->kaddr = NULL;
 		a->user = a->buf;
 	}
-	if (!zs_slot_pin(slot)) {
-		/* another thread pinned it to the limit meanwhile */
-		zs_report("zs_map_object", "handle %#lx is pinned %u times",
-			  handle, ZS_SLOT_MAP_MASK);
-		if (a->spans) {
-			zs_san_close(a->buf, granules(a->len));
-		} else {
-			zs_san_close(a->user, class->size);
-			kunmap_atomic(a->kaddr);
-		}
-		goto fail;
-	}
-	zs_read_unlock(&class->migrate_lock);
 	a->slot = slot;
 	a->obj_size = class->size;
 	a->pool = pool;
 	return a->user;
 fail:
-	zs_read_unlock(&class->migrate_lock);
+	zs_slot_unpin(slot);
 	return NULL;
 }
 

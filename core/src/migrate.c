@@ -10,12 +10,13 @@
  *
  * Locks: the pfn's class is looked up under the pfn lock, its class lock
  * taken and the lookup checked again (no page of a locked class comes or
- * goes, so its descriptors are stable); then the class's migration guard
- * exclusive (no map, read or write is resolving a location in the class).
- * The kernel's zs_free takes a pool-wide migrate lock (shared) for this;
- * here zs_malloc and zs_free take no pool-wide lock. A page with a pinned object on
- * it (mapped or being read, even partly) is refused with -EBUSY and left
- * as it was.
+ * goes, so its descriptors are stable); then every object touching the
+ * page is held (zs_slot_hold: no map, read or write can pin it and read
+ * its location, descriptor or memory). The kernel's zs_free takes a
+ * pool-wide migrate lock (shared) for this; here zs_malloc and zs_free
+ * take no pool-wide lock. A page with a pinned object on it (mapped, being
+ * read or written, even partly) is refused with -EBUSY and left as it
+ * was.
  */
 #include <zsmalloc.h>
 
@@ -221,25 +222,22 @@ int zs_pool_page_migrate(struct zs_pool *pool, unsigned long pfn)
 	page = zs_pfn_to_page(pool, pfn);
 	zs = page->zspage;
 	ZS_BUG_ON(!page->mem || !zs || zs->class != class);
-	zs_write_lock(&class->migrate_lock);
 	objs_on_page(pool, zs, page->index, &lo, &hi);
-	if (zspage_pinned(pool, zs, lo, hi)) {
+	if (!zspage_hold(pool, zs, lo, hi)) {
 		ret = -EBUSY;
 		goto out;
 	}
 	fresh = zs_pool_page_alloc(pool, class->index);
 	if (!fresh) {
 		ret = -ENOMEM;
-		goto out;
-	}
-	if (!copy_page(pool, page, fresh)) {
+	} else if (!copy_page(pool, page, fresh)) {
 		zs_pool_page_free(pool, fresh);
 		ret = -ENOMEM;
-		goto out;
+	} else {
+		move_page(pool, zs, page->index, fresh, lo, hi);
 	}
-	move_page(pool, zs, page->index, fresh, lo, hi);
+	zspage_unhold(pool, zs, lo, hi);
 out:
-	zs_write_unlock(&class->migrate_lock);
 	zs_mutex_unlock(&class->lock);
 	return ret;
 }
@@ -263,8 +261,7 @@ unsigned long zs_handle_pfn(struct zs_pool *pool, unsigned long handle)
 			  handle, zs_slot_size(slot));
 		return 0;
 	}
-	zs_read_lock(&class->migrate_lock);
+	/* where it is now: a mover may change that the next moment */
 	obj = zs_slot_obj_guarded(pool, slot, handle);
-	zs_read_unlock(&class->migrate_lock);
 	return zs_obj_pfn(pool, obj);
 }

@@ -7,7 +7,8 @@
  * object that straddles two pages into the caller's local_copy and returns
  * that. Either way the object is pinned (its mapcount held) until
  * zs_obj_read_end(), so it cannot be freed or moved meanwhile.
- * zs_obj_write() copies bytes in, straddling or not, and holds nothing.
+ * zs_obj_write() copies bytes in, straddling or not, pinned only while it
+ * copies.
  *
  * Unlike zs_map_object() these use no per-thread area: reads may nest
  * (kmap order is LIFO, as kmap_local in the kernel) and may be mixed with
@@ -22,17 +23,18 @@
 #include "pool.h"
 
 /*
- * Resolve handle to its slot, class and current location, and take the
- * class's migration guard shared (the caller drops it); or NULL, nothing
- * held, after a report.
+ * Resolve handle to its slot and class, pin the object (so that no mover
+ * touches it) and find where it is now; or NULL, nothing held, after a
+ * report. The caller unpins. With own given, an object pinned to the limit
+ * is found without a pin of ours (*own false): those pins hold it still.
  */
-static struct zs_handle_slot *obj_resolve(struct zs_pool *pool,
-					  unsigned long handle, const char *op,
-					  struct size_class **classp,
-					  struct zs_obj_loc *loc)
+static struct zs_handle_slot *obj_pin(struct zs_pool *pool,
+				      unsigned long handle, const char *op,
+				      struct zs_obj_loc *loc, bool *own)
 {
 	struct zs_handle_slot *slot;
 	struct size_class *class;
+	bool pinned = false;
 	unsigned long obj;
 
 	if (!pool) {
@@ -50,15 +52,30 @@ static struct zs_handle_slot *obj_resolve(struct zs_pool *pool,
 			  handle, obj, zs_slot_size(slot));
 		return NULL;
 	}
-	zs_read_lock(&class->migrate_lock);
+	switch (zs_slot_pin_live(slot, zs_handle_gen(handle))) {
+	case ZS_PINNED:
+		pinned = true;
+		break;
+	case ZS_PIN_LIMIT:
+		if (own)
+			break;
+		zs_report(op, "handle %#lx is pinned %u times", handle,
+			  ZS_SLOT_MAP_LIMIT);
+		return NULL;
+	case ZS_PIN_STALE:
+		zs_report(op, "handle %#lx was freed concurrently", handle);
+		return NULL;
+	}
 	obj = zs_slot_obj_guarded(pool, slot, handle);
 	if (!obj || !zs_obj_locate(pool, class, obj, loc)) {
-		zs_read_unlock(&class->migrate_lock);
+		if (pinned)
+			zs_slot_unpin(slot);
 		zs_report(op, "handle %#lx: location %#lx is not its object",
 			  handle, obj);
 		return NULL;
 	}
-	*classp = class;
+	if (own)
+		*own = pinned;
 	return slot;
 }
 
@@ -66,20 +83,13 @@ void *zs_obj_read_begin(struct zs_pool *pool, unsigned long handle,
 			void *local_copy)
 {
 	struct zs_handle_slot *slot;
-	struct size_class *class;
 	struct zs_obj_loc loc;
 	char *base, *p;
 
-	slot = obj_resolve(pool, handle, "zs_obj_read_begin", &class, &loc);
+	slot = obj_pin(pool, handle, "zs_obj_read_begin", &loc, NULL);
 	if (!slot)
 		return NULL;
 	p = NULL;
-	if (zs_slot_mapcount(slot) == ZS_SLOT_MAP_MASK) {
-		zs_report("zs_obj_read_begin", "handle %#lx is pinned %u times",
-			  handle, ZS_SLOT_MAP_MASK);
-		zs_read_unlock(&class->migrate_lock);
-		return NULL;
-	}
 	if (zs_obj_spans(pool, &loc)) {
 		if (!local_copy)
 			zs_report("zs_obj_read_begin",
@@ -99,32 +109,25 @@ void *zs_obj_read_begin(struct zs_pool *pool, unsigned long handle,
 				zs_san_open_defined(p, zs_slot_size(slot));
 		}
 	}
-	if (p && !zs_slot_pin(slot)) {
-		/* another thread pinned it to the limit meanwhile */
-		zs_report("zs_obj_read_begin", "handle %#lx is pinned %u times",
-			  handle, ZS_SLOT_MAP_MASK);
-		if (!zs_obj_spans(pool, &loc)) {
-			zs_san_close(p, loc.obj_size);
-			kunmap_atomic(p - loc.off);
-		}
-		p = NULL;
-	}
-	zs_read_unlock(&class->migrate_lock);
-	return p;
+	if (!p)
+		zs_slot_unpin(slot);
+	return p; /* pinned until zs_obj_read_end */
 }
 
 void zs_obj_read_end(struct zs_pool *pool, unsigned long handle,
 		     void *handle_mem)
 {
 	struct zs_handle_slot *slot;
-	struct size_class *class;
 	struct zs_obj_loc loc;
 	char *p = handle_mem;
+	bool own;
 
-	slot = obj_resolve(pool, handle, "zs_obj_read_end", &class, &loc);
+	/* a pin of its own, so that the checks below see the object held
+	 * still even when no read was begun */
+	slot = obj_pin(pool, handle, "zs_obj_read_end", &loc, &own);
 	if (!slot)
 		return;
-	if (zs_slot_mapcount(slot) == 0) {
+	if (zs_slot_mapcount(slot) < (own ? 2u : 1u)) {
 		zs_report("zs_obj_read_end",
 			  "handle %#lx: no read of it was begun", handle);
 		goto out;
@@ -147,23 +150,23 @@ void zs_obj_read_end(struct zs_pool *pool, unsigned long handle,
 		zs_report("zs_obj_read_end", "handle %#lx: no buffer", handle);
 		goto out;
 	}
-	zs_slot_unpin(slot);
+	zs_slot_unpin(slot); /* the read's */
 out:
-	zs_read_unlock(&class->migrate_lock);
+	if (own)
+		zs_slot_unpin(slot);
 }
 
 void zs_obj_write(struct zs_pool *pool, unsigned long handle,
 		  const void *handle_mem, size_t mem_len)
 {
 	struct zs_handle_slot *slot;
-	struct size_class *class;
 	struct zs_obj_loc loc;
 
 	if (mem_len && !handle_mem) {
 		zs_report("zs_obj_write", "handle %#lx: no buffer", handle);
 		return;
 	}
-	slot = obj_resolve(pool, handle, "zs_obj_write", &class, &loc);
+	slot = obj_pin(pool, handle, "zs_obj_write", &loc, NULL);
 	if (!slot)
 		return;
 	if (mem_len > zs_slot_size(slot))
@@ -173,5 +176,5 @@ void zs_obj_write(struct zs_pool *pool, unsigned long handle,
 	else if (zs_obj_copy(pool, &loc, (void *)handle_mem, mem_len, true,
 			     false))
 		zs_slot_set_written(slot);
-	zs_read_unlock(&class->migrate_lock);
+	zs_slot_unpin(slot);
 }

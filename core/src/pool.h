@@ -53,13 +53,6 @@ struct size_class {
 	 * the lock to change it waits (zs_class_lock).
 	 */
 	bool frozen;
-	/*
-	 * The migration guard: whoever turns a location word into a page
-	 * address (map, read_begin, write) holds it shared until the object
-	 * is pinned (mapcount) or copied; a mover holds it exclusive while it
-	 * moves objects and rewrites their slots. Taken after lock.
-	 */
-	struct zs_rwlock migrate_lock;
 };
 
 struct zs_pool {
@@ -192,8 +185,8 @@ static inline struct size_class *zs_slot_class(struct zs_pool *pool,
 }
 
 /*
- * Under class->migrate_lock (shared or exclusive): the slot's location now,
- * or 0 when the handle went stale (freed by another thread) meanwhile.
+ * Pinned or held (or under the class lock): the slot's location now, or 0
+ * when the handle went stale (freed by another thread) meanwhile.
  */
 static inline unsigned long zs_slot_obj_guarded(struct zs_pool *pool,
 						struct zs_handle_slot *slot,

@@ -61,10 +61,8 @@ static void free_pool(struct zs_pool *pool, enum pool_stage stage,
 	unsigned int i;
 
 	for (i = 0; i < nr_class_locks; i++) {
-		if (pool->classes[i].served_by == i) {
-			zs_rwlock_destroy(&pool->classes[i].migrate_lock);
+		if (pool->classes[i].served_by == i)
 			zs_mutex_destroy(&pool->classes[i].lock);
-		}
 	}
 	if (stage >= POOL_CHECK)
 		zs_mutex_destroy(&pool->check_mutex);
@@ -147,11 +145,6 @@ struct zs_pool *zs_create_pool_config(const char *name,
 	}
 	zs_for_each_serving_class(pool, c) {
 		if (zs_mutex_init(&c->lock) != 0) {
-			free_pool(pool, POOL_CHECK, c->index);
-			return NULL;
-		}
-		if (zs_rwlock_init(&c->migrate_lock) != 0) {
-			zs_mutex_destroy(&c->lock);
 			free_pool(pool, POOL_CHECK, c->index);
 			return NULL;
 		}

@@ -251,22 +251,39 @@ int zspage_push_free(struct zs_pool *pool, struct zspage *zs, unsigned int idx)
 	return 0;
 }
 
-bool zspage_pinned(struct zs_pool *pool, const struct zspage *zs,
-		   unsigned int lo, unsigned int hi)
+/* The slot of live object i of zs. */
+static struct zs_handle_slot *live_slot(struct zs_pool *pool,
+					const struct zspage *zs, unsigned int i)
+{
+	struct zs_handle_slot *slot =
+		zs_handle_slot_at(&pool->handles, zspage_handles(zs)[i]);
+
+	ZS_BUG_ON(!slot);
+	return slot;
+}
+
+bool zspage_hold(struct zs_pool *pool, const struct zspage *zs, unsigned int lo,
+		 unsigned int hi)
 {
 	const unsigned int *handles = zspage_handles(zs);
 
 	for (unsigned int i = lo; i < hi; i++) {
-		struct zs_handle_slot *slot;
-
-		if (!handles[i])
+		if (!handles[i] || zs_slot_hold(live_slot(pool, zs, i)))
 			continue;
-		slot = zs_handle_slot_at(&pool->handles, handles[i]);
-		ZS_BUG_ON(!slot);
-		if (zs_slot_mapcount(slot))
-			return true;
+		zspage_unhold(pool, zs, lo, i);
+		return false;
 	}
-	return false;
+	return true;
+}
+
+void zspage_unhold(struct zs_pool *pool, const struct zspage *zs,
+		   unsigned int lo, unsigned int hi)
+{
+	const unsigned int *handles = zspage_handles(zs);
+
+	for (unsigned int i = lo; i < hi; i++)
+		if (handles[i])
+			zs_slot_unhold(live_slot(pool, zs, i));
 }
 
 static void list_del_zspage(struct size_class *class, struct zspage *zs)

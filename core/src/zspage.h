@@ -61,8 +61,8 @@ void zspage_release(struct zs_pool *pool, struct zspage *zs);
 /*
  * Move the descriptors of zs (its own, its pages') that sit in metadata
  * chunks being drained to fresh ones: the zspage as it is now, maybe at a
- * new address. Under the class lock and its migration guard exclusive,
- * with no object of zs pinned: nobody else holds a pointer to them then.
+ * new address. Under the class lock, with every object of zs held
+ * (zspage_hold): nobody else holds a pointer to them then.
  */
 struct zspage *zspage_rehome(struct zs_pool *pool, struct zspage *zs);
 
@@ -86,8 +86,15 @@ int zspage_push_free(struct zs_pool *pool, struct zspage *zs, unsigned int idx);
 bool zspage_read_link(struct zs_pool *pool, struct zspage *zs, unsigned int idx,
 		      unsigned long *link);
 
-/* Is any of objects lo..hi-1 of zs pinned (mapped, being read)? */
-bool zspage_pinned(struct zs_pool *pool, const struct zspage *zs,
+/*
+ * A mover holds every live object of lo..hi-1 of zs (zs_slot_hold), under
+ * the class lock: false, none held, when one is pinned (mapped, being read
+ * or written).
+ */
+bool zspage_hold(struct zs_pool *pool, const struct zspage *zs, unsigned int lo,
+		 unsigned int hi);
+/* Let them go again (zs may be the descriptor's new home). */
+void zspage_unhold(struct zs_pool *pool, const struct zspage *zs,
 		   unsigned int lo, unsigned int hi);
 
 /* Move zs to the lists its inuse count calls for (none when empty). */
