@@ -230,6 +230,27 @@ static inline unsigned int zs_slot_unpin(struct zs_handle_slot *s)
 	return atomic_fetch_sub(zs_slot_pin_word(s), 1) & ZS_SLOT_MAP_MASK;
 }
 
+/*
+ * Drop a pin taken with zs_slot_pin_live(s, gen). When the slot has moved
+ * to another generation meanwhile (a free that raced the pin: the
+ * caller's bug), the free already zeroed the count and there is nothing
+ * to drop: a plain decrement would borrow from the generation and bring
+ * the old one back. seq_cst, as zs_slot_unpin.
+ */
+static inline void zs_slot_unpin_live(struct zs_handle_slot *s,
+				      unsigned int gen)
+{
+	atomic_uint *pin = zs_slot_pin_word(s);
+	unsigned int v = atomic_load(pin);
+
+	do {
+		if (v >> ZS_SLOT_GEN_SHIFT != gen ||
+		    (v & ZS_SLOT_MAP_MASK) == 0 ||
+		    (v & ZS_SLOT_MAP_MASK) == ZS_SLOT_MOVING)
+			return;
+	} while (!atomic_compare_exchange_weak(pin, &v, v - 1));
+}
+
 static inline unsigned int zs_slot_size(const struct zs_handle_slot *s)
 {
 #if ZS_SLOT_PACKED

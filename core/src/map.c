@@ -129,7 +129,7 @@ void *zs_map_object(struct zs_pool *pool, unsigned long handle,
 	}
 	obj = zs_slot_obj_guarded(pool, slot, handle);
 	if (!obj || !zspage_of_obj(pool, class, obj, &idx, &page)) {
-		zs_slot_unpin(slot);
+		zs_slot_unpin_live(slot, zs_handle_gen(handle));
 		zs_report("zs_map_object",
 			  "handle %#lx: location %#lx is not its object",
 			  handle, obj);
@@ -169,7 +169,7 @@ void *zs_map_object(struct zs_pool *pool, unsigned long handle,
 	a->pool = pool;
 	return a->user;
 fail:
-	zs_slot_unpin(slot);
+	zs_slot_unpin_live(slot, zs_handle_gen(handle));
 	return NULL;
 }
 
@@ -204,7 +204,7 @@ void zs_unmap_object(struct zs_pool *pool, unsigned long handle)
 	slot = a->slot;
 	if (a->mm != ZS_MM_RO)
 		zs_slot_set_written(slot);
-	zs_slot_unpin(slot);
+	zs_slot_unpin_live(slot, zs_handle_gen(handle));
 	a->pool = NULL;
 	a->slot = NULL;
 	a->user = NULL;

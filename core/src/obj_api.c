@@ -69,7 +69,7 @@ static struct zs_handle_slot *obj_pin(struct zs_pool *pool,
 	obj = zs_slot_obj_guarded(pool, slot, handle);
 	if (!obj || !zs_obj_locate(pool, class, obj, loc)) {
 		if (pinned)
-			zs_slot_unpin(slot);
+			zs_slot_unpin_live(slot, zs_handle_gen(handle));
 		zs_report(op, "handle %#lx: location %#lx is not its object",
 			  handle, obj);
 		return NULL;
@@ -110,7 +110,7 @@ void *zs_obj_read_begin(struct zs_pool *pool, unsigned long handle,
 		}
 	}
 	if (!p)
-		zs_slot_unpin(slot);
+		zs_slot_unpin_live(slot, zs_handle_gen(handle));
 	return p; /* pinned until zs_obj_read_end */
 }
 
@@ -150,10 +150,10 @@ void zs_obj_read_end(struct zs_pool *pool, unsigned long handle,
 		zs_report("zs_obj_read_end", "handle %#lx: no buffer", handle);
 		goto out;
 	}
-	zs_slot_unpin(slot); /* the read's */
+	zs_slot_unpin_live(slot, zs_handle_gen(handle)); /* the read's */
 out:
 	if (own)
-		zs_slot_unpin(slot);
+		zs_slot_unpin_live(slot, zs_handle_gen(handle));
 }
 
 void zs_obj_write(struct zs_pool *pool, unsigned long handle,
@@ -176,5 +176,5 @@ void zs_obj_write(struct zs_pool *pool, unsigned long handle,
 	else if (zs_obj_copy(pool, &loc, (void *)handle_mem, mem_len, true,
 			     false))
 		zs_slot_set_written(slot);
-	zs_slot_unpin(slot);
+	zs_slot_unpin_live(slot, zs_handle_gen(handle));
 }

@@ -168,8 +168,39 @@ static void pin_limit(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, zs_pool_check(pool), 0);
 }
 
-static struct kunit_case pin_cases[] = {
-	KUNIT_CASE(pin_waits_for_hold), KUNIT_CASE(pin_limit), {}};
+/*
+ * A free that slips in between another thread's pin and its unpin (the
+ * caller's race) resets the count; dropping that pin afterwards changes
+ * nothing: the old generation does not come back (a plain decrement would
+ * borrow it from the new one) and the slot is not left looking held.
+ */
+static void pin_unpin_after_free(struct kunit *test)
+{
+	struct zs_handle_table t;
+	struct zs_handle_slot *slot = NULL;
+	unsigned int gen;
+	unsigned long h;
+
+	KUNIT_ASSERT_EQ(test, zs_handle_table_init(&t, 20, ZS_OBJ_LOW_BITS), 0);
+	h = zs_handle_reserve(&t, &slot);
+	KUNIT_ASSERT_NE(test, h, 0ul);
+	zs_handle_publish(&t, slot, 1ul << 20 | 1, 100);
+	gen = zs_handle_gen(h);
+	KUNIT_ASSERT_EQ(test, zs_slot_pin_live(slot, gen), ZS_PINNED);
+	KUNIT_EXPECT_EQ(test, zs_slot_mapcount(slot), 1u);
+	zs_handle_retire(slot); /* what zs_free does */
+	zs_slot_unpin_live(slot, gen);
+	/* asserted: a slot left looking held would make the pin below wait */
+	KUNIT_ASSERT_NE(test, zs_slot_gen(slot), gen);
+	KUNIT_ASSERT_EQ(test, zs_slot_mapcount(slot), 0u);
+	KUNIT_EXPECT_EQ(test, zs_slot_pin_live(slot, gen), ZS_PIN_STALE);
+	zs_handle_table_destroy(&t);
+}
+
+static struct kunit_case pin_cases[] = {KUNIT_CASE(pin_waits_for_hold),
+					KUNIT_CASE(pin_limit),
+					KUNIT_CASE(pin_unpin_after_free),
+					{}};
 
 static struct kunit_suite pin_suite = {
 	.name = "pin",
