@@ -390,16 +390,15 @@ static bool take_ahead(struct zs_handle_table *t, struct zs_handle_shard *s)
 		if (!slot)
 			break;
 		set_ready_link(slot, 0); /* mapcount 0 */
+		if (index >= t->nr_slots)
+			t->nr_slots = index + 1;
 		s->ahead[s->n_ahead++] = (unsigned int)index;
 	}
 	if (!s->n_ahead && t->q_len) {
-		/* no memory for a chunk: reuse early */
+		/* no memory for a chunk: reuse early (a slot that existed) */
 		s->ahead[s->n_ahead++] = (unsigned int)quarantine_pop(t);
 		t->nr_free--;
 	}
-	for (unsigned int i = 0; i < s->n_ahead; i++)
-		if (s->ahead[i] >= t->nr_slots)
-			t->nr_slots = s->ahead[i] + 1ul;
 	zs_mutex_unlock(&t->lock);
 	return s->n_ahead > 0;
 }
@@ -425,6 +424,7 @@ unsigned long zs_handle_reserve(struct zs_handle_table *t,
 	struct zs_handle_shard *s = this_shard(t);
 	struct zs_handle_slot *slot;
 	unsigned long index;
+	unsigned int pin;
 
 	zs_mutex_lock(&s->lock);
 	if (s->next == s->n_ahead && !take_ahead(t, s)) {
@@ -441,10 +441,11 @@ unsigned long zs_handle_reserve(struct zs_handle_table *t,
 	zs_mutex_unlock(&s->lock);
 	/* taken, so its chunk stays; no other thread writes it now */
 	slot = zs_handle_slot_at(t, index);
-	ZS_BUG_ON(!slot || zs_atomic_read(zs_slot_word(slot)) != 0 ||
-		  zs_slot_mapcount(slot) != 0);
+	ZS_BUG_ON(!slot || zs_atomic_read(zs_slot_word(slot)) != 0);
+	pin = atomic_load(zs_slot_pin_word(slot));
+	ZS_BUG_ON(pin & ZS_SLOT_MAP_MASK);
 	*slotp = slot;
-	return make_handle(t->tag, zs_slot_gen(slot), index);
+	return make_handle(t->tag, pin >> ZS_SLOT_GEN_SHIFT, index);
 }
 
 void zs_handle_publish(const struct zs_handle_table *t,
