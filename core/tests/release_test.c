@@ -218,6 +218,75 @@ static void vmap_overflow_releases_all(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, resident(t[N - 1], sys_page()));
 }
 
+/*
+ * A trim with a reserve keeps the tables freed last that fit in it, still
+ * resident, and gives the earlier ones back; a full trim then gives back
+ * the reserve too.
+ */
+static void vmap_trim_keeps_latest(struct kunit *test)
+{
+	enum { N = 4 };
+	size_t sys = sys_page(), size = 10 * sys;
+	char *t[N];
+
+	zs_vmap_trim(); /* nothing resident from earlier cases */
+	KUNIT_EXPECT_EQ(test, zs_vmap_resident(), 0);
+	for (int i = 0; i < N; i++) {
+		t[i] = zs_vzalloc(size);
+		KUNIT_ASSERT_NOT_NULL(test, t[i]);
+		memset(t[i], 0x5a, size);
+	}
+	for (int i = 0; i < N; i++)
+		zs_vfree(t[i], size); /* t[N - 1] last */
+	KUNIT_EXPECT_EQ(test, zs_vmap_resident(), N * size);
+	/* room for three and a half: the three freed last stay */
+	zs_vmap_trim_keep(3 * size + size / 2);
+	KUNIT_EXPECT_EQ(test, zs_vmap_resident(), 3 * size);
+	for (size_t off = 0; off < size; off += sys) {
+		KUNIT_EXPECT_FALSE(test, resident(t[0] + off, sys));
+		for (int i = 1; i < N; i++)
+			KUNIT_EXPECT_TRUE(test, resident(t[i] + off, sys));
+	}
+	zs_vmap_trim();
+	KUNIT_EXPECT_EQ(test, zs_vmap_resident(), 0);
+	for (int i = 0; i < N; i++)
+		KUNIT_EXPECT_FALSE(test, resident(t[i], sys));
+}
+
+/*
+ * zs_compact gives the freed tables back but for ZS_VMAP_TRIM_KEEP: a
+ * destroyed pool's tables (well over that) are cached, and compacting
+ * another pool leaves some, at most the reserve, resident.
+ */
+static void compact_keeps_table_reserve(struct kunit *test)
+{
+	enum { N = 20000 };
+	struct zs_pool *a = zs_create_pool("reserve-a");
+	struct zs_pool *b = zs_create_pool("reserve-b");
+	unsigned long h, *hs = kunit_kzalloc(test, N * sizeof(*hs), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	KUNIT_ASSERT_NOT_NULL(test, hs);
+	zs_vmap_trim();
+	for (int i = 0; i < N; i++) {
+		hs[i] = zs_malloc(a, 32 + 8 * (i % 300));
+		KUNIT_ASSERT_NE(test, hs[i], 0);
+	}
+	for (int i = 0; i < N; i++)
+		zs_free(a, hs[i]);
+	zs_destroy_pool(a);
+	KUNIT_EXPECT_GT(test, zs_vmap_resident(), ZS_VMAP_TRIM_KEEP);
+	h = zs_malloc(b, 100);
+	KUNIT_ASSERT_NE(test, h, 0);
+	zs_compact(b);
+	KUNIT_EXPECT_GT(test, zs_vmap_resident(), 0);
+	KUNIT_EXPECT_LE(test, zs_vmap_resident(), ZS_VMAP_TRIM_KEEP);
+	zs_free(b, h);
+	zs_destroy_pool(b);
+	zs_vmap_trim();
+}
+
 static struct kunit_case release_cases[] = {
 	KUNIT_CASE(release_batched_path),
 	KUNIT_CASE(release_per_range_path),
@@ -225,6 +294,8 @@ static struct kunit_case release_cases[] = {
 	KUNIT_CASE(release_in_forked_child),
 	KUNIT_CASE(vmap_trim_keeps_address),
 	KUNIT_CASE(vmap_overflow_releases_all),
+	KUNIT_CASE(vmap_trim_keeps_latest),
+	KUNIT_CASE(compact_keeps_table_reserve),
 	{},
 };
 

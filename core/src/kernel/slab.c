@@ -95,12 +95,14 @@ void zs_kfree(void *p)
  * mmap, no munmap and no TLB shootdown per table. A pool's own tables
  * (class table, pfn and handle radix nodes, handle and descriptor chunks)
  * come to some 150 KiB at 4 KiB pages, many of them 4-16 KiB: the cache
- * holds a few pools' worth. zs_compact empties it of memory (zs_vmap_trim)
- * with the provider's hot pages, all in one release call, and keeps the
- * tables' address space for reuse: no cost to a pool's density once
- * compacted, and no unmapping per table. A free that finds the bound
- * reached trims the same way; only a table with no slot left is unmapped
- * (one already given back first).
+ * holds a few pools' worth. zs_compact gives its memory back in one
+ * release call (zs_vmap_trim_keep), all but the tables freed last that fit
+ * in ZS_VMAP_TRIM_KEEP, and keeps the tables' address space for reuse: no
+ * unmapping per table, and a pool made right after a compaction (a
+ * fuzzer compacts several times per input) does not fault its class table
+ * and first chunks in again. A free that finds the bound reached gives
+ * all of it back; only a table with no slot left is unmapped (one already
+ * given back first).
  */
 #define VMAP_CACHE_SLOTS 128
 #define VMAP_CACHE_BYTES ((size_t)1 << 20)
@@ -109,9 +111,11 @@ static pthread_mutex_t vmap_lock = ZS_STATIC_MUTEX_INIT;
 static struct {
 	void *p;
 	size_t size;
-	bool resident; /* false: given back by a trim, reads zeros */
+	bool resident;	     /* false: given back by a trim, reads zeros */
+	unsigned long stamp; /* when it was put: a trim keeps the latest */
 } vmap_cache[VMAP_CACHE_SLOTS];
 static size_t vmap_resident_bytes; /* of the resident cached tables */
+static unsigned long vmap_stamp;
 
 /* A cached table of exactly size bytes, resident ones first; or NULL. */
 static void *vmap_cache_take(size_t size)
@@ -168,6 +172,7 @@ static bool vmap_cache_put(void *p, size_t size, bool resident,
 		vmap_cache[slot].p = p;
 		vmap_cache[slot].size = size;
 		vmap_cache[slot].resident = resident;
+		vmap_cache[slot].stamp = ++vmap_stamp;
 		if (resident)
 			vmap_resident_bytes += size;
 	}
@@ -228,21 +233,48 @@ void zs_vunmap(void *p, size_t size)
 	vmap_unmap(p, size); /* never fits, or no slot even after a trim */
 }
 
-void zs_vmap_trim(void)
+/*
+ * Which resident tables a trim keeps: the latest put first, as long as
+ * they fit in keep bytes. Under lock; marks them in keep_slot.
+ */
+static size_t pick_kept_locked(size_t keep, bool *keep_slot)
+{
+	size_t kept = 0;
+
+	for (;;) {
+		int best = -1;
+
+		for (int i = 0; i < VMAP_CACHE_SLOTS; i++)
+			if (vmap_cache[i].p && vmap_cache[i].resident &&
+			    !keep_slot[i] &&
+			    kept + vmap_cache[i].size <= keep &&
+			    (best < 0 ||
+			     vmap_cache[i].stamp > vmap_cache[best].stamp))
+				best = i;
+		if (best < 0)
+			return kept;
+		keep_slot[best] = true;
+		kept += vmap_cache[best].size;
+	}
+}
+
+void zs_vmap_trim_keep(size_t keep)
 {
 	struct zs_range out[VMAP_CACHE_SLOTS];
+	bool keep_slot[VMAP_CACHE_SLOTS] = {false};
 	unsigned int n = 0;
 
 	/* out of the cache while released: nobody may take one meanwhile */
 	pthread_mutex_lock(&vmap_lock);
+	vmap_resident_bytes = keep ? pick_kept_locked(keep, keep_slot) : 0;
 	for (unsigned int i = 0; i < VMAP_CACHE_SLOTS; i++) {
-		if (vmap_cache[i].p && vmap_cache[i].resident) {
+		if (vmap_cache[i].p && vmap_cache[i].resident &&
+		    !keep_slot[i]) {
 			out[n].addr = vmap_cache[i].p;
 			out[n++].len = vmap_cache[i].size;
 			vmap_cache[i].p = NULL;
 		}
 	}
-	vmap_resident_bytes = 0;
 	pthread_mutex_unlock(&vmap_lock);
 	zs_release_ranges(out, n); /* the kernel rounds each length up */
 	for (unsigned int i = 0; i < n; i++) {
@@ -251,6 +283,21 @@ void zs_vmap_trim(void)
 		if (!vmap_cache_put(out[i].addr, out[i].len, false, &evicted))
 			vmap_unmap(out[i].addr, out[i].len);
 	}
+}
+
+void zs_vmap_trim(void)
+{
+	zs_vmap_trim_keep(0);
+}
+
+size_t zs_vmap_resident(void)
+{
+	size_t n;
+
+	pthread_mutex_lock(&vmap_lock);
+	n = vmap_resident_bytes;
+	pthread_mutex_unlock(&vmap_lock);
+	return n;
 }
 
 bool zs_slab_fault(void)

@@ -25,8 +25,17 @@ void zs_vfree(void *p, size_t size);
  */
 void *zs_vmap_zeroed(size_t size);
 void zs_vunmap(void *p, size_t size);
-/* Unmaps every freed table the cache holds (zs_compact gives memory back). */
-void zs_vmap_trim(void);
+/*
+ * Gives the memory of every freed table the cache holds back to the system
+ * (the tables stay mapped for reuse), but for the tables freed last that
+ * fit in keep bytes. zs_compact keeps ZS_VMAP_TRIM_KEEP: about one pool's
+ * class table and first chunks at 4 KiB pages.
+ */
+#define ZS_VMAP_TRIM_KEEP ((size_t)128 << 10)
+void zs_vmap_trim_keep(size_t keep);
+void zs_vmap_trim(void); /* keeps nothing */
+/* Bytes of freed tables the cache holds resident. */
+size_t zs_vmap_resident(void);
 bool zs_slab_fault(void);
 void zs_slab_account(long delta);
 
