@@ -23,6 +23,7 @@
 #include "harness.h"
 #include "input.h"
 #include "model.h"
+#include "notices.h"
 #include "ops.h"
 
 enum bad_op {
@@ -318,7 +319,10 @@ static void crooked_free(void *ctx, void *page, size_t page_size)
 	free((char *)page - sizeof(long));
 }
 
-/* Configs the library must refuse: NULL pool, no report (a message). */
+/* Refusal notices since the input began, and how many it has earned. */
+static unsigned long notices_base, notices_expected;
+
+/* Configs the library must refuse: NULL pool, no report, one notice. */
 static void refused_configs(const struct zs_model *a, uint8_t slot)
 {
 	struct zs_page_provider half = {crooked_alloc, NULL, NULL};
@@ -345,6 +349,9 @@ static void refused_configs(const struct zs_model *a, uint8_t slot)
 	p = zs_create_pool_config("refused", &cfg);
 	if (p)
 		zs_fuzz_fail("a bad config (case %u) made a pool", slot % 4);
+	notices_expected++;
+	zs_fuzz_expect_notices(notices_base, notices_expected,
+			       "refused pool config");
 }
 
 /* Statistics of every kind, and their answers to bad arguments. */
@@ -921,6 +928,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&rec, 0, sizeof(rec));
 	churns = 0;
 	zs_set_report_handler(record, &rec);
+	zs_fuzz_count_notices();
+	notices_base = zs_fuzz_notices();
+	notices_expected = 0;
 	pa = zs_fuzz_pool(&cfg.pool, 0);
 	pb = zs_fuzz_pool(&cfg.pool, 0);
 	zs_model_init(&a, pa);
@@ -935,6 +945,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		zs_model_finish(&b);
 		expect_quiet(c, "final frees and checks");
 	}
+	zs_fuzz_expect_notices(notices_base, notices_expected, "the input");
 	zs_destroy_pool(pa);
 	zs_destroy_pool(pb);
 	zs_set_report_handler(NULL, NULL);

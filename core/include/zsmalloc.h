@@ -223,6 +223,17 @@ void zs_set_report_handler(zs_report_fn fn, void *ctx);
 /* Reports made since the process started (handled or not). */
 unsigned long zs_report_count(void);
 
+/*
+ * Notices: a refusal that is no misuse and no harm, such as a pool config
+ * the library cannot serve or an unknown zpool type. The call returns NULL
+ * and says why, by default as "zsmalloc: <what>: <details>" on stderr (what
+ * is "pool <name>", "zbud" or "zpool"); a handler installed here gets the
+ * line instead, for a program's own log or a test's count. Notices are not
+ * reports: zs_report_count() does not count them and nothing aborts.
+ * Process-wide; NULL restores stderr.
+ */
+void zs_set_notice_handler(zs_report_fn fn, void *ctx);
+
 #ifdef __cplusplus
 }
 #endif

@@ -142,16 +142,15 @@ struct zbud_pool *zbud_create_pool(const struct zbud_config *cfg)
 	struct zbud_pool *pool;
 
 	if (!page_size_ok(page_size)) {
-		fprintf(stderr,
-			"zsmalloc: zbud: page size %zu is not a power of two "
-			"in 4096..65536\n",
-			page_size);
+		zs_notice("zbud",
+			  "page size %zu is not a power of two in 4096..65536",
+			  page_size);
 		return NULL;
 	}
 	if (cfg && cfg->pages &&
 	    (!cfg->pages->alloc_page || !cfg->pages->free_page)) {
-		fprintf(stderr, "zsmalloc: zbud: page provider lacks "
-				"alloc_page or free_page\n");
+		zs_notice("zbud",
+			  "page provider lacks alloc_page or free_page");
 		return NULL;
 	}
 	pool = zs_kzalloc(sizeof(*pool));

@@ -246,8 +246,7 @@ struct zpool *zpool_create_pool_config(const char *type, const char *name,
 	pthread_mutex_unlock(&registry_lock);
 	if (!driver) {
 		escape_type(shown, sizeof(shown), type);
-		fprintf(stderr, "zsmalloc: zpool: no backend of type \"%s\"\n",
-			shown);
+		zs_notice("zpool", "no backend of type \"%s\"", shown);
 		return NULL;
 	}
 	zpool = zs_kzalloc(sizeof(*zpool));

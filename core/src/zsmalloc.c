@@ -86,19 +86,16 @@ struct zs_pool *zs_create_pool_config(const char *name,
 	struct zs_geometry geo;
 	struct zs_pool *pool;
 	struct size_class *c;
-	char why[160];
+	char why[160], who[48];
 
+	snprintf(who, sizeof(who), "pool %s", name ? name : "?");
 	if (zs_geometry_init(&geo, cfg, why, sizeof(why)) != 0) {
-		fprintf(stderr, "zsmalloc: pool %s: %s\n", name ? name : "?",
-			why);
+		zs_notice(who, "%s", why);
 		return NULL;
 	}
 	if (cfg && cfg->pages &&
 	    (!cfg->pages->alloc_page || !cfg->pages->free_page)) {
-		fprintf(stderr,
-			"zsmalloc: pool %s: page provider lacks alloc_page "
-			"or free_page\n",
-			name ? name : "?");
+		zs_notice(who, "page provider lacks alloc_page or free_page");
 		return NULL;
 	}
 	pool = zs_kzalloc(sizeof(*pool));

@@ -12,6 +12,8 @@
 #include <unistd.h>
 
 #include "kernel/report.h"
+#include "zbud.h"
+#include "zpool.h"
 
 static void report_handler_records(struct kunit *test)
 {
@@ -130,11 +132,56 @@ static void report_misuse_then_consistent(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, zs_get_total_pages(pool), 0ul);
 }
 
+static void restore_notice_handler(void *unused)
+{
+	(void)unused;
+	zs_set_notice_handler(NULL, NULL);
+}
+
+/*
+ * A notice handler gets each refusal once, with who refused and why, and
+ * nothing reaches stderr or the report count; a pool that is made gives
+ * no notice.
+ */
+static void notice_handler_gets_refusals(struct kunit *test)
+{
+	struct zs_pool_config bad = {.page_size = 3000};
+	struct zbud_config bad_zbud = {.page_size = 12288};
+	struct zt_reports *got = kunit_kzalloc(test, sizeof(*got), GFP_KERNEL);
+	unsigned long reports = zs_report_count();
+	struct zs_pool *pool;
+
+	KUNIT_ASSERT_NOT_NULL(test, got);
+	zs_set_notice_handler(zt_record_report, got);
+	KUNIT_ASSERT_EQ(
+		test, 0,
+		kunit_add_action_or_reset(test, restore_notice_handler, NULL));
+	KUNIT_EXPECT_NULL(test, zs_create_pool_config("bad", &bad));
+	KUNIT_EXPECT_EQ(test, got->count, 1ul);
+	KUNIT_EXPECT_STREQ(test, got->what, "pool bad");
+	KUNIT_EXPECT_NOT_NULL(test, strstr(got->details, "3000"));
+	KUNIT_EXPECT_NULL(test, zbud_create_pool(&bad_zbud));
+	KUNIT_EXPECT_EQ(test, got->count, 2ul);
+	KUNIT_EXPECT_STREQ(test, got->what, "zbud");
+	KUNIT_EXPECT_NOT_NULL(test, strstr(got->details, "12288"));
+	KUNIT_EXPECT_NULL(test, zpool_create_pool("no-such%s", "x", NULL));
+	KUNIT_EXPECT_EQ(test, got->count, 3ul);
+	KUNIT_EXPECT_STREQ(test, got->what, "zpool");
+	KUNIT_EXPECT_STREQ(test, got->details,
+			   "no backend of type \"no-such%s\"");
+	pool = zs_create_pool("fine");
+	KUNIT_ASSERT_NOT_NULL(test, pool);
+	zs_destroy_pool(pool);
+	KUNIT_EXPECT_EQ(test, got->count, 3ul);
+	KUNIT_EXPECT_EQ(test, zs_report_count(), reports);
+}
+
 static struct kunit_case report_cases[] = {
 	KUNIT_CASE(report_handler_records),
 	KUNIT_CASE(report_default_prints_and_aborts),
 	KUNIT_CASE(report_refused_config_prints),
 	KUNIT_CASE(report_misuse_then_consistent),
+	KUNIT_CASE(notice_handler_gets_refusals),
 	{}};
 
 static struct kunit_suite report_suite = {

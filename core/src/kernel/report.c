@@ -19,6 +19,8 @@ static pthread_mutex_t report_lock = PTHREAD_MUTEX_INITIALIZER;
 static zs_report_fn report_fn;
 static void *report_ctx;
 static atomic_ulong report_count;
+static zs_report_fn notice_fn;
+static void *notice_ctx;
 
 void zs_set_report_handler(zs_report_fn fn, void *ctx)
 {
@@ -58,6 +60,34 @@ void zs_report(const char *what, const char *fmt, ...)
 	fflush(stderr);
 	flush_coverage();
 	abort();
+}
+
+void zs_set_notice_handler(zs_report_fn fn, void *ctx)
+{
+	pthread_mutex_lock(&report_lock);
+	notice_fn = fn;
+	notice_ctx = ctx;
+	pthread_mutex_unlock(&report_lock);
+}
+
+void zs_notice(const char *what, const char *fmt, ...)
+{
+	char details[512];
+	zs_report_fn fn;
+	void *ctx;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(details, sizeof(details), fmt, ap);
+	va_end(ap);
+	pthread_mutex_lock(&report_lock);
+	fn = notice_fn;
+	ctx = notice_ctx;
+	pthread_mutex_unlock(&report_lock);
+	if (fn)
+		fn(ctx, what, details);
+	else
+		fprintf(stderr, "zsmalloc: %s: %s\n", what, details);
 }
 
 void zs_bug(const char *file, int line, const char *cond)

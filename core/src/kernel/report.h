@@ -19,6 +19,8 @@
 #endif
 
 void zs_report(const char *what, const char *fmt, ...) ZS_PRINTF(2, 3);
+/* A refusal that is no misuse: to the notice handler, or one stderr line. */
+void zs_notice(const char *what, const char *fmt, ...) ZS_PRINTF(2, 3);
 
 /* An internal invariant broke: report it and abort, handler or not. */
 ZS_NORETURN void zs_bug(const char *file, int line, const char *cond);
