@@ -290,6 +290,9 @@ static void check_class(struct checker *ck, struct size_class *c)
 				c->size, g, n, c->nr_zspages[g]);
 		zspages += n;
 	}
+	if (zs_atomic_read(&c->nr_kept) != zspages)
+		PROBLEM(ck, "class %zu: %lu zspages on its lists, %lu kept",
+			c->size, zspages, zs_atomic_read(&c->nr_kept));
 	check_ratio_lists(ck, c, zspages);
 	if (c->obj_used != used ||
 	    c->obj_allocated != zspages * c->objs_per_zspage ||

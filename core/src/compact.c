@@ -157,6 +157,9 @@ static unsigned long compact_class(struct zs_pool *pool, struct size_class *c)
 	unsigned int r;
 	long step;
 
+	/* one zspage alone never frees a page (an empty one is not kept) */
+	if (zs_atomic_read(&c->nr_kept) < 2)
+		return 0;
 	zs_class_lock(pool, c);
 	c->compact_pass++;
 	/* each step tries a zspage of its own: bound the pass by them */
@@ -183,6 +186,8 @@ static void rehome_class(struct zs_pool *pool, struct size_class *c)
 {
 	unsigned int n = c->objs_per_zspage;
 
+	if (zs_atomic_read(&c->nr_kept) == 0)
+		return;
 	zs_class_lock(pool, c);
 	for (int g = 0; g < ZS_NR_FULLNESS_GROUPS; g++)
 		for (struct zspage *zs = c->fullness_list[g]; zs; zs = zs->next)

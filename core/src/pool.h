@@ -37,6 +37,12 @@ struct size_class {
 	/* Under lock. ZS_EMPTY stays empty: empty zspages are released. */
 	struct zspage *fullness_list[ZS_NR_FULLNESS_GROUPS];
 	unsigned long nr_zspages[ZS_NR_FULLNESS_GROUPS];
+	/*
+	 * Their sum, written under lock and read without it: zs_compact
+	 * skips a class with fewer than two (nothing to gain) without
+	 * taking its lock, most classes of a small pool.
+	 */
+	zs_atomic_ulong nr_kept;
 	unsigned long obj_allocated;
 	unsigned long obj_used;
 	unsigned long pages_used;

@@ -296,6 +296,8 @@ static void list_del_zspage(struct size_class *class, struct zspage *zs)
 		zs->next->prev = zs->prev;
 	zs->prev = zs->next = NULL;
 	class->nr_zspages[zs->fullness]--;
+	/* writers hold the lock: load and store need no read-modify-write */
+	zs_atomic_set(&class->nr_kept, zs_atomic_read(&class->nr_kept) - 1);
 }
 
 static void list_add_zspage(struct size_class *class, struct zspage *zs,
@@ -308,6 +310,7 @@ static void list_add_zspage(struct size_class *class, struct zspage *zs,
 		zs->next->prev = zs;
 	class->fullness_list[group] = zs;
 	class->nr_zspages[group]++;
+	zs_atomic_set(&class->nr_kept, zs_atomic_read(&class->nr_kept) + 1);
 }
 
 void zspage_refile(struct size_class *class, struct zspage *zs)

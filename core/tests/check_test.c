@@ -302,6 +302,17 @@ static void check_list_count(struct kunit *test)
 	expect_repaired(test, f);
 }
 
+/* The lock-free count of kept zspages (zs_compact's skip) must agree. */
+static void check_kept_count(struct kunit *test)
+{
+	struct fixture *f = setup(test);
+
+	zs_atomic_add(&f->class->nr_kept, 1);
+	expect_found(test, f, "zspages on its lists");
+	zs_atomic_sub(&f->class->nr_kept, 1);
+	expect_repaired(test, f);
+}
+
 static void check_empty_list_kept(struct kunit *test)
 {
 	struct fixture *f = setup(test);
@@ -571,6 +582,7 @@ static struct kunit_case check_cases[] = {
 	KUNIT_CASE(check_inuse_count),
 	KUNIT_CASE(check_fullness_group),
 	KUNIT_CASE(check_list_count),
+	KUNIT_CASE(check_kept_count),
 	KUNIT_CASE(check_empty_list_kept),
 	KUNIT_CASE(check_list_links),
 	KUNIT_CASE(check_wrong_class_on_list),

@@ -233,29 +233,36 @@ void zs_vunmap(void *p, size_t size)
 	vmap_unmap(p, size); /* never fits, or no slot even after a trim */
 }
 
+static int newer_first(const void *a, const void *b)
+{
+	unsigned long x = vmap_cache[*(const int *)a].stamp;
+	unsigned long y = vmap_cache[*(const int *)b].stamp;
+
+	return (x < y) - (x > y);
+}
+
 /*
  * Which resident tables a trim keeps: the latest put first, as long as
  * they fit in keep bytes. Under lock; marks them in keep_slot.
  */
 static size_t pick_kept_locked(size_t keep, bool *keep_slot)
 {
+	int order[VMAP_CACHE_SLOTS], n = 0;
 	size_t kept = 0;
 
-	for (;;) {
-		int best = -1;
+	for (int i = 0; i < VMAP_CACHE_SLOTS; i++)
+		if (vmap_cache[i].p && vmap_cache[i].resident)
+			order[n++] = i;
+	qsort(order, (size_t)n, sizeof(order[0]), newer_first);
+	for (int k = 0; k < n; k++) {
+		int i = order[k];
 
-		for (int i = 0; i < VMAP_CACHE_SLOTS; i++)
-			if (vmap_cache[i].p && vmap_cache[i].resident &&
-			    !keep_slot[i] &&
-			    kept + vmap_cache[i].size <= keep &&
-			    (best < 0 ||
-			     vmap_cache[i].stamp > vmap_cache[best].stamp))
-				best = i;
-		if (best < 0)
-			return kept;
-		keep_slot[best] = true;
-		kept += vmap_cache[best].size;
+		if (kept + vmap_cache[i].size <= keep) {
+			keep_slot[i] = true;
+			kept += vmap_cache[i].size;
+		}
 	}
+	return kept;
 }
 
 void zs_vmap_trim_keep(size_t keep)
