@@ -97,7 +97,6 @@ int zs_handle_table_init(struct zs_handle_table *t, unsigned int index_bits,
 	t->loc_low_bits = low_bits;
 	/* Tags cycle through 1..TAG_MASK: handle 0 can never be issued. */
 	t->tag = atomic_fetch_add(&next_pool_tag, 1) % TAG_MASK + 1;
-	t->nr_slots = 1;
 	t->nr_free = 0;
 	t->q_head = 0;
 	t->q_len = 0;
@@ -390,8 +389,6 @@ static bool take_ahead(struct zs_handle_table *t, struct zs_handle_shard *s)
 		if (!slot)
 			break;
 		set_ready_link(slot, 0); /* mapcount 0 */
-		if (index >= t->nr_slots)
-			t->nr_slots = index + 1;
 		s->ahead[s->n_ahead++] = (unsigned int)index;
 	}
 	if (!s->n_ahead && t->q_len) {

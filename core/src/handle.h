@@ -360,7 +360,6 @@ struct zs_handle_table {
 	 * side in ZS_SLOT_LOC_BITS.
 	 */
 	unsigned int loc_index_bits, loc_low_bits;
-	unsigned long nr_slots; /* slots below this have existed */
 	unsigned long max_slots;
 	unsigned long nr_free; /* quarantined + ready */
 	/* The quarantine: freed slots, oldest at q_head. */
