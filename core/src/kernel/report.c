@@ -15,19 +15,44 @@ int __llvm_profile_write_file(void);
 #define flush_coverage() ((void)0)
 #endif
 
+#define DETAILS_LEN 512 /* a message's details, cut to fit */
+
+/* A handler and its argument, set and read as a pair under the lock. */
+struct handler {
+	zs_report_fn fn;
+	void *ctx;
+};
+
 static pthread_mutex_t report_lock = PTHREAD_MUTEX_INITIALIZER;
-static zs_report_fn report_fn;
-static void *report_ctx;
+static struct handler report_handler, notice_handler;
 static atomic_ulong report_count;
-static zs_report_fn notice_fn;
-static void *notice_ctx;
+
+static void set_handler(struct handler *h, zs_report_fn fn, void *ctx)
+{
+	pthread_mutex_lock(&report_lock);
+	h->fn = fn;
+	h->ctx = ctx;
+	pthread_mutex_unlock(&report_lock);
+}
+
+static struct handler get_handler(const struct handler *h)
+{
+	struct handler copy;
+
+	pthread_mutex_lock(&report_lock);
+	copy = *h;
+	pthread_mutex_unlock(&report_lock);
+	return copy;
+}
 
 void zs_set_report_handler(zs_report_fn fn, void *ctx)
 {
-	pthread_mutex_lock(&report_lock);
-	report_fn = fn;
-	report_ctx = ctx;
-	pthread_mutex_unlock(&report_lock);
+	set_handler(&report_handler, fn, ctx);
+}
+
+void zs_set_notice_handler(zs_report_fn fn, void *ctx)
+{
+	set_handler(&notice_handler, fn, ctx);
 }
 
 unsigned long zs_report_count(void)
@@ -35,25 +60,26 @@ unsigned long zs_report_count(void)
 	return atomic_load(&report_count);
 }
 
+/* The message into details[DETAILS_LEN], and the handler h holds now. */
+static struct handler format(const struct handler *h, char *details,
+			     const char *fmt, va_list ap)
+{
+	vsnprintf(details, DETAILS_LEN, fmt, ap);
+	return get_handler(h);
+}
+
 void zs_report(const char *what, const char *fmt, ...)
 {
-	char details[512];
-	zs_report_fn fn;
-	void *ctx;
+	char details[DETAILS_LEN];
+	struct handler h;
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(details, sizeof(details), fmt, ap);
+	h = format(&report_handler, details, fmt, ap);
 	va_end(ap);
 	atomic_fetch_add(&report_count, 1);
-
-	pthread_mutex_lock(&report_lock);
-	fn = report_fn;
-	ctx = report_ctx;
-	pthread_mutex_unlock(&report_lock);
-
-	if (fn) {
-		fn(ctx, what, details);
+	if (h.fn) {
+		h.fn(h.ctx, what, details);
 		return;
 	}
 	fprintf(stderr, "zsmalloc: %s: %s\n", what, details);
@@ -62,30 +88,17 @@ void zs_report(const char *what, const char *fmt, ...)
 	abort();
 }
 
-void zs_set_notice_handler(zs_report_fn fn, void *ctx)
-{
-	pthread_mutex_lock(&report_lock);
-	notice_fn = fn;
-	notice_ctx = ctx;
-	pthread_mutex_unlock(&report_lock);
-}
-
 void zs_notice(const char *what, const char *fmt, ...)
 {
-	char details[512];
-	zs_report_fn fn;
-	void *ctx;
+	char details[DETAILS_LEN];
+	struct handler h;
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(details, sizeof(details), fmt, ap);
+	h = format(&notice_handler, details, fmt, ap);
 	va_end(ap);
-	pthread_mutex_lock(&report_lock);
-	fn = notice_fn;
-	ctx = notice_ctx;
-	pthread_mutex_unlock(&report_lock);
-	if (fn)
-		fn(ctx, what, details);
+	if (h.fn)
+		h.fn(h.ctx, what, details);
 	else
 		fprintf(stderr, "zsmalloc: %s: %s\n", what, details);
 }
