@@ -254,36 +254,41 @@ static void vmap_trim_keeps_latest(struct kunit *test)
 }
 
 /*
- * zs_compact gives the freed tables back but for ZS_VMAP_TRIM_KEEP: a
- * destroyed pool's tables (well over that) are cached, and compacting
- * another pool leaves some, at most the reserve, resident.
+ * zs_compact gives the freed tables back but for ZS_VMAP_TRIM_KEEP: with
+ * well over that cached (320 KiB of 16 KiB tables), compacting a pool
+ * leaves some, at most the reserve, resident.
  */
 static void compact_keeps_table_reserve(struct kunit *test)
 {
-	enum { N = 20000 };
-	struct zs_pool *a = zs_create_pool("reserve-a");
-	struct zs_pool *b = zs_create_pool("reserve-b");
-	unsigned long h, *hs = kunit_kzalloc(test, N * sizeof(*hs), GFP_KERNEL);
+	enum { N = 20 };
+	size_t size = 16384;
+	struct zs_pool *pool;
+	unsigned long h;
+	char *t[N];
 
-	KUNIT_ASSERT_NOT_NULL(test, a);
-	KUNIT_ASSERT_NOT_NULL(test, b);
-	KUNIT_ASSERT_NOT_NULL(test, hs);
+	if (sys_page() > size)
+		kunit_skip(test, "system page above 16 KiB");
+	pool = zs_create_pool("reserve");
+	KUNIT_ASSERT_NOT_NULL(test, pool);
+	h = zs_malloc(pool, 100);
+	KUNIT_ASSERT_NE(test, h, 0);
 	zs_vmap_trim();
 	for (int i = 0; i < N; i++) {
-		hs[i] = zs_malloc(a, 32 + 8 * (i % 300));
-		KUNIT_ASSERT_NE(test, hs[i], 0);
+		t[i] = zs_vzalloc(size);
+		KUNIT_ASSERT_NOT_NULL(test, t[i]);
+		memset(t[i], 0x77, size);
 	}
 	for (int i = 0; i < N; i++)
-		zs_free(a, hs[i]);
-	zs_destroy_pool(a);
-	KUNIT_EXPECT_GT(test, zs_vmap_resident(), ZS_VMAP_TRIM_KEEP);
-	h = zs_malloc(b, 100);
-	KUNIT_ASSERT_NE(test, h, 0);
-	zs_compact(b);
+		zs_vfree(t[i], size);
+	KUNIT_EXPECT_EQ(test, zs_vmap_resident(), N * size);
+	zs_compact(pool);
 	KUNIT_EXPECT_GT(test, zs_vmap_resident(), 0);
 	KUNIT_EXPECT_LE(test, zs_vmap_resident(), ZS_VMAP_TRIM_KEEP);
-	zs_free(b, h);
-	zs_destroy_pool(b);
+	/* the tables freed last are the ones kept */
+	KUNIT_EXPECT_TRUE(test, resident(t[N - 1], sys_page()));
+	KUNIT_EXPECT_FALSE(test, resident(t[0], sys_page()));
+	zs_free(pool, h);
+	zs_destroy_pool(pool);
 	zs_vmap_trim();
 }
 
