@@ -296,8 +296,6 @@ static void list_del_zspage(struct size_class *class, struct zspage *zs)
 		zs->next->prev = zs->prev;
 	zs->prev = zs->next = NULL;
 	class->nr_zspages[zs->fullness]--;
-	/* writers hold the lock: load and store need no read-modify-write */
-	zs_atomic_set(&class->nr_kept, zs_atomic_read(&class->nr_kept) - 1);
 }
 
 static void list_add_zspage(struct size_class *class, struct zspage *zs,
@@ -310,7 +308,6 @@ static void list_add_zspage(struct size_class *class, struct zspage *zs,
 		zs->next->prev = zs;
 	class->fullness_list[group] = zs;
 	class->nr_zspages[group]++;
-	zs_atomic_set(&class->nr_kept, zs_atomic_read(&class->nr_kept) + 1);
 }
 
 void zspage_refile(struct size_class *class, struct zspage *zs)
@@ -321,6 +318,12 @@ void zspage_refile(struct size_class *class, struct zspage *zs)
 	zspage_ratio_refile(class, zs);
 	if (group == zs->fullness)
 		return;
+	/* the kept count moves only when a zspage comes or goes, not on a
+	 * change of group; writers hold the lock: no read-modify-write */
+	if (zs->fullness == ZS_EMPTY || group == ZS_EMPTY)
+		zs_atomic_set(&class->nr_kept,
+			      zs_atomic_read(&class->nr_kept) +
+				      (group == ZS_EMPTY ? -1UL : 1UL));
 	if (zs->fullness != ZS_EMPTY)
 		list_del_zspage(class, zs);
 	zs->fullness = ZS_EMPTY;
