@@ -132,7 +132,6 @@ struct diff {
 
 static struct {
 	unsigned long calls, expected, base;
-	unsigned long notices_expected, notices_base; /* refusals */
 } rec;
 
 static void record(void *ctx, const char *what, const char *details)
@@ -153,14 +152,7 @@ static void expect(unsigned long n, const char *op)
 	if (rec.calls != rec.expected || total != rec.expected)
 		zs_fuzz_fail("%s: %lu reports (%lu counted), %lu expected", op,
 			     rec.calls, total, rec.expected);
-	zs_fuzz_expect_notices(rec.notices_base, rec.notices_expected, op);
-}
-
-/* The call just made was refused (want 1) or not (0): one notice each. */
-static void expect_notices(unsigned long want, const char *call)
-{
-	rec.notices_expected += want;
-	zs_fuzz_expect_notices(rec.notices_base, rec.notices_expected, call);
+	zs_fuzz_notices_expect(0, op);
 }
 
 /* ---- pages ---- */
@@ -892,7 +884,7 @@ static void try_type(struct diff *d, const char *t)
 	if (zpool_has_pool(t) != want)
 		zs_fuzz_fail("zpool_has_pool disagrees on a type");
 	z = zpool_create_pool_config(t, "hostile", NULL, &cfg);
-	expect_notices(!want, "zpool_create_pool_config of a type");
+	zs_fuzz_notices_expect(!want, "zpool_create_pool_config of a type");
 	if (!z != !want)
 		zs_fuzz_fail("zpool_create_pool_config: pool %p for a type "
 			     "that is%s registered",
@@ -958,12 +950,12 @@ static void api_configs(struct diff *d, uint8_t arg)
 	zpool_destroy_pool(z);
 	if (zpool_create_pool_config(t, "bad", NULL, &cfg))
 		zs_fuzz_fail("%s: page size %zu accepted", t, cfg.page_size);
-	expect_notices(1, "bad page size");
+	zs_fuzz_notices_expect(1, "bad page size");
 	cfg.page_size = d->page_size;
 	cfg.pages = &no_free;
 	if (zpool_create_pool_config(t, "bad", NULL, &cfg))
 		zs_fuzz_fail("%s: provider without free_page accepted", t);
-	expect_notices(1, "provider without free_page");
+	zs_fuzz_notices_expect(1, "provider without free_page");
 	if (!zpool_has_pool(t))
 		zs_fuzz_fail("%s: gone after refused configs", t);
 	if (arg & 0x10) { /* a zbud pool whose metadata allocation n fails */
@@ -1239,8 +1231,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&rec, 0, sizeof(rec));
 	rec.base = zs_report_count();
 	zs_set_report_handler(record, NULL);
-	zs_fuzz_count_notices();
-	rec.notices_base = zs_fuzz_notices();
+	zs_fuzz_notices_begin();
 	zs_input_init(&in, data, size);
 	setup(&d, &in);
 	expect(0, "setup");

@@ -8,12 +8,17 @@
 #ifndef ZS_FUZZ_NOTICES_H
 #define ZS_FUZZ_NOTICES_H
 
-/* Installs the counter (again is harmless). */
-void zs_fuzz_count_notices(void);
-/* Notices counted so far, by every thread. */
-unsigned long zs_fuzz_notices(void);
-/* Fails unless exactly `want` notices came since `before`. */
-void zs_fuzz_expect_notices(unsigned long before, unsigned long want,
-			    const char *call);
+/*
+ * Installs the counter (again is harmless) and starts an input's count:
+ * no notice expected yet. Notices are counted from every thread; the
+ * input's tally belongs to the thread that runs the input.
+ */
+void zs_fuzz_notices_begin(void);
+/*
+ * The call just made earned `more` notices (1 when it was refused, else
+ * 0): fails unless the notices since zs_fuzz_notices_begin are exactly
+ * those earned so far.
+ */
+void zs_fuzz_notices_expect(unsigned long more, const char *call);
 
 #endif /* ZS_FUZZ_NOTICES_H */
