@@ -2,6 +2,7 @@
 #include "model.h"
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -76,22 +77,40 @@ const unsigned short *zs_model_serving(struct zs_model *m, unsigned int *n)
 unsigned long zs_model_frames_for_alloc(struct zs_model *m, size_t size)
 {
 	size_t csize = zs_class_size(m->pool, size);
+	unsigned int step = zs_check_class_of(m->pool, &m->info, size);
 	struct zs_class_stat st;
-	unsigned int n;
-	const unsigned short *serving = zs_model_serving(m, &n);
 
-	for (unsigned int k = 0; k < n; k++) {
-		if (zs_class_stat(m->pool, serving[k], &st) != 0)
-			zs_fuzz_fail("zs_class_stat(%u) failed", serving[k]);
-		if (st.size != csize)
-			continue;
-		if (!m->shared_pool && st.obj_used < st.obj_allocated)
-			return 0;
-		return st.pages_per_zspage;
-	}
-	zs_fuzz_fail("no serving class of size %zu for zs_malloc(%zu)", csize,
-		     size);
-	return 0;
+	if (zs_class_stat(m->pool, step, &st) != 0)
+		zs_fuzz_fail("zs_class_stat(%u) failed", step);
+	if (st.size != csize)
+		zs_fuzz_fail("class %u serves size %zu, zs_class_size(%zu) "
+			     "says %zu",
+			     step, st.size, size, csize);
+	if (!m->shared_pool && st.obj_used < st.obj_allocated)
+		return 0;
+	return st.pages_per_zspage;
+}
+
+static void note_used_class(struct zs_model *m, unsigned int step)
+{
+	if (step >= m->info.nr_size_classes || step >= ZS_MODEL_MAX_STEPS)
+		zs_fuzz_fail("a size is served by step %u of %u", step,
+			     m->info.nr_size_classes);
+	m->used[step / 64] |= (uint64_t)1 << (step % 64);
+}
+
+unsigned int zs_model_used_classes(const struct zs_model *m,
+				   unsigned short *out)
+{
+	unsigned int n = 0;
+
+	for (unsigned int w = 0; w < sizeof(m->used) / sizeof(m->used[0]); w++)
+		for (uint64_t bits = m->used[w]; bits; bits &= bits - 1)
+			out[n++] =
+				(unsigned short)(w * 64 +
+						 (unsigned int)__builtin_ctzll(
+							 bits));
+	return n;
 }
 
 int zs_model_is_stale(const struct zs_model *m, unsigned long h)
@@ -226,6 +245,7 @@ int zs_model_alloc(struct zs_model *m, size_t size)
 {
 	struct zs_obj *o;
 	unsigned long h;
+	unsigned int step;
 	int slot = -1;
 
 	for (int i = 0; i < ZS_MODEL_SLOTS; i++) {
@@ -236,7 +256,7 @@ int zs_model_alloc(struct zs_model *m, size_t size)
 	}
 	if (slot < 0)
 		return -1;
-	zs_check_class_of(m->pool, &m->info, size);
+	step = zs_check_class_of(m->pool, &m->info, size);
 	h = zs_malloc(m->pool, size);
 	if (!h) {
 		unsigned long need = zs_model_frames_for_alloc(m, size);
@@ -252,6 +272,7 @@ int zs_model_alloc(struct zs_model *m, size_t size)
 			     m->live);
 	}
 	zs_model_check_new_handle(m, h);
+	note_used_class(m, step);
 	o = &m->obj[slot];
 	o->bytes = shadow_get(size);
 	if (!o->bytes)
@@ -592,12 +613,24 @@ static void check_class(const struct zs_class_stat *st)
 			     st->obj_allocated, st->obj_used, st->pages_used);
 }
 
-static void check_stats(struct zs_model *m)
+/*
+ * The classes' counts against their zspages, and their sums against the
+ * pool and the model. every: all serving classes; else only those the
+ * model allocated from, whose sums then leave every other class without
+ * a page or an object (the check at the end of an input reads them all).
+ */
+static void check_stats(struct zs_model *m, bool every)
 {
 	struct zs_class_stat st;
 	unsigned long pages = 0, used = 0, total;
+	unsigned short used_steps[ZS_MODEL_MAX_STEPS];
+	const unsigned short *serving = used_steps;
 	unsigned int n;
-	const unsigned short *serving = zs_model_serving(m, &n);
+
+	if (every)
+		serving = zs_model_serving(m, &n);
+	else
+		n = zs_model_used_classes(m, used_steps);
 
 	for (unsigned int k = 0; k < n; k++) {
 		if (zs_class_stat(m->pool, serving[k], &st) != 0)
@@ -616,7 +649,7 @@ static void check_stats(struct zs_model *m)
 			     pages, used, total, m->live);
 }
 
-static void full_check(struct zs_model *m)
+static void full_check(struct zs_model *m, bool every)
 {
 	int rc;
 
@@ -625,7 +658,7 @@ static void full_check(struct zs_model *m)
 	if (rc != 0)
 		zs_fuzz_fail("zs_pool_check returned %d", rc);
 	if (!m->shared_pool)
-		check_stats(m);
+		check_stats(m, every);
 }
 
 void zs_model_check_pool(struct zs_model *m)
@@ -634,7 +667,7 @@ void zs_model_check_pool(struct zs_model *m)
 	 * a few per input find what more would, at a fraction of the time. */
 	if (m->checks < ZS_MODEL_FULL_CHECKS) {
 		m->checks++;
-		full_check(m);
+		full_check(m, false);
 	}
 }
 
@@ -656,7 +689,7 @@ void zs_model_finish(struct zs_model *m)
 		zs_fuzz_fail("%lu pages still held after every object was "
 			     "freed",
 			     pages);
-	full_check(m);
+	full_check(m, true);
 }
 
 int zs_model_take_out(struct zs_model *m, int slot, struct zs_obj *out)
@@ -673,6 +706,7 @@ int zs_model_take_out(struct zs_model *m, int slot, struct zs_obj *out)
 
 int zs_model_put_in(struct zs_model *m, struct zs_obj *obj)
 {
+	note_used_class(m, zs_check_class_of(m->pool, &m->info, obj->size));
 	for (int i = 0; i < ZS_MODEL_SLOTS; i++) {
 		if (!m->obj[i].handle) {
 			m->obj[i] = *obj;

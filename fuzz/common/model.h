@@ -62,6 +62,9 @@ struct zs_model {
 	/* The serving classes' steps, read once (zs_model_serving). */
 	unsigned short serving[ZS_MODEL_MAX_STEPS];
 	unsigned int nr_serving; /* 0: not read yet */
+	/* Serving classes this model has allocated from, by step: the only
+	 * ones that can hold its pool's pages (zs_model_used_classes). */
+	uint64_t used[(ZS_MODEL_MAX_STEPS + 63) / 64];
 	unsigned long stale[ZS_MODEL_STALE];
 	/* The pool's handles_freed and handle_chunks_freed (zs_pool_stats)
 	 * just after each was freed. */
@@ -89,6 +92,13 @@ const unsigned short *zs_model_serving(struct zs_model *m, unsigned int *n);
  * zspage.
  */
 unsigned long zs_model_frames_for_alloc(struct zs_model *m, size_t size);
+/*
+ * The steps of the serving classes this model allocated from since its
+ * pool was made (into out, at most ZS_MODEL_MAX_STEPS); how many. With
+ * no other user of the pool, every other class must hold no page.
+ */
+unsigned int zs_model_used_classes(const struct zs_model *m,
+				   unsigned short *out);
 /* Slot of a new object, or -1 when the table is full or the alloc failed
  * in an excused way. */
 int zs_model_alloc(struct zs_model *m, size_t size);

@@ -122,8 +122,8 @@ static void check_step_geometry(const struct zs_pool_info *info,
 			     pages * info->page_size / own);
 }
 
-void zs_check_class_of(struct zs_pool *pool, const struct zs_pool_info *info,
-		       size_t size)
+unsigned int zs_check_class_of(struct zs_pool *pool,
+			       const struct zs_pool_info *info, size_t size)
 {
 	struct zs_class_stat st;
 	size_t got = zs_class_size(pool, size);
@@ -148,4 +148,5 @@ void zs_check_class_of(struct zs_pool *pool, const struct zs_pool_info *info,
 			     "%zu (merged into %u)",
 			     size, got, idx, st.size, st.merged_into);
 	check_step_geometry(info, idx, &st);
+	return st.merged_into;
 }

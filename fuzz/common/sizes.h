@@ -29,9 +29,10 @@ size_t zs_pick_size(struct zs_pool *pool, const struct zs_pool_info *info,
 /*
  * Checks the class that serves size against the class table: it is the
  * class of step ceil((size - min) / delta) (or its merge target), at least
- * size bytes and at most a page. Fails the run otherwise.
+ * size bytes and at most a page. Fails the run otherwise; returns the step
+ * of the class that serves it.
  */
-void zs_check_class_of(struct zs_pool *pool, const struct zs_pool_info *info,
-		       size_t size);
+unsigned int zs_check_class_of(struct zs_pool *pool,
+			       const struct zs_pool_info *info, size_t size);
 
 #endif /* ZS_FUZZ_SIZES_H */
