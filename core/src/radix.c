@@ -27,6 +27,7 @@ void zs_radix_init(struct zs_radix *r, size_t elem_size)
 
 	r->elem_size = elem_size;
 	atomic_init(&r->nr_leaves, 0);
+	r->top_end = 0;
 	for (i = 0; i < ZS_RADIX_FANOUT; i++)
 		atomic_init(&r->top[i], NULL);
 }
@@ -42,17 +43,21 @@ void *zs_radix_populate(struct zs_radix *r, unsigned long index)
 {
 	_Atomic(void *) *mid;
 	_Atomic(void *) *slot;
+	unsigned long top;
 	char *leaf;
 
 	if (index >= ZS_RADIX_CAPACITY)
 		return NULL;
-	slot = &r->top[index >> (2 * ZS_RADIX_BITS)];
+	top = index >> (2 * ZS_RADIX_BITS);
+	slot = &r->top[top];
 	mid = atomic_load_explicit(slot, memory_order_relaxed);
 	if (!mid) {
 		/* all-zero bytes are NULL pointers on every platform we run */
 		mid = node_alloc(ZS_RADIX_FANOUT * sizeof(*mid));
 		if (!mid)
 			return NULL;
+		if (top >= r->top_end)
+			r->top_end = top + 1;
 		atomic_store_explicit(slot, mid, memory_order_release);
 	}
 	slot = &mid[(index >> ZS_RADIX_BITS) & RADIX_MASK];
@@ -108,19 +113,31 @@ unsigned long zs_radix_nr_leaves(struct zs_radix *r)
 	return atomic_load_explicit(&r->nr_leaves, memory_order_relaxed);
 }
 
+/*
+ * Every node goes. A pool's tables use the first few slots of a node, so
+ * the walk stops at the last top slot ever used and, within the middle
+ * nodes, once every leaf counted in nr_leaves has been found.
+ */
 void zs_radix_destroy(struct zs_radix *r)
 {
-	unsigned long i, j;
+	unsigned long left = zs_radix_nr_leaves(r);
 
-	for (i = 0; i < ZS_RADIX_FANOUT; i++) {
+	for (unsigned long i = 0; i < r->top_end; i++) {
 		_Atomic(void *) *mid = atomic_load(&r->top[i]);
 
 		if (!mid)
 			continue;
-		for (j = 0; j < ZS_RADIX_FANOUT; j++)
-			node_free(atomic_load(&mid[j]),
-				  ZS_RADIX_FANOUT * r->elem_size);
+		for (unsigned long j = 0; j < ZS_RADIX_FANOUT && left; j++) {
+			void *leaf = atomic_exchange(&mid[j], NULL);
+
+			if (leaf) {
+				node_free(leaf, ZS_RADIX_FANOUT * r->elem_size);
+				left--;
+			}
+		}
 		node_free(mid, ZS_RADIX_FANOUT * sizeof(*mid));
 		atomic_store(&r->top[i], NULL);
 	}
+	atomic_store(&r->nr_leaves, left);
+	r->top_end = 0;
 }

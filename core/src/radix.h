@@ -20,6 +20,10 @@
 struct zs_radix {
 	size_t elem_size;
 	atomic_ulong nr_leaves; /* leaves allocated now */
+	/* One past the highest top slot given a node: zs_radix_destroy looks
+	 * no further. Written by zs_radix_populate, which its callers
+	 * serialise; read only by zs_radix_destroy. */
+	unsigned long top_end;
 	_Atomic(void *) top[ZS_RADIX_FANOUT];
 };
 
