@@ -12,6 +12,7 @@
 #include "handle.h"
 #include "kernel/slab.h"
 #include "pool.h"
+#include "radix.h"
 #include "zspage.h"
 
 #define MANY 100000u
@@ -461,6 +462,37 @@ static void metadata_compacted(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, zs_meta_nr_chunks(&pool->meta), 0ul);
 }
 
+/*
+ * A radix table's destroy frees every node: leaves under two top slots
+ * (slots between them never had a node) and not one left behind, while a
+ * leaf freed before is not freed again.
+ */
+static void metadata_radix_destroy(struct kunit *test)
+{
+	struct zs_radix *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	unsigned long far = 5ul << (2 * ZS_RADIX_BITS);
+	long live0 = zs_slab_live();
+
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	zs_radix_init(r, sizeof(unsigned long));
+	KUNIT_ASSERT_NOT_NULL(test, zs_radix_populate(r, 3));
+	KUNIT_ASSERT_NOT_NULL(test,
+			      zs_radix_populate(r, 2 * ZS_RADIX_FANOUT + 1));
+	KUNIT_ASSERT_NOT_NULL(test, zs_radix_populate(r, far + 9));
+	KUNIT_ASSERT_NOT_NULL(test,
+			      zs_radix_populate(r, far + 3 * ZS_RADIX_FANOUT));
+	zs_radix_depopulate(r, 3);
+	KUNIT_EXPECT_EQ(test, zs_radix_nr_leaves(r), 3ul);
+	KUNIT_EXPECT_EQ(test, r->top_end, 6ul);
+	/* two middle nodes and three leaves */
+	KUNIT_EXPECT_EQ(test, zs_slab_live() - live0, 5l);
+	zs_radix_destroy(r);
+	KUNIT_EXPECT_EQ(test, zs_slab_live(), live0);
+	KUNIT_EXPECT_EQ(test, zs_radix_nr_leaves(r), 0ul);
+	KUNIT_EXPECT_NULL(test, zs_radix_lookup(r, far + 9));
+	KUNIT_EXPECT_NULL(test, zs_radix_lookup(r, 2 * ZS_RADIX_FANOUT + 1));
+}
+
 static struct kunit_case metadata_cases[] = {
 	KUNIT_CASE(metadata_slot_size),
 	KUNIT_CASE(metadata_slot_extremes),
@@ -471,6 +503,7 @@ static struct kunit_case metadata_cases[] = {
 	KUNIT_CASE(metadata_taken_ahead),
 	KUNIT_CASE(metadata_descriptor_with_page),
 	KUNIT_CASE(metadata_compacted),
+	KUNIT_CASE(metadata_radix_destroy),
 	{}};
 
 static struct kunit_suite metadata_suite = {
