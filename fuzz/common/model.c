@@ -104,12 +104,14 @@ unsigned int zs_model_used_classes(const struct zs_model *m,
 {
 	unsigned int n = 0;
 
-	for (unsigned int w = 0; w < sizeof(m->used) / sizeof(m->used[0]); w++)
-		for (uint64_t bits = m->used[w]; bits; bits &= bits - 1)
-			out[n++] =
-				(unsigned short)(w * 64 +
-						 (unsigned int)__builtin_ctzll(
-							 bits));
+	for (unsigned int w = 0; w < sizeof(m->used) / sizeof(m->used[0]);
+	     w++) {
+		for (uint64_t bits = m->used[w]; bits; bits &= bits - 1) {
+			unsigned int bit = (unsigned int)__builtin_ctzll(bits);
+
+			out[n++] = (unsigned short)(w * 64 + bit);
+		}
+	}
 	return n;
 }
 
