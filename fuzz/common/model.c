@@ -708,7 +708,10 @@ int zs_model_take_out(struct zs_model *m, int slot, struct zs_obj *out)
 
 int zs_model_put_in(struct zs_model *m, struct zs_obj *obj)
 {
-	note_used_class(m, zs_check_class_of(m->pool, &m->info, obj->size));
+	/* a shared pool's classes are never read by class (other threads) */
+	if (!m->shared_pool)
+		note_used_class(
+			m, zs_check_class_of(m->pool, &m->info, obj->size));
 	for (int i = 0; i < ZS_MODEL_SLOTS; i++) {
 		if (!m->obj[i].handle) {
 			m->obj[i] = *obj;
