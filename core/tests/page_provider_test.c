@@ -182,6 +182,56 @@ static void pv_hot_pages_bounded(struct kunit *test)
 	pv_free(keep, ps);
 }
 
+/*
+ * A trim with a reserve keeps the latest freed pages of the size freed
+ * into last, then of the size before it, up to the reserve; a full trim
+ * then gives those back too.
+ */
+static void pv_trim_keeps_latest(struct kunit *test)
+{
+	enum { BIG = 20, SMALL = 6 };
+	size_t sys = (size_t)sysconf(_SC_PAGESIZE);
+	char *big[BIG], *small[SMALL], *keep, *q;
+	size_t i;
+
+	if (sys > 4096)
+		kunit_skip(test, "system page above 4 KiB");
+	zs_page_provider_trim();
+	keep = pv_alloc(16384); /* the regions stay mapped */
+	KUNIT_ASSERT_NOT_NULL(test, keep);
+	for (i = 0; i < SMALL; i++) {
+		small[i] = pv_alloc(4096);
+		KUNIT_ASSERT_NOT_NULL(test, small[i]);
+		memset(small[i], 0x5a, 4096);
+	}
+	for (i = 0; i < BIG; i++) {
+		big[i] = pv_alloc(16384);
+		KUNIT_ASSERT_NOT_NULL(test, big[i]);
+		memset(big[i], 0xa5, 16384);
+	}
+	for (i = 0; i < SMALL; i++)
+		pv_free(small[i], 4096);
+	for (i = 0; i < BIG; i++) /* 16 KiB is freed into last */
+		pv_free(big[i], 16384);
+	KUNIT_EXPECT_EQ(test, pv_resident(big, BIG, 16384), (size_t)BIG);
+	KUNIT_EXPECT_EQ(test, pv_resident(small, SMALL, 4096), (size_t)SMALL);
+	/* room for five 16 KiB pages and two 4 KiB ones */
+	zs_page_provider_trim_keep(5 * 16384 + 2 * 4096 + 100);
+	KUNIT_EXPECT_EQ(test, pv_resident(big, BIG - 5, 16384), 0u);
+	KUNIT_EXPECT_EQ(test, pv_resident(big + BIG - 5, 5, 16384), 5u);
+	KUNIT_EXPECT_EQ(test, pv_resident(small, SMALL - 2, 4096), 0u);
+	KUNIT_EXPECT_EQ(test, pv_resident(small + SMALL - 2, 2, 4096), 2u);
+	/* the kept pages are still the next ones handed out, newest first */
+	q = pv_alloc(16384);
+	KUNIT_EXPECT_PTR_EQ(test, q, big[BIG - 1]);
+	KUNIT_ASSERT_NOT_NULL(test, q);
+	pv_free(q, 16384);
+	zs_page_provider_trim();
+	KUNIT_EXPECT_EQ(test, pv_resident(big, BIG, 16384), 0u);
+	KUNIT_EXPECT_EQ(test, pv_resident(small, SMALL, 4096), 0u);
+	pv_free(keep, 16384);
+}
+
 /* Empty regions are unmapped; at most one spare per size stays. */
 static void pv_empty_regions_unmapped(struct kunit *test)
 {
@@ -437,6 +487,7 @@ static struct kunit_case pv_cases[] = {
 	KUNIT_CASE(pv_bad_page_size),
 	KUNIT_CASE(pv_free_gives_memory_back),
 	KUNIT_CASE(pv_hot_pages_bounded),
+	KUNIT_CASE(pv_trim_keeps_latest),
 	KUNIT_CASE(pv_empty_regions_unmapped),
 	KUNIT_CASE(pv_map_failure_is_null),
 	KUNIT_CASE(pv_map_failure_in_pool),

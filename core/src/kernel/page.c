@@ -26,8 +26,10 @@
  * memory pressure as with MADV_FREE), and each index waits, out of band,
  * on its region's free stack: the provider never writes to page memory,
  * so such a page stays non-resident until it is handed out again.
- * zs_page_provider_trim() gives every hot page back at once (zs_compact
- * calls it). A region whose pages are all free is unmapped, except one
+ * zs_page_provider_trim_keep() gives the hot pages back but for a reserve
+ * of the latest freed (zs_compact keeps ZS_PAGE_TRIM_KEEP, so that the
+ * pages a pool takes again right after are not faulted in anew);
+ * zs_page_provider_trim() gives every one back. A region whose pages are all free is unmapped, except one
  * per page size kept as a spare (no resident memory, only address space)
  * so that a pool at a region edge does not map and unmap on every other
  * page. One mutex guards it all; giving memory back runs outside it.
@@ -55,7 +57,8 @@ struct zs_region {
 struct zs_pv_size {
 	struct zs_region *avail; /* regions with a page to give */
 	unsigned int nr_empty;	 /* regions with every page free (<= 1) */
-	/* Freed, still resident; live as far as their regions know. */
+	unsigned long last_free; /* pv_frees at its latest free */
+	/* Freed, still resident, newest on top; live to their regions. */
 	unsigned int nr_hot;
 	char *hot[ZS_HOT_MAX];
 };
@@ -67,6 +70,7 @@ static struct zs_region **pv_regions;
 static size_t pv_nr_regions, pv_cap_regions;
 static size_t pv_live_pages; /* handed out and not freed, or hot */
 static size_t pv_hot_pages;
+static unsigned long pv_frees; /* pages freed, ever: a clock for trim */
 
 static atomic_ulong pv_map_attempts;
 static atomic_ulong pv_map_fail_at; /* 0: off */
@@ -400,6 +404,7 @@ static void region_free_page(void *ctx, void *page, size_t page_size)
 		return;
 	}
 	sz = &pv_sizes[si];
+	sz->last_free = ++pv_frees;
 	if (sz->nr_hot < hot_max(page_size)) {
 		sz->hot[sz->nr_hot++] = page;
 		pv_hot_pages++;
@@ -413,21 +418,66 @@ static void region_free_page(void *ctx, void *page, size_t page_size)
 	release_batch(batch, n, page_size);
 }
 
-void zs_page_provider_trim(void)
+/*
+ * How many hot pages of each size a trim keeping keep bytes leaves: the
+ * sizes freed into most recently come first, each size its newest pages.
+ * Under lock.
+ */
+static void plan_keep_locked(size_t keep, size_t *nr_keep)
 {
+	bool done[ZS_PV_SIZES] = {false};
+
+	for (unsigned int round = 0; round < ZS_PV_SIZES; round++) {
+		unsigned int best = ZS_PV_SIZES;
+		size_t page_size, n;
+
+		for (unsigned int si = 0; si < ZS_PV_SIZES; si++)
+			if (!done[si] &&
+			    (best == ZS_PV_SIZES ||
+			     pv_sizes[si].last_free > pv_sizes[best].last_free))
+				best = si;
+		done[best] = true;
+		page_size = (size_t)1 << (best + ZS_PV_MIN_SHIFT);
+		n = keep / page_size;
+		if (n > pv_sizes[best].nr_hot)
+			n = pv_sizes[best].nr_hot;
+		nr_keep[best] = n;
+		keep -= n * page_size;
+	}
+}
+
+void zs_page_provider_trim_keep(size_t keep)
+{
+	size_t nr_keep[ZS_PV_SIZES];
 	char *batch[ZS_HOT_MAX];
 
+	pthread_mutex_lock(&pv_lock);
+	plan_keep_locked(keep, nr_keep);
+	pthread_mutex_unlock(&pv_lock);
 	for (unsigned int si = 0; si < ZS_PV_SIZES; si++) {
 		struct zs_pv_size *sz = &pv_sizes[si];
-		size_t n;
+		size_t n = 0;
 
 		pthread_mutex_lock(&pv_lock);
-		n = take_hot_locked(sz, batch);
+		/* the oldest go: the bottom of the stack */
+		if (sz->nr_hot > nr_keep[si]) {
+			n = sz->nr_hot - nr_keep[si];
+			memcpy(batch, sz->hot, n * sizeof(*batch));
+			memmove(sz->hot, sz->hot + n,
+				nr_keep[si] * sizeof(*sz->hot));
+			sz->nr_hot = (unsigned int)nr_keep[si];
+			pv_hot_pages -= n;
+		}
 		pthread_mutex_unlock(&pv_lock);
 		if (n)
 			release_batch(batch, n,
 				      (size_t)1 << (si + ZS_PV_MIN_SHIFT));
 	}
+}
+
+void zs_page_provider_trim(void)
+{
+	zs_page_provider_trim_keep(0);
 }
 
 const struct zs_page_provider zs_default_page_provider = {

@@ -44,6 +44,13 @@ void zs_page_provider_fail_nth(unsigned long nth);
 void zs_page_provider_stats(size_t *regions, size_t *live_pages);
 /* Give every freed page still resident back to the system now. */
 void zs_page_provider_trim(void);
+/*
+ * The same, but keep up to keep bytes of them resident: the latest freed,
+ * of the page sizes freed into last.
+ */
+void zs_page_provider_trim_keep(size_t keep);
+/* What zs_compact keeps: a few zspages' worth, taken again at no fault. */
+#define ZS_PAGE_TRIM_KEEP ((size_t)256 << 10)
 
 /*
  * Give page memory to a descriptor from a provider: checks the alignment
