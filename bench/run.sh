@@ -61,7 +61,7 @@ MIMALLOC=$(dpkg -L libmimalloc2.0 | grep 'libmimalloc.so.2$' | head -1)
 echo "=== build (preset release)"
 cmake --preset release >/dev/null
 cmake --build --preset release --target bench_trace bench_density bench_speed \
-	bench_blobs >/dev/null
+	bench_blobs bench_loadpath >/dev/null
 
 # ---- the trace ----
 mkdir -p "$CACHE" "$OUT"
@@ -286,6 +286,8 @@ if [ "$SPEED_ONLY" = 1 ]; then
 	echo "=== --speed-only: $SPEED, $TPLOT; docs/benchmarks.md left alone"
 	exit 0
 fi
+echo "=== load path (one thread)"
+"$BIN/bench_loadpath" "$TRACE" --runs "$RUNS" | tee "$OUT/loadpath.md"
 MEMCPY=$("$BIN/bench_speed" --memcpy --runs "$RUNS")
 echo "$MEMCPY"
 LOAD_AFTER=$(uptime | sed 's/.*load average: //')
@@ -400,6 +402,16 @@ DOCF=$ROOT/docs/benchmarks.md
 	echo "contention and preemption, not parallel speed-up."
 	echo
 	echo "![ops/s against threads, every phase](../bench/threads.png)"
+	echo
+	echo "### Load path, one thread (\`bench_loadpath\`)"
+	echo
+	echo "The load phase taken apart on the same stored sizes: the objects that"
+	echo "lie within one page read back in store order through the map path,"
+	echo "through parts of it, and by plain memcpy from the address the map"
+	echo "gave or from a malloc'd copy of the same bytes. See the notes at the"
+	echo "end for what it shows."
+	echo
+	cat "$OUT/loadpath.md"
 	echo
 	echo "Physical reference, large copies:"
 	echo
