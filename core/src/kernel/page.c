@@ -29,10 +29,11 @@
  * zs_page_provider_trim_keep() gives the hot pages back but for a reserve
  * of the latest freed (zs_compact keeps ZS_PAGE_TRIM_KEEP, so that the
  * pages a pool takes again right after are not faulted in anew);
- * zs_page_provider_trim() gives every one back. A region whose pages are all free is unmapped, except one
- * per page size kept as a spare (no resident memory, only address space)
- * so that a pool at a region edge does not map and unmap on every other
- * page. One mutex guards it all; giving memory back runs outside it.
+ * zs_page_provider_trim() gives every one back. A region whose pages are
+ * all free is unmapped, except one per page size kept as a spare (no
+ * resident memory, only address space) so that a pool at a region edge
+ * does not map and unmap on every other page. One mutex guards it all;
+ * giving memory back runs outside it.
  */
 
 #define ZS_REGION_BYTES ((size_t)2 << 20)
