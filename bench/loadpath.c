@@ -201,6 +201,10 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	in_page = find_in_page(&o);
+	if (!in_page) {
+		fprintf(stderr, "bench_loadpath: no object lies within a page\n");
+		return 1;
+	}
 	printf("%zu objects, %zu within a page; ns per object, median of %d "
 	       "runs (min-max), one thread\n\n",
 	       o.n, in_page, runs);
