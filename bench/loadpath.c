@@ -202,7 +202,8 @@ int main(int argc, char **argv)
 	}
 	in_page = find_in_page(&o);
 	if (!in_page) {
-		fprintf(stderr, "bench_loadpath: no object lies within a page\n");
+		fprintf(stderr,
+			"bench_loadpath: no object lies within a page\n");
 		return 1;
 	}
 	printf("%zu objects, %zu within a page; ns per object, median of %d "
