@@ -169,7 +169,8 @@ int main(int argc, char **argv)
 
 		handles[i] = 0;
 		sizes[i] = (uint32_t)blob_size(&o, &rng);
-		order[i] = order[j]; /* inside-out shuffle */
+		if (j != i) /* inside-out shuffle */
+			order[i] = order[j];
 		order[j] = i;
 	}
 	for (size_t i = 0; i < sizeof(src); i++)
@@ -205,7 +206,9 @@ int main(int argc, char **argv)
 	report(&o, &b, tsv, "full", live, data, rss0);
 	for (size_t s = 0; s < sizeof(keep_per_mille) / sizeof(*keep_per_mille);
 	     s++) {
-		unsigned long target = o.count / 1000 * keep_per_mille[s];
+		unsigned long target =
+			(unsigned long)((uint64_t)o.count * keep_per_mille[s] /
+					1000);
 		char step[16];
 
 		for (; live > target; live--) {
