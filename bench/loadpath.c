@@ -22,12 +22,12 @@
  *   bench_loadpath TRACE [--runs R]
  */
 #include "backend.h"
+#include "timing.h"
 #include "trace.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 enum {
 	M_MAP_COPY,
@@ -53,14 +53,6 @@ struct objs {
 	unsigned char **addr; /* where the map put it; NULL: straddles */
 	unsigned char **block;
 };
-
-static double now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
 
 static int addr_cmp(const void *a, const void *b)
 {
@@ -105,7 +97,7 @@ static size_t find_in_page(struct objs *o)
 static double pass(const struct objs *o, int m, unsigned char *buf,
 		   unsigned long *sink)
 {
-	double t0 = now_ns();
+	double t0 = bench_now_ns();
 
 	for (size_t i = 0; i < o->n; i++) {
 		const unsigned char *p;
@@ -132,14 +124,7 @@ static double pass(const struct objs *o, int m, unsigned char *buf,
 		zs_unmap_object(o->pool, o->handle[i]);
 		*sink += buf[0];
 	}
-	return now_ns() - t0;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
+	return bench_now_ns() - t0;
 }
 
 static int store_all(struct objs *o, const struct trace *t)
@@ -215,9 +200,11 @@ int main(int argc, char **argv)
 		for (int m = 0; m < NR_M; m++)
 			ns[m][r] = pass(&o, m, buf, &sink) / (double)in_page;
 	for (int m = 0; m < NR_M; m++) {
-		qsort(ns[m], (size_t)runs, sizeof(*ns[m]), cmp_double);
-		printf("| %s | %.1f (%.1f-%.1f) |\n", mode_names[m],
-		       ns[m][runs / 2], ns[m][0], ns[m][runs - 1]);
+		double med, lo, hi;
+
+		bench_stats(ns[m], runs, &med, &lo, &hi);
+		printf("| %s | %.1f (%.1f-%.1f) |\n", mode_names[m], med, lo,
+		       hi);
 	}
 	if (sink == 1) /* keeps the reads */
 		printf("\n");

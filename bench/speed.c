@@ -18,13 +18,13 @@
  *   bench_speed --memcpy [--runs R]     large-copy bandwidth of the machine
  */
 #include "backend.h"
+#include "timing.h"
 #include "trace.h"
 
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 enum { PH_STORE, PH_LOAD, PH_REWRITE, PH_DISCARD, NR_PHASES };
@@ -50,14 +50,6 @@ struct worker {
 	double start[NR_PHASES], end[NR_PHASES];
 };
 
-static double now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
-
 static void *work(void *arg)
 {
 	struct worker *w = arg;
@@ -68,14 +60,14 @@ static void *work(void *arg)
 	/* each thread stamps its own phases: a preempted main thread
 	 * must not shift them */
 	pthread_barrier_wait(&s->barrier);
-	w->start[PH_STORE] = now_ns();
+	w->start[PH_STORE] = bench_now_ns();
 	for (size_t i = w->id; i < s->n; i += s->threads, k++) {
 		w->handles[k] = b->store(b, w->buf, s->sizes[i]);
 		w->failed += !w->handles[k];
 	}
-	w->end[PH_STORE] = now_ns();
+	w->end[PH_STORE] = bench_now_ns();
 	pthread_barrier_wait(&s->barrier);
-	w->start[PH_LOAD] = now_ns();
+	w->start[PH_LOAD] = bench_now_ns();
 	k = 0;
 	for (size_t i = w->id; i < s->n; i += s->threads, k++) {
 		if (!w->handles[k])
@@ -83,12 +75,12 @@ static void *work(void *arg)
 		b->load(b, w->handles[k], w->buf, s->sizes[i]);
 		w->sink += w->buf[s->sizes[i] - 1];
 	}
-	w->end[PH_LOAD] = now_ns();
+	w->end[PH_LOAD] = bench_now_ns();
 	/* rewrite: free each object and store another object's size in its
 	 * place, as zram does when a page is written again; the pool stays
 	 * full, so this is the steady state with few fresh pages */
 	pthread_barrier_wait(&s->barrier);
-	w->start[PH_REWRITE] = now_ns();
+	w->start[PH_REWRITE] = bench_now_ns();
 	k = 0;
 	for (size_t i = w->id; i < s->n; i += s->threads, k++) {
 		if (w->handles[k])
@@ -97,30 +89,15 @@ static void *work(void *arg)
 			b->store(b, w->buf, s->sizes[(i + s->n / 2) % s->n]);
 		w->failed += !w->handles[k];
 	}
-	w->end[PH_REWRITE] = now_ns();
+	w->end[PH_REWRITE] = bench_now_ns();
 	pthread_barrier_wait(&s->barrier);
-	w->start[PH_DISCARD] = now_ns();
+	w->start[PH_DISCARD] = bench_now_ns();
 	k = 0;
 	for (size_t i = w->id; i < s->n; i += s->threads, k++)
 		if (w->handles[k])
 			b->discard(b, w->handles[k]);
-	w->end[PH_DISCARD] = now_ns();
+	w->end[PH_DISCARD] = bench_now_ns();
 	return NULL;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static void stats(double *v, int n, double *med, double *lo, double *hi)
-{
-	qsort(v, (size_t)n, sizeof(*v), cmp_double);
-	*lo = v[0];
-	*hi = v[n - 1];
-	*med = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 /* Returns 0 and fills ns[phase] (wall time of each phase) for one run. */
@@ -190,15 +167,15 @@ static int run_memcpy(int runs)
 	memset(a, 1, len);
 	memset(c, 2, len);
 	for (int r = 0; r < runs; r++) {
-		double t0 = now_ns();
+		double t0 = bench_now_ns();
 
 		for (int k = 0; k < 8; k++) {
 			memcpy(k % 2 ? a : c, k % 2 ? c : a, len);
 			__asm__ volatile("" : : "r"(a), "r"(c) : "memory");
 		}
-		gbs[r] = 8.0 * (double)len / (now_ns() - t0);
+		gbs[r] = 8.0 * (double)len / (bench_now_ns() - t0);
 	}
-	stats(gbs, runs, &med, &lo, &hi);
+	bench_stats(gbs, runs, &med, &lo, &hi);
 	printf("| memcpy 64 MiB | %.2f GB/s | %.2f | %.2f | %.3f ns/B |\n", med,
 	       lo, hi, 1.0 / med);
 	free(a);
@@ -296,7 +273,7 @@ int main(int argc, char **argv)
 	for (int p = 0; p < NR_PHASES; p++) {
 		double med, lo, hi;
 
-		stats(ns[p], runs, &med, &lo, &hi);
+		bench_stats(ns[p], runs, &med, &lo, &hi);
 		printf(" %.1f (%.1f-%.1f) |", med, lo, hi);
 		med_ns[p] = med;
 		if (p != PH_REWRITE)
