@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # All benchmarks in one command: builds the release preset, builds (or
 # reuses) the page trace, replays it for density and speed, stores and
-# frees a million small blobs (bench_blobs), draws the plots
-# (density, and ops/s against threads) and writes docs/benchmarks.md.
+# frees a million small blobs (bench_blobs), measures the load path
+# (bench_loadpath) and the machine's cost of giving memory back
+# (bench_release), draws the plots (density, and ops/s against threads)
+# and writes docs/benchmarks.md.
 #
 #   bench/run.sh [--quick] [--tree DIR] [--runs N] [--no-doc] [--speed-only]
 #
@@ -61,7 +63,7 @@ MIMALLOC=$(dpkg -L libmimalloc2.0 | grep 'libmimalloc.so.2$' | head -1)
 echo "=== build (preset release)"
 cmake --preset release >/dev/null
 cmake --build --preset release --target bench_trace bench_density bench_speed \
-	bench_blobs bench_loadpath >/dev/null
+	bench_blobs bench_loadpath bench_release >/dev/null
 
 # ---- the trace ----
 mkdir -p "$CACHE" "$OUT"
@@ -288,6 +290,8 @@ if [ "$SPEED_ONLY" = 1 ]; then
 fi
 echo "=== load path (one thread)"
 "$BIN/bench_loadpath" "$TRACE" --runs "$RUNS" | tee "$OUT/loadpath.md"
+echo "=== giving memory back (the machine's cost, no zsmalloc)"
+"$BIN/bench_release" --runs "$RUNS" | tee "$OUT/release.md"
 MEMCPY=$("$BIN/bench_speed" --memcpy --runs "$RUNS")
 echo "$MEMCPY"
 LOAD_AFTER=$(uptime | sed 's/.*load average: //')
@@ -418,6 +422,12 @@ DOCF=$ROOT/docs/benchmarks.md
 	echo "| copy | median | min | max | per byte |"
 	echo "|---|---:|---:|---:|---:|"
 	echo "$MEMCPY"
+	echo
+	echo "Physical reference, giving memory back (\`bench_release\`): what the"
+	echo "system charges per page, by the shape of the ranges, with nothing of"
+	echo "zsmalloc in the way (discard's floor; see the notes at the end):"
+	echo
+	cat "$OUT/release.md"
 	echo
 	[ -f "$ROOT/bench/notes.md" ] && cat "$ROOT/bench/notes.md"
 } >"$DOCF"
