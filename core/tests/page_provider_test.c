@@ -3,8 +3,9 @@
  * The built-in page provider: page-aligned pages of every size 4..64 KiB
  * from one process, freed pages kept resident up to a bound and then given
  * back to the system in batches (resident drops), addresses reused, empty
- * regions unmapped (one spare per size), a failing mmap seen as NULL,
- * threads, and what the memory checkers see.
+ * regions unmapped (one spare per size), fresh pages and pages given back
+ * faulted in by one call, a failing mmap seen as NULL, threads, and what
+ * the memory checkers see.
  */
 #include "zs_test_util.h"
 
@@ -230,6 +231,114 @@ static void pv_trim_keeps_latest(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pv_resident(big, BIG, 16384), 0u);
 	KUNIT_EXPECT_EQ(test, pv_resident(small, SMALL, 4096), 0u);
 	pv_free(keep, 16384);
+}
+
+/*
+ * Whether this system faults memory in on request (Linux 5.14 on; an
+ * emulator such as qemu-user may take the call and do nothing).
+ */
+static bool pv_can_populate(void)
+{
+	size_t sys = (size_t)sysconf(_SC_PAGESIZE);
+	char *p = mmap(NULL, sys, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	bool ok;
+
+	if (p == MAP_FAILED)
+		return false;
+	ok = madvise(p, sys, 23 /* MADV_POPULATE_WRITE */) == 0 &&
+	     pv_resident(&p, 1, sys) == 1;
+	munmap(p, sys);
+	return ok;
+}
+
+/*
+ * The first page carved from a new region comes resident, and so do the
+ * next ones up to 64 KiB, before anything touches them; a full trim gives
+ * back those ahead, not the page handed out; the next carve faults its
+ * pages in again.
+ */
+static void pv_fresh_pages_faulted_ahead(struct kunit *test)
+{
+	enum { MAX = 3 * (PV_REGION / 4096), AHEAD = 65536 / 4096 };
+	size_t ps = 4096, before, regions, live, n = 0, i;
+	char **pages = kunit_kzalloc(test, MAX * sizeof(*pages), GFP_KERNEL);
+	char *fresh = NULL, *next;
+
+	if ((size_t)sysconf(_SC_PAGESIZE) != ps)
+		kunit_skip(test, "system page is not 4 KiB");
+	if (!pv_can_populate())
+		kunit_skip(test, "no MADV_POPULATE_WRITE on this system");
+	KUNIT_ASSERT_NOT_NULL(test, pages);
+	zs_page_provider_trim(); /* nothing hot: a carve is what comes next */
+	zs_page_provider_stats(&before, &live);
+	/* past the free pages of the regions mapped now, a new one comes */
+	while (n < MAX && !fresh) {
+		pages[n] = pv_alloc(ps);
+		KUNIT_ASSERT_NOT_NULL(test, pages[n]);
+		zs_page_provider_stats(&regions, &live);
+		if (regions > before)
+			fresh = pages[n];
+		n++;
+	}
+	KUNIT_ASSERT_NOT_NULL(test, fresh);
+	KUNIT_EXPECT_EQ(test, pv_resident(&fresh, 1, ps), 1u);
+	for (i = 1; i < AHEAD; i++) {
+		char *p = fresh + i * ps;
+
+		KUNIT_EXPECT_EQ(test, pv_resident(&p, 1, ps), 1u);
+	}
+	zs_page_provider_trim();
+	KUNIT_EXPECT_EQ(test, pv_resident(&fresh, 1, ps), 1u); /* in use */
+	for (i = 1; i < AHEAD; i++) {
+		char *p = fresh + i * ps;
+
+		KUNIT_EXPECT_EQ(test, pv_resident(&p, 1, ps), 0u);
+	}
+	next = pv_alloc(ps); /* carved next in that region */
+	KUNIT_ASSERT_NOT_NULL(test, next);
+	KUNIT_EXPECT_PTR_EQ(test, next, fresh + ps);
+	KUNIT_EXPECT_EQ(test, pv_resident(&next, 1, ps), 1u);
+	pv_free(next, ps);
+	for (i = 0; i < n; i++)
+		pv_free(pages[i], ps);
+	zs_page_provider_trim();
+}
+
+/*
+ * A 64 KiB page given back and handed out again comes resident, all 16
+ * of its system pages, in one call rather than 16 faults.
+ */
+static void pv_large_page_faulted_in_again(struct kunit *test)
+{
+	size_t ps = 65536;
+	char *keep, *p, *q;
+
+	if ((size_t)sysconf(_SC_PAGESIZE) >= ps)
+		kunit_skip(test, "system page of 64 KiB or more");
+	if (!pv_can_populate())
+		kunit_skip(test, "no MADV_POPULATE_WRITE on this system");
+	keep = pv_alloc(ps); /* the region stays mapped */
+	KUNIT_ASSERT_NOT_NULL(test, keep);
+	p = pv_alloc(ps);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	memset(p, 0x66, ps);
+	pv_free(p, ps);
+	zs_page_provider_trim();
+	KUNIT_EXPECT_EQ(test, pv_resident(&p, 1, ps), 0u);
+	q = pv_alloc(ps); /* last given back, first out */
+	KUNIT_ASSERT_NOT_NULL(test, q);
+	KUNIT_EXPECT_PTR_EQ(test, q, p);
+	for (size_t off = 0; off < ps; off += (size_t)sysconf(_SC_PAGESIZE)) {
+		char *s = q + off;
+
+		KUNIT_EXPECT_EQ(
+			test, pv_resident(&s, 1, (size_t)sysconf(_SC_PAGESIZE)),
+			1u);
+	}
+	pv_free(q, ps);
+	pv_free(keep, ps);
+	zs_page_provider_trim();
 }
 
 /* Empty regions are unmapped; at most one spare per size stays. */
@@ -488,6 +597,8 @@ static struct kunit_case pv_cases[] = {
 	KUNIT_CASE(pv_free_gives_memory_back),
 	KUNIT_CASE(pv_hot_pages_bounded),
 	KUNIT_CASE(pv_trim_keeps_latest),
+	KUNIT_CASE(pv_fresh_pages_faulted_ahead),
+	KUNIT_CASE(pv_large_page_faulted_in_again),
 	KUNIT_CASE(pv_empty_regions_unmapped),
 	KUNIT_CASE(pv_map_failure_is_null),
 	KUNIT_CASE(pv_map_failure_in_pool),

@@ -33,8 +33,9 @@ struct zs_page {
 /*
  * The built-in provider: pages carved from 2 MiB anonymous mappings, given
  * back to the system (MADV_DONTNEED) in batches once 1 MiB of each size
- * waits freed, or at zs_page_provider_trim(); thread safe, any page size
- * 4..64 KiB (others: alloc_page returns NULL).
+ * waits freed, or at zs_page_provider_trim(); fresh pages are faulted in
+ * (MADV_POPULATE_WRITE) up to 64 KiB ahead of their use, in one call;
+ * thread safe, any page size 4..64 KiB (others: alloc_page returns NULL).
  */
 extern const struct zs_page_provider zs_default_page_provider;
 
@@ -42,11 +43,14 @@ extern const struct zs_page_provider zs_default_page_provider;
 void zs_page_provider_fail_nth(unsigned long nth);
 /* For tests: regions mapped now, pages handed out and not freed. */
 void zs_page_provider_stats(size_t *regions, size_t *live_pages);
-/* Give every freed page still resident back to the system now. */
+/*
+ * Give every freed page still resident back to the system now, and the
+ * fresh pages faulted in ahead of their use (at most 64 KiB a size).
+ */
 void zs_page_provider_trim(void);
 /*
- * The same, but keep up to keep bytes of them resident: the latest freed,
- * of the page sizes freed into last.
+ * The same, but keep up to keep bytes of the freed pages resident: the
+ * latest freed, of the page sizes freed into last; and the pages ahead.
  */
 void zs_page_provider_trim_keep(size_t keep);
 /* What zs_compact keeps: a few zspages' worth, taken again at no fault. */
