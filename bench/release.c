@@ -1,18 +1,22 @@
 // SPDX-License-Identifier: MIT
 /*
- * bench_release: what giving memory back costs on this machine, per page,
- * with nothing of zsmalloc in the way. zsmalloc's discard gives back each
- * page it empties (core/src/kernel/release.c); glibc's free keeps them
- * until a whole heap is free and unmaps it in one call. This says how much
- * of that difference is the machine's: one range against many small ones,
- * one call per batch against one per page, and the same with a second
- * thread running (every TLB flush then interrupts its CPU too).
+ * bench_release: what giving memory back, and taking fresh memory, cost
+ * on this machine per page, with nothing of zsmalloc in the way.
+ * zsmalloc's discard gives back each page it empties
+ * (core/src/kernel/release.c); glibc's free keeps them until a whole heap
+ * is free and unmaps it in one call. This says how much of that difference
+ * is the machine's: one range against many small ones, one call per batch
+ * against one per page, and the same with a second thread running (every
+ * TLB flush then interrupts its CPU too).
  *
  *   bench_release [--pages N] [--runs R]
  *
  * Each way gives back N resident pages R times (where they are runs or
- * single pages, a page that stays resident lies between two); it prints the median ns per page, with
- * the minimum and maximum, as a markdown table.
+ * single pages, a page that stays resident lies between two); it prints
+ * the median ns per page, with the minimum and maximum, as a markdown
+ * table. A second table takes N fresh pages and writes each once, by a
+ * fault at each page or after one MADV_POPULATE_WRITE per 64 KiB (what
+ * the built-in provider does with fresh pages).
  */
 #include "timing.h"
 
@@ -149,6 +153,82 @@ static int measure(enum way w, size_t n, int runs, int pidfd, double st[3])
 	return 0;
 }
 
+#if defined(__linux__) && !defined(MADV_POPULATE_WRITE)
+#define MADV_POPULATE_WRITE 23
+#endif
+
+/*
+ * ns per page to take n fresh pages and write each once: by the write's
+ * fault (populate 0), or after one MADV_POPULATE_WRITE per 64 KiB, as the
+ * built-in provider does. -1 when mmap fails, -2 without the call.
+ */
+static double take_fresh(size_t n, bool populate)
+{
+	size_t chunk = ((size_t)64 << 10) / sys_page;
+	char *p = mmap(NULL, n * sys_page, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	double t0, t;
+
+	if (p == MAP_FAILED)
+		return -1;
+#ifdef MADV_NOHUGEPAGE
+	madvise(p, n * sys_page, MADV_NOHUGEPAGE);
+#endif
+	chunk = chunk ? chunk : 1;
+	t0 = bench_now_ns();
+	for (size_t i = 0; populate && i < n; i += chunk) {
+#ifdef MADV_POPULATE_WRITE
+		size_t k = n - i < chunk ? n - i : chunk;
+
+		if (madvise(p + i * sys_page, k * sys_page,
+			    MADV_POPULATE_WRITE) != 0) {
+			munmap(p, n * sys_page);
+			return -2;
+		}
+#else
+		munmap(p, n * sys_page);
+		return -2;
+#endif
+	}
+	for (size_t i = 0; i < n; i++)
+		p[i * sys_page] = (char)i;
+	t = (bench_now_ns() - t0) / (double)n;
+	munmap(p, n * sys_page);
+	return t;
+}
+
+/* The fresh-page table: a fault each against one call per 64 KiB. */
+static int print_take(size_t pages, int runs)
+{
+	static const char *const names[2] = {
+		"a fault at each page's first write",
+		"one MADV_POPULATE_WRITE per 64 KiB, then the writes",
+	};
+
+	printf("\n| way of taking %zu fresh pages of %zu bytes | ns/page, "
+	       "median (min-max) |\n|---|---:|\n",
+	       pages, sys_page);
+	for (int w = 0; w < 2; w++) {
+		double v[MAX_RUNS], st[3];
+		bool refused = false;
+
+		for (int r = 0; r < runs && !refused; r++) {
+			v[r] = take_fresh(pages, w == 1);
+			if (v[r] == -1)
+				return -1;
+			refused = v[r] == -2;
+		}
+		if (refused) {
+			printf("| %s | not on this system |\n", names[w]);
+			continue;
+		}
+		bench_stats(v, runs, &st[0], &st[1], &st[2]);
+		printf("| %s | %.0f (%.0f-%.0f) |\n", names[w], st[0], st[1],
+		       st[2]);
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	size_t pages = 16384;
@@ -207,6 +287,8 @@ int main(int argc, char **argv)
 		       way_names[w], alone[0], alone[1], alone[2], busy[0],
 		       busy[1], busy[2]);
 	}
+	if (print_take(pages, runs) != 0)
+		goto no_memory;
 	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
 		printf("\n(one CPU online: the second thread time-shares "
 		       "it)\n");

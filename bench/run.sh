@@ -2,8 +2,8 @@
 # All benchmarks in one command: builds the release preset, builds (or
 # reuses) the page trace, replays it for density and speed, stores and
 # frees a million small blobs (bench_blobs), measures the load path
-# (bench_loadpath) and the machine's cost of giving memory back
-# (bench_release), draws the plots (density, and ops/s against threads)
+# (bench_loadpath) and the machine's cost of giving memory back and of
+# faulting it in (bench_release), draws the plots (density, and ops/s against threads)
 # and writes docs/benchmarks.md.
 #
 #   bench/run.sh [--quick] [--tree DIR] [--runs N] [--no-doc] [--speed-only]
@@ -290,7 +290,7 @@ if [ "$SPEED_ONLY" = 1 ]; then
 fi
 echo "=== load path (one thread)"
 "$BIN/bench_loadpath" "$TRACE" --runs "$RUNS" | tee "$OUT/loadpath.md"
-echo "=== giving memory back (the machine's cost, no zsmalloc)"
+echo "=== giving memory back and taking it (the machine's cost, no zsmalloc)"
 "$BIN/bench_release" --runs "$RUNS" | tee "$OUT/release.md"
 MEMCPY=$("$BIN/bench_speed" --memcpy --runs "$RUNS")
 echo "$MEMCPY"
@@ -423,9 +423,10 @@ DOCF=$ROOT/docs/benchmarks.md
 	echo "|---|---:|---:|---:|---:|"
 	echo "$MEMCPY"
 	echo
-	echo "Physical reference, giving memory back (\`bench_release\`): what the"
-	echo "system charges per page, by the shape of the ranges, with nothing of"
-	echo "zsmalloc in the way (discard's floor; see the notes at the end):"
+	echo "Physical reference, giving memory back and taking fresh memory"
+	echo "(\`bench_release\`): what the system charges per page, by the shape of"
+	echo "the ranges and by the way pages are faulted in, with nothing of zsmalloc"
+	echo "in the way (see the notes at the end):"
 	echo
 	cat "$OUT/release.md"
 	echo
