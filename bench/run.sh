@@ -3,8 +3,8 @@
 # reuses) the page trace, replays it for density and speed, stores and
 # frees a million small blobs (bench_blobs), measures the load path
 # (bench_loadpath) and the machine's cost of giving memory back and of
-# faulting it in (bench_release), draws the plots (density, and ops/s against threads)
-# and writes docs/benchmarks.md.
+# faulting it in (bench_release), draws the plots (density, and ops/s
+# against threads) and writes docs/benchmarks.md.
 #
 #   bench/run.sh [--quick] [--tree DIR] [--runs N] [--no-doc] [--speed-only]
 #
