@@ -33,13 +33,12 @@
  * zs_page_provider_trim() gives every one back. A region whose pages are
  * all free is unmapped, except one per page size kept as a spare (no
  * resident memory, only address space) so that a pool at a region edge
- * does not map and unmap on every other page. Pages carved for the first
- * time are faulted in by one MADV_POPULATE_WRITE call, up to
- * ZS_AHEAD_BYTES ahead (in one region per size at a time), rather than by
- * a fault at each first touch: several times cheaper per page
- * (docs/benchmarks.md); so is a page taken back from a free stack when it
- * spans several system pages. One mutex guards it all; giving memory back
- * and faulting it in run outside it.
+ * does not map and unmap on every other page. Pages of the system's size
+ * carved for the first time are faulted in by one MADV_POPULATE_WRITE
+ * call, up to ZS_AHEAD_BYTES ahead (in one region at a time), rather than
+ * by a fault at each first touch: several times cheaper per page
+ * (docs/benchmarks.md). One mutex guards it all; giving memory back and
+ * faulting it in run outside it.
  */
 
 #define ZS_REGION_BYTES ((size_t)2 << 20)
@@ -254,14 +253,16 @@ static void drop_ahead_locked(struct zs_pv_size *sz, size_t page_size)
 /*
  * Page idx of r is being carved, under lock: how many pages from it on the
  * caller faults in once the lock is dropped (0: they are in already, or
- * pages of this size are smaller than the system's).
+ * pages of this size are not the system's).
  */
 static size_t carve_ahead_locked(struct zs_pv_size *sz, struct zs_region *r,
 				 unsigned int idx, size_t page_size)
 {
 	size_t n = ZS_AHEAD_BYTES / page_size;
 
-	if (idx < r->populated || page_size < sys_page_size())
+	/* a larger page is left to fault in where it is written: a
+	 * zspage's objects may use only its first system pages for long */
+	if (idx < r->populated || page_size != sys_page_size())
 		return 0;
 	if (sz->ahead != r)
 		drop_ahead_locked(sz, page_size);
@@ -342,9 +343,8 @@ static void *region_alloc_page(void *ctx, size_t page_size)
 		sz->nr_empty--; /* the spare comes into use */
 	if (r->nr_free) {
 		idx = r->free_idx[--r->nr_free];
-		/* given back when it was freed, so not resident: one call
-		 * instead of a fault per system page, where it has several */
-		fault_in = page_size > sys_page_size();
+		fault_in =
+			0; /* one page: a call would cost what a fault does */
 	} else {
 		idx = r->used++;
 		fault_in = carve_ahead_locked(sz, r, idx, page_size);

@@ -33,9 +33,10 @@ struct zs_page {
 /*
  * The built-in provider: pages carved from 2 MiB anonymous mappings, given
  * back to the system (MADV_DONTNEED) in batches once 1 MiB of each size
- * waits freed, or at zs_page_provider_trim(); fresh pages are faulted in
- * (MADV_POPULATE_WRITE) up to 64 KiB ahead of their use, in one call;
- * thread safe, any page size 4..64 KiB (others: alloc_page returns NULL).
+ * waits freed, or at zs_page_provider_trim(); fresh pages of the system's
+ * page size are faulted in (MADV_POPULATE_WRITE) up to 64 KiB ahead of
+ * their use, in one call; thread safe, any page size 4..64 KiB (others:
+ * alloc_page returns NULL).
  */
 extern const struct zs_page_provider zs_default_page_provider;
 
