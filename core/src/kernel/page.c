@@ -35,10 +35,10 @@
  * resident memory, only address space) so that a pool at a region edge
  * does not map and unmap on every other page. Pages of the system's size
  * carved for the first time are faulted in by one MADV_POPULATE_WRITE
- * call, up to ZS_AHEAD_BYTES ahead (in one region at a time), rather than
- * by a fault at each first touch: several times cheaper per page
- * (docs/benchmarks.md). One mutex guards it all; giving memory back and
- * faulting it in run outside it.
+ * call, up to ZS_AHEAD_BYTES ahead (in one region at a time), rather
+ * than by a fault at each first touch: several times cheaper per page
+ * (docs/benchmarks.md, notes). One mutex guards it all; giving memory
+ * back and faulting it in run outside it.
  */
 
 #define ZS_REGION_BYTES ((size_t)2 << 20)
@@ -342,9 +342,9 @@ static void *region_alloc_page(void *ctx, size_t page_size)
 	if (r->used == r->nr_free)
 		sz->nr_empty--; /* the spare comes into use */
 	if (r->nr_free) {
+		/* one page: a call to fault it in costs what its fault does */
 		idx = r->free_idx[--r->nr_free];
-		fault_in =
-			0; /* one page: a call would cost what a fault does */
+		fault_in = 0;
 	} else {
 		idx = r->used++;
 		fault_in = carve_ahead_locked(sz, r, idx, page_size);
