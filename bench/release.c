@@ -81,7 +81,10 @@ static const char *const way_names[NR_WAYS] = {
 	"single pages, one madvise each",
 };
 
-/* Gives back n pages of p (the first n, or runs a page apart); ns taken. */
+/*
+ * Gives back n pages of p (the first n, or runs a page apart); ns taken,
+ * or -1 when the system refused the call.
+ */
 static double give_back(enum way w, char *p, size_t n, int pidfd)
 {
 	size_t len = w == RUNS_BATCHED ? 4 : 1;
@@ -108,8 +111,10 @@ static double give_back(enum way w, char *p, size_t n, int pidfd)
 					(n - j < len ? n - j : len) * sys_page;
 			}
 #ifdef SYS_process_madvise
-			syscall(SYS_process_madvise, (long)pidfd, v,
-				(unsigned long)k, (long)MADV_DONTNEED, 0L);
+			if (syscall(SYS_process_madvise, (long)pidfd, v,
+				    (unsigned long)k, (long)MADV_DONTNEED,
+				    0L) < 0)
+				return -1; /* refused: no figure */
 #endif
 		}
 		break;
@@ -133,7 +138,10 @@ static void *spin(void *arg)
 	return NULL;
 }
 
-/* The median, minimum and maximum ns per page of way w over runs. */
+/*
+ * The median, minimum and maximum ns per page of way w over runs: 0, -1
+ * when memory could not be mapped, -2 when the system refused the way.
+ */
 static int measure(enum way w, size_t n, int runs, int pidfd, double st[3])
 {
 	double v[MAX_RUNS];
@@ -143,7 +151,12 @@ static int measure(enum way w, size_t n, int runs, int pidfd, double st[3])
 
 		if (!p)
 			return -1;
-		v[r] = give_back(w, p, n, pidfd) / (double)n;
+		v[r] = give_back(w, p, n, pidfd);
+		if (v[r] < 0) {
+			munmap(p, 2 * n * sys_page);
+			return -2;
+		}
+		v[r] /= (double)n;
 		if (w != MUNMAP)
 			munmap(p, 2 * n * sys_page);
 		else
@@ -263,13 +276,19 @@ int main(int argc, char **argv)
 		size_t n = w == SINGLES_EACH && pages >= 8 ? pages / 8 : pages;
 		double alone[3], busy[3];
 		pthread_t t;
+		int rc;
 
 		if ((w == RUNS_BATCHED || w == SINGLES_BATCHED) && pidfd < 0) {
 			printf("| %s | no process_madvise here | |\n",
 			       way_names[w]);
 			continue;
 		}
-		if (measure((enum way)w, n, runs, pidfd, alone) != 0)
+		rc = measure((enum way)w, n, runs, pidfd, alone);
+		if (rc == -2) {
+			printf("| %s | refused here | |\n", way_names[w]);
+			continue;
+		}
+		if (rc != 0)
 			goto no_memory;
 		atomic_store(&stop_spinning, false);
 		if (pthread_create(&t, NULL, spin, NULL) != 0) {
