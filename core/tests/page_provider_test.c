@@ -246,7 +246,7 @@ static bool pv_can_populate(void)
 
 	if (p == MAP_FAILED)
 		return false;
-	ok = madvise(p, sys, 23 /* MADV_POPULATE_WRITE */) == 0 &&
+	ok = madvise(p, sys, MADV_POPULATE_WRITE) == 0 &&
 	     pv_resident(&p, 1, sys) == 1;
 	munmap(p, sys);
 	return ok;

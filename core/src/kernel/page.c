@@ -51,10 +51,6 @@
 /* Fresh pages of a size faulted in before they are handed out, at most. */
 #define ZS_AHEAD_BYTES ((size_t)64 << 10)
 
-#if defined(__linux__) && !defined(MADV_POPULATE_WRITE)
-#define MADV_POPULATE_WRITE 23 /* Linux 5.14; older kernels say EINVAL */
-#endif
-
 struct zs_region {
 	char *base; /* page_size-aligned, ZS_REGION_BYTES long */
 	size_t page_size;
@@ -267,7 +263,6 @@ static size_t carve_ahead_locked(struct zs_pv_size *sz, struct zs_region *r,
 	if (sz->ahead != r)
 		drop_ahead_locked(sz, page_size);
 	sz->ahead = r;
-	n = n ? n : 1;
 	if (n > r->nr_pages - idx)
 		n = r->nr_pages - idx;
 	r->populated = idx + (unsigned int)n;

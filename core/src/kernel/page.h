@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/mman.h>
 
 #include <zsmalloc.h>
 
@@ -39,6 +40,11 @@ struct zs_page {
  * alloc_page returns NULL).
  */
 extern const struct zs_page_provider zs_default_page_provider;
+
+/* Older C libraries lack the name; older kernels answer EINVAL. */
+#if defined(__linux__) && !defined(MADV_POPULATE_WRITE)
+#define MADV_POPULATE_WRITE 23 /* Linux 5.14 */
+#endif
 
 /* For tests: the nth next region mapping fails (0: none). */
 void zs_page_provider_fail_nth(unsigned long nth);
