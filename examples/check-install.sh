@@ -58,10 +58,11 @@ links_shared() {
 	fi
 }
 
-# elf_checks <library> <soname>: the SONAME, and only the public names
-# exported: zs_*, zpool_*, zbud_* (core/src/zsmalloc.map).
+# elf_checks <library> <soname>: the SONAME; only the public names
+# exported (zs_*, zpool_*, zbud_*: core/src/zsmalloc.map), and every
+# function the installed headers declare among them.
 elf_checks() {
-	local soname leaked
+	local soname leaked missing
 	[ -n "$readelf" ] || return 0
 	soname=$("$readelf" -d "$1" | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
 	[ "$soname" = "$2" ] || fail "SONAME is '$soname', want $2"
@@ -70,6 +71,19 @@ elf_checks() {
 		awk '$5 == "GLOBAL" && $7 != "UND" { print $8 }' |
 		grep -Ev '^(zs|zpool|zbud)_' || true)
 	[ -z "$leaked" ] || fail "exported beyond the public API: $leaked"
+	missing=$(comm -23 <(declared_functions) <("$readelf" -W --dyn-syms "$1" |
+		awk '$4 == "FUNC" && $5 == "GLOBAL" && $7 != "UND" { print $8 }' |
+		sed 's/@.*//' | sort -u))
+	[ -z "$missing" ] || fail "declared in the public headers, not exported: $missing"
+}
+
+# declared_functions: every function the installed headers declare, by the
+# name at the start of its declaration (one a line, sorted).
+declared_functions() {
+	cat "$incdir"/*.h |
+		grep -oE '^[A-Za-z_][A-Za-z0-9_ *]*\b(zs|zpool|zbud)_[a-z0-9_]+\(' |
+		grep -v '^typedef' | sed -E 's/.*\b((zs|zpool|zbud)_[a-z0-9_]+)\($/\1/' |
+		sort -u
 }
 
 install_tree() {
