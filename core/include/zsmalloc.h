@@ -167,7 +167,27 @@ struct zs_pool_info {
 	 * handle table was given back and made again). */
 	unsigned long handle_generations;
 };
+/* All zero for a NULL pool. */
 void zs_pool_info(const struct zs_pool *pool, struct zs_pool_info *info);
+
+/*
+ * The pool's own bookkeeping beside its pages, as it is now (all zero for
+ * a NULL pool):
+ * - desc_chunks: 4 KiB chunks of zspage and page descriptors. A chunk goes
+ *   back when its last descriptor does, so a pool with no page has none;
+ *   zs_compact moves descriptors out of chunks at most half used.
+ * - pfn_leaves: parts of the pfn table, one per 1024 page frames. A part
+ *   goes back when none of its frames is in use; the first, which holds
+ *   pfn 0 (never a page's), stays once made.
+ * - handle_chunks: parts of the handle table, 1024 slots each. A part goes
+ *   back when every slot of it is free and out of the reuse quarantine.
+ */
+struct zs_pool_meta {
+	unsigned long desc_chunks;
+	unsigned long pfn_leaves;
+	unsigned long handle_chunks;
+};
+void zs_pool_meta(struct zs_pool *pool, struct zs_pool_meta *meta);
 
 /* One size step. A merged step reports the class it shares. */
 struct zs_class_stat {

@@ -561,6 +561,16 @@ void zs_handle_queue(struct zs_handle_table *t, unsigned long handle)
 	zs_mutex_unlock(&s->lock);
 }
 
+unsigned long zs_handle_nr_chunks(struct zs_handle_table *t)
+{
+	unsigned long n;
+
+	zs_mutex_lock(&t->lock);
+	n = t->nr_chunks_made;
+	zs_mutex_unlock(&t->lock);
+	return n;
+}
+
 void zs_handle_flush(struct zs_handle_table *t)
 {
 	for (unsigned int i = 0; i < ZS_HANDLE_SHARDS; i++) {

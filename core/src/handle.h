@@ -440,6 +440,8 @@ void zs_handle_queue(struct zs_handle_table *t, unsigned long handle);
  * (zs_compact, tests). No lock held.
  */
 void zs_handle_flush(struct zs_handle_table *t);
+/* Chunks of slots made and not given back. */
+unsigned long zs_handle_nr_chunks(struct zs_handle_table *t);
 
 /*
  * The slot of a valid handle and its location word, or NULL after a report

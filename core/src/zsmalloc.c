@@ -333,9 +333,12 @@ size_t zs_max_alloc_size(const struct zs_pool *pool)
 
 void zs_pool_info(const struct zs_pool *pool, struct zs_pool_info *info)
 {
-	const struct zs_geometry *g = &pool->geo;
+	const struct zs_geometry *g;
 
 	memset(info, 0, sizeof(*info));
+	if (!pool)
+		return; /* all zero, as zs_pool_stats gives */
+	g = &pool->geo;
 	info->page_size = g->page_size;
 	info->page_shift = g->page_shift;
 	info->max_pages_per_zspage = g->chain;
@@ -350,6 +353,16 @@ void zs_pool_info(const struct zs_pool *pool, struct zs_pool_info *info)
 	info->max_pages = pool->pfn_limit - 1; /* pfn 0 is never used */
 	info->handle_quarantine = ZS_HANDLE_QUARANTINE;
 	info->handle_generations = 1ul << ZS_HANDLE_GEN_BITS;
+}
+
+void zs_pool_meta(struct zs_pool *pool, struct zs_pool_meta *meta)
+{
+	memset(meta, 0, sizeof(*meta));
+	if (!pool)
+		return;
+	meta->desc_chunks = zs_meta_nr_chunks(&pool->meta);
+	meta->pfn_leaves = zs_pool_nr_pfn_leaves(pool);
+	meta->handle_chunks = zs_handle_nr_chunks(&pool->handles);
 }
 
 size_t zs_class_size(const struct zs_pool *pool, size_t size)

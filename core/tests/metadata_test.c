@@ -205,6 +205,65 @@ static void metadata_given_back(struct kunit *test)
 		   zs_radix_nr_leaves(&t->slots), zs_slab_live() - live0);
 }
 
+/* zs_pool_meta(): the counts above, as a user reads them. */
+static void expect_meta_matches(struct kunit *test, struct zs_pool *pool)
+{
+	struct zs_pool_meta m;
+
+	zs_pool_meta(pool, &m);
+	KUNIT_EXPECT_EQ(test, m.desc_chunks, zs_meta_nr_chunks(&pool->meta));
+	KUNIT_EXPECT_EQ(test, m.pfn_leaves, zs_pool_nr_pfn_leaves(pool));
+	KUNIT_EXPECT_EQ(test, m.handle_chunks,
+			zs_radix_nr_leaves(&pool->handles.slots));
+}
+
+#define META_OBJS 3000u
+
+static void metadata_public_counts(struct kunit *test)
+{
+	struct zs_pool *pool = zt_pool(test, NULL);
+	unsigned long *h =
+		kunit_kcalloc(test, META_OBJS, sizeof(*h), GFP_KERNEL);
+	struct zs_pool_meta m;
+	struct zs_pool_info info;
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, h);
+	zs_pool_meta(pool, &m);
+	KUNIT_EXPECT_EQ(test, m.desc_chunks, 0ul);
+	KUNIT_EXPECT_EQ(test, m.pfn_leaves, 0ul);
+	expect_meta_matches(test, pool);
+	/* one object a page: a descriptor chunk holds far fewer zspages,
+	 * a pfn leaf 1024 pages, a handle chunk 1024 slots */
+	for (i = 0; i < META_OBJS; i++) {
+		h[i] = zs_malloc(pool, 4000);
+		KUNIT_ASSERT_NE(test, h[i], 0ul);
+	}
+	zs_pool_meta(pool, &m);
+	KUNIT_EXPECT_GE(test, m.desc_chunks, 2ul);
+	KUNIT_EXPECT_GE(test, m.pfn_leaves, 3ul);
+	KUNIT_EXPECT_GE(test, m.handle_chunks, 3ul);
+	expect_meta_matches(test, pool);
+	for (i = 0; i < META_OBJS; i++)
+		zs_free(pool, h[i]);
+	zs_compact(pool);
+	zs_pool_meta(pool, &m);
+	KUNIT_EXPECT_EQ(test, zs_get_total_pages(pool), 0ul);
+	KUNIT_EXPECT_EQ(test, m.desc_chunks, 0ul);
+	KUNIT_EXPECT_EQ(test, m.pfn_leaves, 1ul); /* pfn 0's */
+	KUNIT_EXPECT_LE(test, m.handle_chunks, 3ul);
+	expect_meta_matches(test, pool);
+
+	memset(&m, 0xff, sizeof(m));
+	zs_pool_meta(NULL, &m);
+	KUNIT_EXPECT_EQ(test, m.desc_chunks | m.pfn_leaves | m.handle_chunks,
+			0ul);
+	memset(&info, 0xff, sizeof(info));
+	zs_pool_info(NULL, &info);
+	KUNIT_EXPECT_EQ(test, info.page_size, (size_t)0);
+	KUNIT_EXPECT_EQ(test, info.max_pages, 0ul);
+}
+
 /* Every old handle is stale, also into a chunk given back and made again. */
 static void metadata_stale_after_remake(struct kunit *test)
 {
@@ -498,6 +557,7 @@ static struct kunit_case metadata_cases[] = {
 	KUNIT_CASE(metadata_slot_extremes),
 	KUNIT_CASE(metadata_slot_bounds),
 	KUNIT_CASE(metadata_given_back),
+	KUNIT_CASE(metadata_public_counts),
 	KUNIT_CASE(metadata_stale_after_remake),
 	KUNIT_CASE(metadata_batched_frees),
 	KUNIT_CASE(metadata_taken_ahead),
