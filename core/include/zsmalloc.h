@@ -95,7 +95,10 @@ void zs_obj_write(struct zs_pool *pool, unsigned long handle,
  * Returns the pages released. Handles stay valid; an object that is mapped
  * or being read is not moved. Safe beside malloc/free/map/unmap and the
  * access API on other threads, which it holds up only while it empties
- * one zspage. 0 also when no memory for its copy buffer could be had.
+ * one zspage. Objects go page to page, with no buffer, so no failed
+ * allocation stops it. With nothing mapped or being read and no other
+ * call at work, every class ends with ceil(objects in use / objects per
+ * zspage) zspages.
  */
 unsigned long zs_compact(struct zs_pool *pool);
 
