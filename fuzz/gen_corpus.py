@@ -490,8 +490,82 @@ def gen_faults():
     return seeds
 
 
+# zs_bulk ops (fuzz/zs_bulk.c); its input is the config prefix, then these.
+B_ALLOC, B_FREE, B_COMPACT, B_MIGRATE, B_CHURN, B_CHECK = range(6)
+# B_FREE selections: every k-th, all but every k-th, a run, one class.
+SEL_EVERY, SEL_BUT_EVERY, SEL_RUN, SEL_CLASS = range(4)
+
+
+def b_alloc(kind, param, step, count, seed=1):
+    """(count % 64 + 1) * 16 objects, sizes picked at param + i * step."""
+    return bytes([B_ALLOC, kind]) + u16(param) + bytes([step, count, seed])
+
+
+def b_free(sel, a, c):
+    """k = a % 16 + 2; a run starts at c/256 of the objects."""
+    return bytes([B_FREE, sel, a, c])
+
+
+def b_compact(hold=0):
+    """hold & 1: one object (hold >> 1)/128 of the way in stays mapped."""
+    return bytes([B_COMPACT, hold])
+
+
+def b_migrate(pick, count):
+    return bytes([B_MIGRATE, pick, count])
+
+
+def b_churn(count, seed=3):
+    """(count % 32 + 1) * 16 objects freed and stored again in place."""
+    return bytes([B_CHURN, count, seed])
+
+
+def gen_bulk():
+    # Each seed reaches one of the paths only many objects reach, then
+    # frees everything: the end checks that the metadata went back.
+    free_all = b_free(SEL_RUN, 255, 0)
+    return {
+        # 208 one-page zspages, 7 in 8 freed: descriptor chunks drain
+        "drain-descriptors": config() + b_alloc(S_MAX, 0, 0, 12) +
+        b_free(SEL_BUT_EVERY, 6, 0) + b_compact() + bytes([B_CHECK]),
+        # 1152 pages (two pfn leaves), 3 in 4 freed: the upper leaf's
+        # pages migrate down and the leaf goes back
+        "pack-pfn-leaves": config(builtin=True) +
+        b_alloc(S_MAX, 0, 0, 63) + b_alloc(S_MAX, 1, 1, 7) +
+        b_free(SEL_BUT_EVERY, 2, 1) + b_compact() + bytes([B_CHECK]) +
+        free_all + bytes([B_CHECK]),
+        # 2048 handles freed oldest first: the first chunk's slots leave
+        # the quarantine and it goes back; then chunks are made again
+        # and churned
+        "handle-chunks-back": config() + b_alloc(S_MIN, 0, 1, 63) +
+        b_alloc(S_MIN, 5, 3, 63) + free_all + b_compact() +
+        b_alloc(S_MIN, 7, 3, 15) + b_free(SEL_BUT_EVERY, 14, 0) +
+        b_churn(31) + b_churn(31) + free_all + b_compact() +
+        bytes([B_CHECK]),
+        # 64 KiB pages, 16-page zspages: one class emptied, one object
+        # mapped through zs_compact, pages migrated
+        "big-pages-by-class": config(65536, 16) +
+        b_alloc(S_UNIFORM, 7, 77, 8) + b_free(SEL_CLASS, 0, 40) +
+        b_compact(1) + b_migrate(3, 7) + bytes([B_CHECK]) +
+        b_free(SEL_EVERY, 1, 0) + b_compact(0x81),
+        # one page frame: zs_malloc and migration must fail cleanly
+        "tiny-pfn-space": config(4096, 2, PHYS_TINY) +
+        b_alloc(S_EDGE, 3, 5, 20) + b_migrate(0, 7) + b_churn(3) +
+        b_compact() + bytes([B_CHECK]),
+        "straddle-16k-nomerge": config(16384, 8, no_merge=True) +
+        b_alloc(S_STRADDLE, 2, 3, 30) + b_free(SEL_BUT_EVERY, 3, 1) +
+        b_compact(0x41) + b_migrate(128, 5) + b_compact() +
+        bytes([B_CHECK]),
+        "phys12-mixed": config(4096, 4, PHYS_12) +
+        b_alloc(S_UNIFORM, 1, 13, 40) + b_alloc(S_MIN, 9, 1, 40) +
+        b_free(SEL_EVERY, 4, 2) + b_compact() + b_churn(20) +
+        b_free(SEL_CLASS, 0, 200) + b_compact() + bytes([B_CHECK]),
+    }
+
+
 GENERATORS = {
     "zs_ops": gen_ops,
+    "zs_bulk": gen_bulk,
     "zs_misuse": gen_misuse,
     "zs_misuse_wrap": gen_misuse,  # zs_misuse's format, on the wrap core
     "zs_threads": gen_threads,
