@@ -259,6 +259,7 @@ static void check_counts(struct bulk *b, int tight)
 	for (unsigned int k = 0; k < nr; k++) {
 		if (zs_class_stat(b->pool, serving[k], &st) != 0)
 			zs_fuzz_fail("zs_class_stat(%u) failed", serving[k]);
+		zs_model_check_class(&st);
 		if (tight &&
 		    st.obj_allocated - st.obj_used >= st.objs_per_zspage)
 			zs_fuzz_fail("class %u (size %zu, %u objs per zspage): "

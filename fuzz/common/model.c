@@ -567,7 +567,6 @@ int zs_model_pick_live(const struct zs_model *m, unsigned int hint)
 	return -1;
 }
 
-/* One serving class's statistics must describe whole zspages. */
 /*
  * The groups bound the objects in use: an almost-empty zspage holds 1..t
  * objects and an almost-full one t+1..objs-1, with t = 3/4 of objs
@@ -591,7 +590,8 @@ static void check_fullness_bounds(const struct zs_class_stat *st)
 			     af, t, lo, hi);
 }
 
-static void check_class(const struct zs_class_stat *st)
+/* Whole zspages, and their objects in use (model.h). */
+void zs_model_check_class(const struct zs_class_stat *st)
 {
 	unsigned long nz = 0, partial;
 
@@ -640,7 +640,7 @@ static void check_stats(struct zs_model *m, bool every)
 		if (st.merged_into != serving[k])
 			zs_fuzz_fail("step %u served by %u, was by itself",
 				     serving[k], st.merged_into);
-		check_class(&st);
+		zs_model_check_class(&st);
 		pages += st.pages_used;
 		used += st.obj_used;
 	}

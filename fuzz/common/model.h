@@ -137,6 +137,11 @@ void zs_model_settle(struct zs_model *m, int slot);
 /* zs_pool_check (the first ZS_MODEL_FULL_CHECKS times) and the class
  * statistics against the model. */
 void zs_model_check_pool(struct zs_model *m);
+/*
+ * One serving class's statistics: whole zspages, no empty one kept, and
+ * objects in use within what its fullness groups allow. Fails the run.
+ */
+void zs_model_check_class(const struct zs_class_stat *st);
 /* True when h is one of the handles this model freed recently. */
 int zs_model_is_stale(const struct zs_model *m, unsigned long h);
 /*
