@@ -9,10 +9,12 @@
  * (now and then with one object mapped) and migrates pages.
  *
  * Oracles: every object holds its serial number and its pattern, compared
- * after every zs_compact, before it is freed and at the end; zs_malloc and
- * zs_page_migrate fail only when the pfn space is used up, and migration
- * is never busy with nothing mapped; the classes' counts add up to the
- * pool's pages and the live objects; after zs_compact with nothing mapped
+ * after every zs_compact and a migration of its page, before it is freed
+ * and at the end; zs_malloc and zs_page_migrate fail only when the pfn
+ * space is used up, and migration is never busy with nothing mapped; each
+ * class passes the model's class check (whole zspages, fullness bounds)
+ * and their counts add up to the pool's pages and the live objects; after
+ * zs_compact with nothing mapped
  * no class keeps a zspage's worth of free slots; zs_pool_meta is at least
  * what the live objects need, and with no page left the pool holds no
  * descriptor chunk and only pfn 0's leaf; at the end the pool is empty and
@@ -28,11 +30,11 @@
 #include "sizes.h"
 
 enum bulk_op {
-	BULK_ALLOC,   /* kind u8, param u16, step u8, count u8, how u8 */
-	BULK_FREE,    /* sel u8, a u8, b u8 */
+	BULK_ALLOC,   /* kind u8, param u16, step u8, count u8, seed u8 */
+	BULK_FREE,    /* sel u8, a u8, c u8 */
 	BULK_COMPACT, /* hold u8: bit 0 maps one object RO meanwhile */
 	BULK_MIGRATE, /* pick u8, count u8 */
-	BULK_CHURN,   /* count u8, how u8: free the oldest, store again */
+	BULK_CHURN,   /* count u8, seed u8: free the oldest, store again */
 	BULK_CHECK,   /* - */
 	BULK_NR_OPS
 };
