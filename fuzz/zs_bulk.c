@@ -14,11 +14,10 @@
  * space is used up, and migration is never busy with nothing mapped; each
  * class passes the model's class check (whole zspages, fullness bounds)
  * and their counts add up to the pool's pages and the live objects; after
- * zs_compact with nothing mapped
- * no class keeps a zspage's worth of free slots; zs_pool_meta is at least
- * what the live objects need, and with no page left the pool holds no
- * descriptor chunk and only pfn 0's leaf; at the end the pool is empty and
- * whole (the model's last check).
+ * zs_compact with nothing mapped no class keeps a zspage's worth of free
+ * slots; zs_pool_meta is at least what the live objects need, and with no
+ * page left the pool holds no descriptor chunk and only pfn 0's leaf; at
+ * the end the pool is empty and whole (the model's last check).
  */
 #include <errno.h>
 #include <string.h>
