@@ -95,12 +95,11 @@ static void compare(const struct bulk_obj *o, const uint8_t *p,
 		memcpy(got, p, o->size);
 	if (memcmp(want, got, o->size) == 0)
 		return;
-	at = first_diff(want, got, o->size);
-	if (at < o->size)
-		zs_fuzz_fail("%s: object %u (handle %#lx, %u bytes) differs at "
-			     "byte %zu: %#x, want %#x",
-			     when, o->serial, o->handle, o->size, at, got[at],
-			     want[at]);
+	at = first_diff(want, got, o->size); /* < size: they differ */
+	zs_fuzz_fail("%s: object %u (handle %#lx, %u bytes) differs at "
+		     "byte %zu: %#x, want %#x",
+		     when, o->serial, o->handle, o->size, at, got[at],
+		     want[at]);
 }
 
 /* Compare through a map (RO) or the read API, by the object's serial. */
