@@ -175,20 +175,27 @@ void zs_pool_info(const struct zs_pool *pool, struct zs_pool_info *info);
 
 /*
  * The pool's own bookkeeping beside its pages, as it is now (all zero for
- * a NULL pool):
+ * a NULL pool), each part as a count and in bytes mapped for it:
  * - desc_chunks: 4 KiB chunks of zspage and page descriptors. A chunk goes
  *   back when its last descriptor does, so a pool with no page has none;
  *   zs_compact moves descriptors out of chunks at most half used.
+ *   desc_bytes also counts the few descriptors above 1 KiB, which are
+ *   malloc'd (zspages of several hundred objects).
  * - pfn_leaves: parts of the pfn table, one per 1024 page frames. A part
  *   goes back when none of its frames is in use; the first, which holds
  *   pfn 0 (never a page's), stays once made.
  * - handle_chunks: parts of the handle table, 1024 slots each. A part goes
  *   back when every slot of it is free and out of the reuse quarantine.
+ * Not counted: the class table, the tables' top nodes (8 KiB per million
+ * entries on 64-bit) and the pool structure itself, a fixed cost per pool.
  */
 struct zs_pool_meta {
 	unsigned long desc_chunks;
 	unsigned long pfn_leaves;
 	unsigned long handle_chunks;
+	size_t desc_bytes;
+	size_t pfn_bytes;
+	size_t handle_bytes;
 };
 void zs_pool_meta(struct zs_pool *pool, struct zs_pool_meta *meta);
 

@@ -29,6 +29,7 @@ struct zs_meta_chunk {
 int zs_meta_init(struct zs_meta *m)
 {
 	memset(m->caches, 0, sizeof(m->caches));
+	m->large_bytes = 0;
 	return zs_mutex_init(&m->lock);
 }
 
@@ -128,8 +129,15 @@ void *zs_meta_zalloc(struct zs_meta *m, size_t size)
 	void *obj;
 
 	size = round_size(size ? size : 1);
-	if (size > ZS_META_MAX)
-		return zs_kzalloc(size);
+	if (size > ZS_META_MAX) {
+		obj = zs_kzalloc(size);
+		if (obj) {
+			zs_mutex_lock(&m->lock);
+			m->large_bytes += size;
+			zs_mutex_unlock(&m->lock);
+		}
+		return obj;
+	}
 	if (zs_slab_fault())
 		return NULL;
 	c = &m->caches[size / ZS_META_ALIGN - 1];
@@ -165,6 +173,10 @@ void zs_meta_free(struct zs_meta *m, void *p, size_t size)
 		return;
 	size = round_size(size ? size : 1);
 	if (size > ZS_META_MAX) {
+		zs_mutex_lock(&m->lock);
+		ZS_BUG_ON(m->large_bytes < size);
+		m->large_bytes -= size;
+		zs_mutex_unlock(&m->lock);
 		zs_kfree(p);
 		return;
 	}
@@ -258,9 +270,22 @@ unsigned long zs_meta_nr_chunks(struct zs_meta *m)
 	return n;
 }
 
+size_t zs_meta_bytes(struct zs_meta *m)
+{
+	size_t n = 0;
+
+	zs_mutex_lock(&m->lock);
+	for (unsigned int i = 0; i < ZS_META_CACHES; i++)
+		n += m->caches[i].nr_chunks;
+	n = n * ZS_META_CHUNK + m->large_bytes;
+	zs_mutex_unlock(&m->lock);
+	return n;
+}
+
 void zs_meta_destroy(struct zs_meta *m)
 {
 	for (unsigned int i = 0; i < ZS_META_CACHES; i++)
 		ZS_BUG_ON(m->caches[i].nr_chunks != 0 || m->caches[i].draining);
+	ZS_BUG_ON(m->large_bytes != 0);
 	zs_mutex_destroy(&m->lock);
 }

@@ -37,6 +37,7 @@ struct zs_meta {
 	struct zs_mutex lock;
 	/* cache i holds objects of (i + 1) * ZS_META_ALIGN bytes */
 	struct zs_meta_cache caches[ZS_META_CACHES];
+	size_t large_bytes; /* objects above ZS_META_MAX, malloc'd */
 };
 
 int zs_meta_init(struct zs_meta *m);
@@ -56,6 +57,8 @@ void zs_meta_free(struct zs_meta *m, void *p, size_t size);
 /* Returns the chunks now being drained (0: nothing to do). */
 unsigned long zs_meta_drain_begin(struct zs_meta *m);
 void zs_meta_drain_end(struct zs_meta *m);
+/* Bytes held now: every chunk, and the objects too large for one. */
+size_t zs_meta_bytes(struct zs_meta *m);
 /* Is p (allocated with size) in a chunk being drained? */
 bool zs_meta_draining(struct zs_meta *m, const void *p, size_t size);
 

@@ -108,6 +108,11 @@ void zs_radix_depopulate(struct zs_radix *r, unsigned long index)
 	}
 }
 
+size_t zs_radix_leaf_bytes(const struct zs_radix *r)
+{
+	return ZS_RADIX_FANOUT * r->elem_size;
+}
+
 unsigned long zs_radix_nr_leaves(struct zs_radix *r)
 {
 	return atomic_load_explicit(&r->nr_leaves, memory_order_relaxed);

@@ -37,6 +37,8 @@ void *zs_radix_leaf(struct zs_radix *r, unsigned long index);
 /* Free the leaf holding index; its elements must be unused. */
 void zs_radix_depopulate(struct zs_radix *r, unsigned long index);
 unsigned long zs_radix_nr_leaves(struct zs_radix *r);
+/* Bytes of one leaf. */
+size_t zs_radix_leaf_bytes(const struct zs_radix *r);
 void zs_radix_destroy(struct zs_radix *r);
 
 #endif /* ZS_RADIX_H */

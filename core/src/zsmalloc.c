@@ -361,8 +361,13 @@ void zs_pool_meta(struct zs_pool *pool, struct zs_pool_meta *meta)
 	if (!pool)
 		return;
 	meta->desc_chunks = zs_meta_nr_chunks(&pool->meta);
+	meta->desc_bytes = zs_meta_bytes(&pool->meta);
 	meta->pfn_leaves = zs_pool_nr_pfn_leaves(pool);
+	meta->pfn_bytes =
+		meta->pfn_leaves * zs_radix_leaf_bytes(&pool->pfn_table);
 	meta->handle_chunks = zs_handle_nr_chunks(&pool->handles);
+	meta->handle_bytes =
+		meta->handle_chunks * zs_radix_leaf_bytes(&pool->handles.slots);
 }
 
 size_t zs_class_size(const struct zs_pool *pool, size_t size)

@@ -215,6 +215,59 @@ static void expect_meta_matches(struct kunit *test, struct zs_pool *pool)
 	KUNIT_EXPECT_EQ(test, m.pfn_leaves, zs_pool_nr_pfn_leaves(pool));
 	KUNIT_EXPECT_EQ(test, m.handle_chunks,
 			zs_radix_nr_leaves(&pool->handles.slots));
+	/* bytes: whole parts, and descriptors too big for a chunk */
+	KUNIT_EXPECT_EQ(test, m.desc_bytes,
+			(size_t)m.desc_chunks * ZS_META_CHUNK +
+				pool->meta.large_bytes);
+	KUNIT_EXPECT_EQ(test, m.pfn_bytes,
+			(size_t)m.pfn_leaves * ZS_RADIX_FANOUT *
+				sizeof(struct zs_page *));
+	KUNIT_EXPECT_EQ(test, m.handle_bytes,
+			(size_t)m.handle_chunks * ZS_HANDLE_CHUNK_SLOTS *
+				ZS_SLOT_BYTES);
+}
+
+/* The first serving class whose zspage descriptor is above ZS_META_MAX. */
+static struct size_class *large_desc_class(struct zs_pool *pool, size_t *bytes)
+{
+	for (unsigned int i = 0; i < pool->geo.nr_steps; i++) {
+		struct size_class *c = &pool->classes[i];
+		size_t n = sizeof(struct zspage) +
+			   c->pages_per_zspage * sizeof(struct zs_page *) +
+			   c->objs_per_zspage * sizeof(unsigned int);
+
+		n = (n + ZS_META_ALIGN - 1) & ~(size_t)(ZS_META_ALIGN - 1);
+		if (c->served_by == i && n > ZS_META_MAX) {
+			*bytes = n;
+			return c;
+		}
+	}
+	return NULL;
+}
+
+/* A descriptor malloc'd for its size is in desc_bytes while it lives. */
+static void metadata_public_large_desc(struct kunit *test)
+{
+	struct zs_pool *pool = zt_pool(test, NULL);
+	struct zs_pool_meta m;
+	struct size_class *c;
+	unsigned long h;
+	size_t bytes = 0;
+
+	c = large_desc_class(pool, &bytes);
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	h = zs_malloc(pool, c->size);
+	KUNIT_ASSERT_NE(test, h, 0ul);
+	zs_pool_meta(pool, &m);
+	KUNIT_EXPECT_EQ(test, pool->meta.large_bytes, bytes);
+	/* its pages' descriptors are in a chunk */
+	KUNIT_EXPECT_EQ(test, m.desc_chunks, 1ul);
+	KUNIT_EXPECT_EQ(test, m.desc_bytes, (size_t)ZS_META_CHUNK + bytes);
+	expect_meta_matches(test, pool);
+	zs_free(pool, h);
+	zs_pool_meta(pool, &m);
+	KUNIT_EXPECT_EQ(test, m.desc_bytes, (size_t)0);
+	expect_meta_matches(test, pool);
 }
 
 #define META_OBJS 3000u
@@ -258,6 +311,8 @@ static void metadata_public_counts(struct kunit *test)
 	zs_pool_meta(NULL, &m);
 	KUNIT_EXPECT_EQ(test, m.desc_chunks | m.pfn_leaves | m.handle_chunks,
 			0ul);
+	KUNIT_EXPECT_EQ(test, m.desc_bytes | m.pfn_bytes | m.handle_bytes,
+			(size_t)0);
 	memset(&info, 0xff, sizeof(info));
 	zs_pool_info(NULL, &info);
 	KUNIT_EXPECT_EQ(test, info.page_size, (size_t)0);
@@ -558,6 +613,7 @@ static struct kunit_case metadata_cases[] = {
 	KUNIT_CASE(metadata_slot_bounds),
 	KUNIT_CASE(metadata_given_back),
 	KUNIT_CASE(metadata_public_counts),
+	KUNIT_CASE(metadata_public_large_desc),
 	KUNIT_CASE(metadata_stale_after_remake),
 	KUNIT_CASE(metadata_batched_frees),
 	KUNIT_CASE(metadata_taken_ahead),
