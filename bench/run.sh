@@ -347,7 +347,9 @@ DOCF=$ROOT/docs/benchmarks.md
 	echo
 	echo "*meta B/obj* is metadata alone: resident growth beyond the pool's"
 	echo "pages (zsmalloc, zbud; beyond the stored bytes for plain allocators)"
-	echo "per live object; the step tables below show it after every step."
+	echo "per live object; the step tables below show it after every step and,"
+	echo "for zsmalloc, split by part (\`zs_pool_meta()\`: handle table, zspage"
+	echo "and page descriptors, pfn table; *other* is the rest of the growth)."
 	echo
 	echo "Rows with \"zs_compact\" call zs_compact() after every deletion (the"
 	echo "kernel's zram does it on demand or from the shrinker)."
