@@ -10,6 +10,7 @@
  * blobs' bytes for malloc).
  */
 #include "backend.h"
+#include "meta_parts.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -92,6 +93,9 @@ static void report(const struct opts *o, struct backend *b, FILE *tsv,
 	/* malloc: what its blocks hold beyond the bytes; pools: beyond pages */
 	int64_t meta = pool ? rss - used : rss - (int64_t)data;
 	double per = objs ? (double)meta / (double)objs : 0;
+
+	if (pool)
+		meta_parts_record(b, step, objs, meta);
 
 	printf("| %-6s | %8lu | %8.2f | %8.2f | %8.2f%% | %8.2f | %8.2f%% | "
 	       "%8.1f |\n",
@@ -225,6 +229,7 @@ int main(int argc, char **argv)
 		snprintf(step, sizeof(step), "%u%%", keep_per_mille[s] / 10);
 		report(&o, &b, tsv, step, live, data, rss0);
 	}
+	meta_parts_print();
 	for (unsigned long i = 0; i < o.count; i++)
 		if (handles[i])
 			b.discard(&b, handles[i]);

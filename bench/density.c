@@ -14,12 +14,12 @@
  * splits it by part, from zs_pool_meta().
  */
 #include "backend.h"
+#include "meta_parts.h"
 #include "trace.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zsmalloc.h>
 
 struct opts {
 	const char *trace, *backend, *label, *tsv;
@@ -51,61 +51,6 @@ static double mib(uint64_t n)
 	return (double)n / (1024.0 * 1024.0);
 }
 
-/* A zsmalloc pool's metadata after one step, in bytes per live object. */
-struct meta_row {
-	char step[32];
-	double handles, desc, pfn, other, all;
-};
-
-static struct meta_row *meta_rows;
-static size_t nr_meta_rows;
-
-/* beyond: resident growth beyond the pool's pages, in bytes. */
-static void meta_record(struct backend *b, const char *step, uint64_t objs,
-			int64_t beyond)
-{
-	struct zs_pool_meta m;
-	struct meta_row *r;
-	double n = (double)objs;
-
-	if (strcmp(b->kind, "zsmalloc") != 0 || !objs)
-		return;
-	r = realloc(meta_rows, (nr_meta_rows + 1) * sizeof(*r));
-	if (!r)
-		return;
-	meta_rows = r;
-	r += nr_meta_rows++;
-	zs_pool_meta(b->pool, &m);
-	snprintf(r->step, sizeof(r->step), "%s", step);
-	r->handles = (double)m.handle_bytes / n;
-	r->desc = (double)m.desc_bytes / n;
-	r->pfn = (double)m.pfn_bytes / n;
-	r->all = (double)beyond / n;
-	r->other = r->all - r->handles - r->desc - r->pfn;
-}
-
-static void meta_print(void)
-{
-	if (!nr_meta_rows)
-		return;
-	printf("\nMetadata by part, bytes per live object (zs_pool_meta; "
-	       "other: the rest of the resident growth beyond the pool's "
-	       "pages)\n\n");
-	printf("| step           | handle table | descriptors | pfn table | "
-	       "    other | meta B/obj |\n");
-	printf("|----------------|-------------:|------------:|----------:|"
-	       "----------:|-----------:|\n");
-	for (size_t i = 0; i < nr_meta_rows; i++) {
-		const struct meta_row *r = &meta_rows[i];
-
-		printf("| %-14s | %12.1f | %11.1f | %9.1f | %9.1f | %10.1f |\n",
-		       r->step, r->handles, r->desc, r->pfn, r->other, r->all);
-	}
-	free(meta_rows);
-	meta_rows = NULL;
-	nr_meta_rows = 0;
-}
-
 static void report(const struct opts *o, struct backend *b, FILE *tsv,
 		   const char *step, const struct totals *t, uint64_t rss0)
 {
@@ -123,7 +68,7 @@ static void report(const struct opts *o, struct backend *b, FILE *tsv,
 	if (!pool) /* malloc: what the blocks hold beyond their bytes */
 		meta = t->objs ? (double)rss_over / (double)t->objs : 0;
 	else
-		meta_record(b, step, t->objs, rss_used - used);
+		meta_parts_record(b, step, t->objs, rss_used - used);
 
 	printf("| %-14s | %9.2f | %9.2f | %9.2f | %8.2f | %8.2f%% | %9.2f | "
 	       "%8.2f%% | %8llu | %10.1f |\n",
@@ -292,7 +237,7 @@ int main(int argc, char **argv)
 		snprintf(step, sizeof(step), "-%s", t.groups[g]);
 		report(&o, &b, tsv, step, &tot, rss0);
 	}
-	meta_print();
+	meta_parts_print();
 	if (failed)
 		printf("\n%llu stores failed\n", (unsigned long long)failed);
 
