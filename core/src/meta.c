@@ -259,27 +259,25 @@ bool zs_meta_draining(struct zs_meta *m, const void *p, size_t size)
 	return draining;
 }
 
-unsigned long zs_meta_nr_chunks(struct zs_meta *m)
+void zs_meta_usage(struct zs_meta *m, unsigned long *chunks, size_t *bytes)
 {
 	unsigned long n = 0;
 
 	zs_mutex_lock(&m->lock);
 	for (unsigned int i = 0; i < ZS_META_CACHES; i++)
 		n += m->caches[i].nr_chunks;
+	*chunks = n;
+	*bytes = (size_t)n * ZS_META_CHUNK + m->large_bytes;
 	zs_mutex_unlock(&m->lock);
-	return n;
 }
 
-size_t zs_meta_bytes(struct zs_meta *m)
+unsigned long zs_meta_nr_chunks(struct zs_meta *m)
 {
-	size_t n = 0;
+	unsigned long chunks;
+	size_t bytes;
 
-	zs_mutex_lock(&m->lock);
-	for (unsigned int i = 0; i < ZS_META_CACHES; i++)
-		n += m->caches[i].nr_chunks;
-	n = n * ZS_META_CHUNK + m->large_bytes;
-	zs_mutex_unlock(&m->lock);
-	return n;
+	zs_meta_usage(m, &chunks, &bytes);
+	return chunks;
 }
 
 void zs_meta_destroy(struct zs_meta *m)

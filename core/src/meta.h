@@ -57,8 +57,11 @@ void zs_meta_free(struct zs_meta *m, void *p, size_t size);
 /* Returns the chunks now being drained (0: nothing to do). */
 unsigned long zs_meta_drain_begin(struct zs_meta *m);
 void zs_meta_drain_end(struct zs_meta *m);
-/* Bytes held now: every chunk, and the objects too large for one. */
-size_t zs_meta_bytes(struct zs_meta *m);
+/*
+ * What the caches hold now, read at once: their chunks, and in bytes the
+ * chunks and the objects too large for one.
+ */
+void zs_meta_usage(struct zs_meta *m, unsigned long *chunks, size_t *bytes);
 /* Is p (allocated with size) in a chunk being drained? */
 bool zs_meta_draining(struct zs_meta *m, const void *p, size_t size);
 

@@ -360,8 +360,7 @@ void zs_pool_meta(struct zs_pool *pool, struct zs_pool_meta *meta)
 	memset(meta, 0, sizeof(*meta));
 	if (!pool)
 		return;
-	meta->desc_chunks = zs_meta_nr_chunks(&pool->meta);
-	meta->desc_bytes = zs_meta_bytes(&pool->meta);
+	zs_meta_usage(&pool->meta, &meta->desc_chunks, &meta->desc_bytes);
 	meta->pfn_leaves = zs_pool_nr_pfn_leaves(pool);
 	meta->pfn_bytes =
 		meta->pfn_leaves * zs_radix_leaf_bytes(&pool->pfn_table);

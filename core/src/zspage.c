@@ -75,14 +75,6 @@ bool zspage_read_link(struct zs_pool *pool, struct zspage *zs, unsigned int idx,
 	return link_access(pool, zs, idx, link, false);
 }
 
-/* The page array sized to the chain, then the handle array. */
-static size_t zspage_bytes(const struct size_class *class)
-{
-	return sizeof(struct zspage) +
-	       class->pages_per_zspage * sizeof(struct zs_page *) +
-	       class->objs_per_zspage * sizeof(unsigned int);
-}
-
 struct zspage *zspage_create(struct zs_pool *pool, struct size_class *class)
 {
 	unsigned int n = class->pages_per_zspage;

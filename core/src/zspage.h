@@ -43,6 +43,15 @@ _Static_assert(1u << ZS_OBJ_LOW_BITS <= UINT16_MAX &&
 		       ZS_MAX_CHAIN <= UINT8_MAX && ZS_NR_RATIOS <= UINT8_MAX,
 	       "a zspage's counters fit their fields");
 
+/* A descriptor's bytes: the page array sized to the chain, then the
+ * handle array. */
+static inline size_t zspage_bytes(const struct size_class *class)
+{
+	return sizeof(struct zspage) +
+	       class->pages_per_zspage * sizeof(struct zs_page *) +
+	       class->objs_per_zspage * sizeof(unsigned int);
+}
+
 /*
  * The handle slot of each object (0 when free), after the page array: found
  * from the class's chain length, not a pointer of its own.

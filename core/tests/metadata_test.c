@@ -232,9 +232,7 @@ static struct size_class *large_desc_class(struct zs_pool *pool, size_t *bytes)
 {
 	for (unsigned int i = 0; i < pool->geo.nr_steps; i++) {
 		struct size_class *c = &pool->classes[i];
-		size_t n = sizeof(struct zspage) +
-			   c->pages_per_zspage * sizeof(struct zs_page *) +
-			   c->objs_per_zspage * sizeof(unsigned int);
+		size_t n = zspage_bytes(c);
 
 		n = (n + ZS_META_ALIGN - 1) & ~(size_t)(ZS_META_ALIGN - 1);
 		if (c->served_by == i && n > ZS_META_MAX) {
