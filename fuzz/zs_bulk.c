@@ -287,17 +287,22 @@ static void check_meta(struct bulk *b)
 	/* pfn 0's leaf stays once made: by any page taken, or a failed
 	 * zs_malloc that took a frame and gave it back */
 	if (pages == 0) {
-		if (mt.desc_chunks != 0 || mt.pfn_leaves > 1 ||
+		if (mt.desc_chunks != 0 || mt.desc_bytes != 0 ||
+		    mt.pfn_leaves > 1 ||
 		    mt.pfn_leaves < (unsigned long)b->had_page)
 			zs_fuzz_fail("no page left, yet %lu descriptor chunks "
-				     "and %lu pfn leaves (want 0 and %s)",
-				     mt.desc_chunks, mt.pfn_leaves,
+				     "(%zu bytes) and %lu pfn leaves (want 0 "
+				     "and %s)",
+				     mt.desc_chunks, mt.desc_bytes,
+				     mt.pfn_leaves,
 				     b->had_page ? "1" : "0 or 1");
-	} else if (mt.desc_chunks == 0 ||
+	} else if (mt.desc_bytes == 0 ||
 		   mt.pfn_leaves * BULK_META_PART < pages + 1) {
-		zs_fuzz_fail("%lu pages held with %lu descriptor chunks and "
-			     "%lu pfn leaves",
-			     pages, mt.desc_chunks, mt.pfn_leaves);
+		/* a zspage's descriptor (its pages' inside it) is in a
+		 * chunk, or malloc'd when large: bytes either way */
+		zs_fuzz_fail("%lu pages held with %zu bytes of descriptors "
+			     "and %lu pfn leaves",
+			     pages, mt.desc_bytes, mt.pfn_leaves);
 	}
 	/* slot 0 of the first chunk names no object */
 	if (b->n && mt.handle_chunks * BULK_META_PART < b->n + 1ul)

@@ -6,7 +6,7 @@
  * allocation failed under it; the pool must stay consistent, keep every
  * object's bytes, and give back every page: the provider counts what it
  * handed out and checks each page that comes back is one of its own.
- * Metadata allocations (zspage and page descriptors, handle and pfn table
+ * Metadata allocations (zspage descriptors, handle and pfn table
  * leaves, the pool itself) fail on demand too, and none may outlive the
  * pool; some inputs destroy the pool with their objects still live.
  */

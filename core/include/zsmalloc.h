@@ -176,9 +176,10 @@ void zs_pool_info(const struct zs_pool *pool, struct zs_pool_info *info);
 /*
  * The pool's own bookkeeping beside its pages, as it is now (all zero for
  * a NULL pool), each part as a count and in bytes mapped for it:
- * - desc_chunks: 4 KiB chunks of zspage and page descriptors. A chunk goes
- *   back when its last descriptor does, so a pool with no page has none;
- *   zs_compact moves descriptors out of chunks at most half used.
+ * - desc_chunks: 4 KiB chunks of zspage descriptors, each holding its
+ *   pages' descriptors. A chunk goes back when its last descriptor does,
+ *   so a pool with no page has none; zs_compact moves descriptors out of
+ *   chunks at most half used.
  *   desc_bytes also counts the few descriptors above 1 KiB, which are
  *   malloc'd (zspages of several hundred objects).
  * - pfn_leaves: parts of the pfn table, one per 1024 page frames. A part

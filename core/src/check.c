@@ -24,6 +24,12 @@ struct checker {
 	int problems;
 	unsigned long zspage_pages;
 	unsigned long objs_in_use;
+	/*
+	 * Every page descriptor sits at its index in its zspage: only then
+	 * may location words be followed (a page's index leads to its
+	 * zspage, zs_page_zspage).
+	 */
+	bool pages_ok;
 	unsigned long seen[MAX_OBJS / WORD_BITS];
 };
 
@@ -50,20 +56,22 @@ static void check_pages(struct checker *ck, struct zspage *zs)
 	if (zs->nr_pages != n)
 		PROBLEM(ck, "class %zu: zspage has %u pages, not %u",
 			zs->class->size, zs->nr_pages, n);
-	/* the page array has the class's length, whatever nr_pages says */
+	/* the descriptors are the class's length, whatever nr_pages says */
 	if (zs->nr_pages < n)
 		n = zs->nr_pages;
 	for (k = 0; k < n; k++) {
-		struct zs_page *page = zs->pages[k];
+		struct zs_page *page = &zs->pages[k];
 
-		if (!page || !page->mem) {
+		if (page->index != k) {
+			PROBLEM(ck, "pfn %u: back-reference broken",
+				(unsigned int)page->pfn);
+			ck->pages_ok = false;
+		}
+		if (!page->mem) {
 			PROBLEM(ck, "class %zu: zspage page %u missing",
 				zs->class->size, k);
 			continue;
 		}
-		if (page->zspage != zs || page->index != k)
-			PROBLEM(ck, "pfn %u: back-reference broken",
-				(unsigned int)page->pfn);
 		if (zs_pfn_to_page(pool, page->pfn) != page)
 			PROBLEM(ck, "pfn %u: not in the pfn table",
 				(unsigned int)page->pfn);
@@ -73,6 +81,27 @@ static void check_pages(struct checker *ck, struct zspage *zs)
 				zs->class->index);
 		ck->zspage_pages++;
 	}
+}
+
+/*
+ * Every kept zspage's pages, before any location word is followed: the
+ * lists are walked as check_class does, bounded and without its reports.
+ */
+static void check_all_pages(struct checker *ck)
+{
+	unsigned long limit = zs_atomic_read(&ck->pool->pages_allocated);
+	struct size_class *c;
+
+	ck->pages_ok = true;
+	zs_for_each_serving_class(ck->pool, c)
+		for (int g = ZS_ALMOST_EMPTY; g < ZS_NR_FULLNESS_GROUPS; g++) {
+			unsigned long n = 0;
+
+			for (struct zspage *zs = c->fullness_list[g];
+			     zs && ++n <= limit; zs = zs->next)
+				if (zs->class == c)
+					check_pages(ck, zs);
+		}
 }
 
 /*
@@ -279,8 +308,8 @@ static void check_class(struct checker *ck, struct size_class *c)
 					c->size, zs->inuse, c->objs_per_zspage,
 					zs->ratio);
 			used += zs->inuse;
-			check_pages(ck, zs);
-			check_free_list(ck, zs);
+			if (ck->pages_ok)
+				check_free_list(ck, zs);
 			check_objects(ck, zs);
 		}
 		if (n != c->nr_zspages[g])
@@ -319,7 +348,7 @@ static unsigned long check_slot(struct checker *ck, unsigned long i,
 			zs_slot_size(slot));
 		return 1;
 	}
-	if (!zspage_of_obj(pool, class, obj, &idx, &page))
+	if (ck->pages_ok && !zspage_of_obj(pool, class, obj, &idx, &page))
 		PROBLEM(ck, "handle slot %lu: location %#lx is no object", i,
 			obj);
 	return 1;
@@ -512,6 +541,7 @@ int zs_pool_check(struct zs_pool *pool)
 	zs_mutex_lock(&pool->handles.lock);
 	zs_mutex_lock(&pool->lock);
 
+	check_all_pages(&ck);
 	for (i = 0; i < pool->geo.nr_steps; i++) {
 		struct size_class *c = &pool->classes[i];
 

@@ -5,8 +5,9 @@
  * hot-unplug and for compaction of physical memory. Every location word
  * naming the old pfn is rewritten: the handle slots of the objects that
  * start on the page, and the free-list links (and the zspage's first free
- * object) naming free objects that start there. The old page's memory
- * goes back to the provider; its descriptor waits for reuse.
+ * object) naming free objects that start there. The page's descriptor
+ * stays where it is, in its zspage's, with the new memory and pfn; the old
+ * memory goes back to the provider and the old pfn is free again.
  *
  * Locks: the pfn's class is looked up under the pfn lock, its class lock
  * taken and the lookup checked again (no page of a locked class comes or
@@ -112,18 +113,19 @@ static void repoint_free_list(struct zs_pool *pool, struct zspage *zs,
 	}
 }
 
-/* Swap page k of zs for fresh; every location word follows. */
-static void move_page(struct zs_pool *pool, struct zspage *zs, unsigned int k,
-		      struct zs_page *fresh, unsigned int lo, unsigned int hi)
+/*
+ * page (of zs) takes spare's memory and pfn, already a copy of its own;
+ * every location word follows, and the old memory and pfn go back.
+ */
+static void move_page(struct zs_pool *pool, struct zspage *zs,
+		      struct zs_page *page, struct zs_page *spare,
+		      unsigned int lo, unsigned int hi)
 {
-	struct zs_page *old = zs->pages[k];
 	const unsigned int *handles = zspage_handles(zs);
-	unsigned long old_pfn = old->pfn;
+	unsigned long old_pfn = page->pfn;
 	unsigned int i;
 
-	fresh->zspage = zs;
-	fresh->index = (unsigned short)k;
-	zs->pages[k] = fresh;
+	zs_pool_page_swap(pool, page, spare);
 	for (i = lo; i < hi; i++) {
 		struct zs_handle_slot *slot;
 		unsigned long w;
@@ -134,10 +136,10 @@ static void move_page(struct zs_pool *pool, struct zspage *zs, unsigned int k,
 		w = zs_slot_location(&pool->handles, slot);
 		if (zs_obj_pfn(pool, w) == old_pfn)
 			zs_handle_move(&pool->handles, slot,
-				       repoint(pool, w, old_pfn, fresh->pfn));
+				       repoint(pool, w, old_pfn, page->pfn));
 	}
-	repoint_free_list(pool, zs, old_pfn, fresh->pfn);
-	zs_pool_page_free(pool, old); /* also clears old->zspage */
+	repoint_free_list(pool, zs, old_pfn, page->pfn);
+	zs_pool_page_put_spare(pool, spare); /* the old memory and pfn */
 }
 
 int zs_page_migrate(struct zs_pool *pool, unsigned long pfn)
@@ -158,7 +160,7 @@ int zs_page_migrate(struct zs_pool *pool, unsigned long pfn)
 
 /*
  * The serving class whose zspage holds pfn, looked up under the pfn lock
- * (a descriptor is made and freed under it, with its class set, so it
+ * (a table entry is set and cleared under it, its class set first, so it
  * cannot go meanwhile); NULL when pfn is in no zspage.
  */
 static struct size_class *pfn_class(struct zs_pool *pool, unsigned long pfn)
@@ -211,7 +213,7 @@ static int lock_pfn_class(struct zs_pool *pool, unsigned long pfn,
 int zs_pool_page_migrate(struct zs_pool *pool, unsigned long pfn)
 {
 	struct size_class *class;
-	struct zs_page *page, *fresh;
+	struct zs_page *page, spare = {0};
 	struct zspage *zs;
 	unsigned int lo, hi;
 	int ret = 0;
@@ -220,21 +222,22 @@ int zs_pool_page_migrate(struct zs_pool *pool, unsigned long pfn)
 	if (ret)
 		return ret;
 	page = zs_pfn_to_page(pool, pfn);
-	zs = page->zspage;
-	ZS_BUG_ON(!page->mem || !zs || zs->class != class);
+	ZS_BUG_ON(!page || !page->mem);
+	zs = zs_page_zspage(page);
+	ZS_BUG_ON(zs->class != class);
 	objs_on_page(pool, zs, page->index, &lo, &hi);
 	if (!zspage_hold(pool, zs, lo, hi)) {
 		ret = -EBUSY;
 		goto out;
 	}
-	fresh = zs_pool_page_alloc(pool, class->index);
-	if (!fresh) {
+	spare.index = page->index;
+	if (zs_pool_page_take_spare(pool, &spare, class->index) != 0) {
 		ret = -ENOMEM;
-	} else if (!copy_page(pool, page, fresh)) {
-		zs_pool_page_free(pool, fresh);
+	} else if (!copy_page(pool, page, &spare)) {
+		zs_pool_page_put_spare(pool, &spare);
 		ret = -ENOMEM;
 	} else {
-		move_page(pool, zs, page->index, fresh, lo, hi);
+		move_page(pool, zs, page, &spare, lo, hi);
 	}
 	zspage_unhold(pool, zs, lo, hi);
 out:

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
  * The pool's emulated physical memory: page descriptors by page frame
- * number. A descriptor lives as long as its page: it is made when the page
- * is taken and freed, with its pfn table entry cleared, when the page goes
- * back. pfns are handed out lowest first from a bitmap, so the table stays
- * dense and a leaf whose pfns are all free is given back.
+ * number. A descriptor sits in its zspage's descriptor; its table entry is
+ * set when the page is taken and cleared, before the zspage descriptor is
+ * freed, when the page goes back. pfns are handed out lowest first from a
+ * bitmap, so the table stays dense and a leaf whose pfns are all free is
+ * given back.
  *
  * Lookups take no lock. They stay safe because every path that frees a
  * page holds the class lock of a zspage with no object left, so nobody can
@@ -91,71 +92,113 @@ static void pfn_put(struct zs_pool *pool, unsigned long pfn)
 	zs_radix_depopulate(&pool->pfn_table, pfn);
 }
 
-/* A new descriptor with a free pfn, in the table; under pool->lock. */
-static struct zs_page *take_descriptor(struct zs_pool *pool)
+/*
+ * A free pfn for page, its table leaf made; the entry names page when
+ * publish, else stays empty (a migration's spare). Under pool->lock.
+ */
+static bool take_pfn(struct zs_pool *pool, struct zs_page *page, bool publish)
 {
 	_Atomic(struct zs_page *) *entry;
-	struct zs_page *page;
 	unsigned long pfn = pfn_take(pool);
 
 	if (!pfn)
-		return NULL;
-	page = zs_meta_zalloc(&pool->meta, sizeof(*page));
-	entry = page ? zs_radix_populate(&pool->pfn_table, pfn) : NULL;
+		return false;
+	entry = zs_radix_populate(&pool->pfn_table, pfn);
 	if (!entry) {
-		zs_meta_free(&pool->meta, page, sizeof(*page));
 		pfn_put(pool, pfn);
-		return NULL;
+		return false;
 	}
-	page->pfn = pfn;
-	atomic_store_explicit(entry, page, memory_order_release);
-	return page;
+	page->pfn = (uint32_t)pfn;
+	if (publish)
+		atomic_store_explicit(entry, page, memory_order_release);
+	return true;
 }
 
-/* Out of the table, pfn and descriptor freed; under pool->lock. */
-static void put_descriptor(struct zs_pool *pool, struct zs_page *page)
+/* page's pfn given back, its entry (naming page when published) cleared. */
+static void put_pfn(struct zs_pool *pool, struct zs_page *page, bool published)
 {
 	_Atomic(struct zs_page *) *entry =
 		zs_radix_lookup(&pool->pfn_table, page->pfn);
 
-	ZS_BUG_ON(!entry || atomic_load(entry) != page);
+	ZS_BUG_ON(!entry || atomic_load(entry) != (published ? page : NULL));
 	atomic_store_explicit(entry, NULL, memory_order_release);
 	pfn_put(pool, page->pfn);
-	zs_meta_free(&pool->meta, page, sizeof(*page));
+	page->pfn = 0;
 }
 
-struct zs_page *zs_pool_page_alloc(struct zs_pool *pool, unsigned int class_idx)
+static int take_page(struct zs_pool *pool, struct zs_page *page,
+		     unsigned int class_idx, bool publish)
 {
-	struct zs_page *page;
+	bool ok;
 
 	zs_mutex_lock(&pool->lock);
-	page = take_descriptor(pool);
-	if (page)
-		page->class_idx = (unsigned short)class_idx;
+	page->class_idx = (unsigned short)class_idx;
+	ok = take_pfn(pool, page, publish);
 	zs_mutex_unlock(&pool->lock);
-	if (!page)
-		return NULL;
+	if (!ok)
+		return -1;
 	if (zs_page_get_mem(page, &pool->pages, pool->geo.page_size) != 0) {
 		zs_mutex_lock(&pool->lock);
-		put_descriptor(pool, page);
+		put_pfn(pool, page, publish);
 		zs_mutex_unlock(&pool->lock);
-		return NULL;
+		return -1;
 	}
 	zs_atomic_add(&pool->pages_allocated, 1);
-	return page;
+	return 0;
 }
 
-void zs_pool_page_free(struct zs_pool *pool, struct zs_page *page)
+int zs_pool_page_take(struct zs_pool *pool, struct zs_page *page,
+		      unsigned int class_idx)
+{
+	return take_page(pool, page, class_idx, true);
+}
+
+int zs_pool_page_take_spare(struct zs_pool *pool, struct zs_page *spare,
+			    unsigned int class_idx)
+{
+	return take_page(pool, spare, class_idx, false);
+}
+
+static void put_page(struct zs_pool *pool, struct zs_page *page, bool published)
 {
 	zs_page_put_mem(page, &pool->pages, pool->geo.page_size);
 	zs_atomic_sub(&pool->pages_allocated, 1);
 	zs_mutex_lock(&pool->lock);
-	page->zspage = NULL;
-	put_descriptor(pool, page);
+	put_pfn(pool, page, published);
 	zs_mutex_unlock(&pool->lock);
 }
 
-void zs_pool_page_rehome(struct zs_pool *pool, struct zs_page *old,
+void zs_pool_page_put(struct zs_pool *pool, struct zs_page *page)
+{
+	put_page(pool, page, true);
+}
+
+void zs_pool_page_put_spare(struct zs_pool *pool, struct zs_page *spare)
+{
+	put_page(pool, spare, false);
+}
+
+void zs_pool_page_swap(struct zs_pool *pool, struct zs_page *page,
+		       struct zs_page *spare)
+{
+	_Atomic(struct zs_page *) *old, *new;
+	uint32_t pfn = page->pfn;
+	void *mem = page->mem;
+
+	zs_mutex_lock(&pool->lock);
+	old = zs_radix_lookup(&pool->pfn_table, page->pfn);
+	new = zs_radix_lookup(&pool->pfn_table, spare->pfn);
+	ZS_BUG_ON(!old || atomic_load(old) != page || !new || atomic_load(new));
+	page->pfn = spare->pfn;
+	page->mem = spare->mem;
+	spare->pfn = pfn;
+	spare->mem = mem;
+	atomic_store_explicit(old, NULL, memory_order_release);
+	atomic_store_explicit(new, page, memory_order_release);
+	zs_mutex_unlock(&pool->lock);
+}
+
+void zs_pool_page_rehome(struct zs_pool *pool, const struct zs_page *old,
 			 struct zs_page *page)
 {
 	_Atomic(struct zs_page *) *entry;

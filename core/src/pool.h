@@ -76,7 +76,7 @@ struct zs_pool {
 	unsigned long pfn_hint;	   /* no free pfn in words below this */
 	struct zs_radix pfn_table; /* pfn -> _Atomic(struct zs_page *) */
 
-	/* page and zspage descriptors */
+	/* zspage descriptors (their pages' inside) */
 	struct zs_meta meta;
 
 	/*
@@ -209,18 +209,33 @@ static inline unsigned long zs_slot_obj_guarded(struct zs_pool *pool,
 struct zs_page *zs_pfn_to_page(struct zs_pool *pool, unsigned long pfn);
 
 /*
- * A new descriptor with memory and a pfn, for a zspage of class class_idx
- * (set under the pfn lock, for zs_page_migrate), or NULL (nothing held).
+ * Give page, a descriptor in its zspage's (index set), memory and a pfn
+ * for class class_idx, the pfn table naming it (its class set under the
+ * pfn lock, for zs_page_migrate): 0, or -1 with nothing held.
  */
-struct zs_page *zs_pool_page_alloc(struct zs_pool *pool,
-				   unsigned int class_idx);
-/* The memory goes back to the provider, the pfn and descriptor go too. */
-void zs_pool_page_free(struct zs_pool *pool, struct zs_page *page);
+int zs_pool_page_take(struct zs_pool *pool, struct zs_page *page,
+		      unsigned int class_idx);
+/* Its memory back to the provider, its pfn and table entry cleared. */
+void zs_pool_page_put(struct zs_pool *pool, struct zs_page *page);
 /*
- * The pfn table names page, a copy of old (same pfn), instead of old; the
- * caller repoints the rest and frees old.
+ * For a migration: spare (a descriptor of the caller's) gets memory and a
+ * pfn that the table does not name yet: 0, or -1 with nothing held.
  */
-void zs_pool_page_rehome(struct zs_pool *pool, struct zs_page *old,
+int zs_pool_page_take_spare(struct zs_pool *pool, struct zs_page *spare,
+			    unsigned int class_idx);
+/* Give a spare's memory and pfn back. */
+void zs_pool_page_put_spare(struct zs_pool *pool, struct zs_page *spare);
+/*
+ * page takes spare's memory and pfn, which the table now names it by, and
+ * spare takes page's old ones, which the table no longer names.
+ */
+void zs_pool_page_swap(struct zs_pool *pool, struct zs_page *page,
+		       struct zs_page *spare);
+/*
+ * The pfn table names page, a copy of old (same pfn, its zspage's
+ * descriptor moved), instead of old.
+ */
+void zs_pool_page_rehome(struct zs_pool *pool, const struct zs_page *old,
 			 struct zs_page *page);
 /*
  * A pfn worth moving for a denser table, below below: the highest in use

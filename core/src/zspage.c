@@ -18,7 +18,7 @@ unsigned long zspage_obj_word(const struct zs_pool *pool,
 {
 	size_t off = obj_offset(zs, idx);
 
-	return zs_obj_word(pool, zs->pages[off >> pool->geo.page_shift]->pfn,
+	return zs_obj_word(pool, zs->pages[off >> pool->geo.page_shift].pfn,
 			   idx);
 }
 
@@ -30,12 +30,14 @@ struct zspage *zspage_of_obj(struct zs_pool *pool, struct size_class *class,
 	unsigned int idx = zs_obj_index(pool, obj);
 	struct zspage *zs;
 
-	if (!page)
+	if (!page || idx >= class->objs_per_zspage)
 		return NULL;
-	zs = page->zspage;
-	if (!zs || zs->class != class || idx >= class->objs_per_zspage)
+	/* the object must start on this page: then, and only then, is the
+	 * zspage page->index descriptors back */
+	if (((size_t)idx * class->size) >> pool->geo.page_shift != page->index)
 		return NULL;
-	if (zs->pages[obj_offset(zs, idx) >> pool->geo.page_shift] != page)
+	zs = zs_page_zspage(page);
+	if (zs->class != class)
 		return NULL;
 	*idxp = idx;
 	*pagep = page;
@@ -48,7 +50,7 @@ static bool link_access(struct zs_pool *pool, struct zspage *zs,
 {
 	size_t off = obj_offset(zs, idx);
 	size_t in = off & (pool->geo.page_size - 1);
-	struct zs_page *page = zs->pages[off >> pool->geo.page_shift];
+	struct zs_page *page = &zs->pages[off >> pool->geo.page_shift];
 	char *base, *p;
 
 	/* sizes and offsets are multiples of 8: a link never straddles */
@@ -87,13 +89,9 @@ struct zspage *zspage_create(struct zs_pool *pool, struct size_class *class)
 	zs->class = class;
 	zs->fullness = ZS_EMPTY;
 	for (k = 0; k < n; k++) {
-		struct zs_page *page = zs_pool_page_alloc(pool, class->index);
-
-		if (!page)
+		zs->pages[k].index = (unsigned short)k;
+		if (zs_pool_page_take(pool, &zs->pages[k], class->index) != 0)
 			goto fail;
-		page->zspage = zs;
-		page->index = (unsigned short)k;
-		zs->pages[k] = page;
 		zs->nr_pages++;
 	}
 	zs->freeobj = 0; /* nothing freed yet: every object is fresh */
@@ -109,27 +107,9 @@ void zspage_release(struct zs_pool *pool, struct zspage *zs)
 	unsigned int k;
 
 	ZS_BUG_ON(zs->fullness != ZS_EMPTY);
-	for (k = 0; k < zs->nr_pages; k++) {
-		zs->pages[k]->zspage = NULL;
-		zs_pool_page_free(pool, zs->pages[k]);
-	}
+	for (k = 0; k < zs->nr_pages; k++)
+		zs_pool_page_put(pool, &zs->pages[k]);
 	zs_meta_free(&pool->meta, zs, zspage_bytes(zs->class));
-}
-
-/* Move page k's descriptor out of a chunk being drained. */
-static void rehome_page(struct zs_pool *pool, struct zspage *zs, unsigned int k)
-{
-	struct zs_page *old = zs->pages[k], *page;
-
-	if (!zs_meta_draining(&pool->meta, old, sizeof(*old)))
-		return;
-	page = zs_meta_zalloc(&pool->meta, sizeof(*page));
-	if (!page)
-		return; /* stays where it is */
-	*page = *old;
-	zs_pool_page_rehome(pool, old, page);
-	zs->pages[k] = page;
-	zs_meta_free(&pool->meta, old, sizeof(*old));
 }
 
 struct zspage *zspage_rehome(struct zs_pool *pool, struct zspage *zs)
@@ -137,10 +117,7 @@ struct zspage *zspage_rehome(struct zs_pool *pool, struct zspage *zs)
 	struct size_class *class = zs->class;
 	size_t bytes = zspage_bytes(class);
 	struct zspage *n;
-	unsigned int k;
 
-	for (k = 0; k < zs->nr_pages; k++)
-		rehome_page(pool, zs, k);
 	if (!zs_meta_draining(&pool->meta, zs, bytes))
 		return zs;
 	n = zs_meta_zalloc(&pool->meta, bytes);
@@ -163,8 +140,9 @@ struct zspage *zspage_rehome(struct zs_pool *pool, struct zspage *zs)
 	}
 	if (n->rnext)
 		n->rnext->rprev = n;
-	for (k = 0; k < n->nr_pages; k++)
-		n->pages[k]->zspage = n;
+	/* its pages' descriptors moved with it */
+	for (unsigned int k = 0; k < n->nr_pages; k++)
+		zs_pool_page_rehome(pool, &zs->pages[k], &n->pages[k]);
 	zs_meta_free(&pool->meta, zs, bytes);
 	return n;
 }

@@ -12,6 +12,7 @@
 #define ZS_ZSPAGE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "kernel/report.h"
@@ -36,38 +37,54 @@ struct zspage {
 	uint8_t fullness; /* enum zs_fullness_group; ZS_EMPTY: on no list */
 	uint8_t ratio;	  /* enum zs_ratio; ZS_RATIO_0: on no ratio list */
 	uint8_t nr_pages;
-	/* pages_per_zspage of them, then the handles array */
-	struct zs_page *pages[];
+	/*
+	 * The descriptors of its pages_per_zspage pages, then the handle
+	 * array: a page's descriptor lives and moves with its zspage.
+	 */
+	struct zs_page pages[];
 };
 _Static_assert(1u << ZS_OBJ_LOW_BITS <= UINT16_MAX &&
 		       ZS_MAX_CHAIN <= UINT8_MAX && ZS_NR_RATIOS <= UINT8_MAX,
 	       "a zspage's counters fit their fields");
 
-/* A descriptor's bytes: the page array sized to the chain, then the
+/* A descriptor's bytes: the page descriptors of its chain, then the
  * handle array. */
 static inline size_t zspage_bytes(const struct size_class *class)
 {
 	return sizeof(struct zspage) +
-	       class->pages_per_zspage * sizeof(struct zs_page *) +
+	       class->pages_per_zspage * sizeof(struct zs_page) +
 	       class->objs_per_zspage * sizeof(unsigned int);
 }
 
 /*
- * The handle slot of each object (0 when free), after the page array: found
- * from the class's chain length, not a pointer of its own.
+ * The handle slot of each object (0 when free), after the page
+ * descriptors: found from the class's chain length, not a pointer of its
+ * own.
  */
 static inline unsigned int *zspage_handles(const struct zspage *zs)
 {
 	return (unsigned int *)(zs->pages + zs->class->pages_per_zspage);
 }
 
+/*
+ * The zspage whose descriptor holds page, from the page's index: only for
+ * a page found in the pfn table or in a zspage, whose index is its
+ * position (zs_pool_check verifies that before it looks further).
+ */
+static inline struct zspage *zs_page_zspage(const struct zs_page *page)
+{
+	uintptr_t first = (uintptr_t)(page - page->index);
+
+	return (struct zspage *)(first - offsetof(struct zspage, pages));
+}
+
 /* The page after page in its zspage (a straddling object's second page). */
 static inline struct zs_page *zs_page_next(const struct zs_page *page)
 {
-	const struct zspage *zs = page->zspage;
+	struct zspage *zs = zs_page_zspage(page);
 
 	ZS_BUG_ON(page->index + 1u >= zs->nr_pages);
-	return zs->pages[page->index + 1];
+	return &zs->pages[page->index + 1];
 }
 
 /* A zspage with every object free (none linked yet), on no list; or NULL. */
@@ -76,10 +93,10 @@ struct zspage *zspage_create(struct zs_pool *pool, struct size_class *class);
 void zspage_release(struct zs_pool *pool, struct zspage *zs);
 
 /*
- * Move the descriptors of zs (its own, its pages') that sit in metadata
- * chunks being drained to fresh ones: the zspage as it is now, maybe at a
- * new address. Under the class lock, with every object of zs held
- * (zspage_hold): nobody else holds a pointer to them then.
+ * Move the descriptor of zs (its pages' with it) out of a metadata chunk
+ * being drained to a fresh one, the pfn table repointed: the zspage as it
+ * is now, maybe at a new address. Under the class lock, with every object
+ * of zs held (zspage_hold): nobody else holds a pointer to them then.
  */
 struct zspage *zspage_rehome(struct zs_pool *pool, struct zspage *zs);
 

@@ -113,7 +113,7 @@ static void poke_link(struct fixture *f, unsigned int idx, unsigned long v)
 {
 	size_t off = (size_t)idx * f->class->size;
 	size_t ps = f->pool->geo.page_size;
-	struct zs_page *page = f->zs->pages[off / ps];
+	struct zs_page *page = &f->zs->pages[off / ps];
 	char *base = kmap_atomic(page);
 	char *p = base + off % ps;
 
@@ -180,7 +180,7 @@ static void check_free_head_foreign(struct kunit *test)
 	unsigned long saved = f->zs->freeobj;
 
 	/* an index past the zspage's objects */
-	f->zs->freeobj = zs_obj_word(f->pool, f->zs->pages[0]->pfn,
+	f->zs->freeobj = zs_obj_word(f->pool, f->zs->pages[0].pfn,
 				     f->class->objs_per_zspage);
 	expect_found(test, f, "not an object of its zspage");
 	/* zs_malloc refuses the broken list instead of following it */
@@ -380,7 +380,7 @@ static void check_page_count(struct kunit *test)
 static void check_page_back_reference(struct kunit *test)
 {
 	struct fixture *f = setup(test);
-	struct zs_page *page = f->zs->pages[0];
+	struct zs_page *page = &f->zs->pages[0];
 
 	page->index = 5;
 	expect_found(test, f, "back-reference broken");
@@ -394,7 +394,7 @@ static void check_page_back_reference(struct kunit *test)
 static void check_page_pfn(struct kunit *test)
 {
 	struct fixture *f = setup(test);
-	struct zs_page *page = f->zs->pages[0];
+	struct zs_page *page = &f->zs->pages[0];
 	unsigned long pfn = page->pfn;
 
 	page->pfn = pfn + 1000;
@@ -406,7 +406,7 @@ static void check_page_pfn(struct kunit *test)
 static void check_page_memory_missing(struct kunit *test)
 {
 	struct fixture *f = setup(test);
-	struct zs_page *page = f->zs->pages[0];
+	struct zs_page *page = &f->zs->pages[0];
 	void *mem = page->mem;
 
 	page->mem = NULL;

@@ -119,7 +119,7 @@ static void slab_fault_long_run(struct kunit *test)
 		zs_free(pool, h[i]);
 	KUNIT_EXPECT_EQ(test, zs_pool_check(pool), 0);
 	KUNIT_EXPECT_EQ(test, zs_get_total_pages(pool), 0ul);
-	/* zspage descriptors went; page descriptors and leaves stay */
+	/* zspage descriptors went, their pages' with them; leaves stay */
 	KUNIT_EXPECT_LE(test, zs_slab_live(), live_before);
 }
 

@@ -2,8 +2,9 @@
 /*
  * Page descriptors (the analogue of struct page) and page providers.
  *
- * In a zsmalloc pool a descriptor lives as long as its page (pfn.c); zbud
- * keeps one in each of its page headers.
+ * In a zsmalloc pool a descriptor lives in its zspage's descriptor, as long
+ * as the zspage (pfn.c, zspage.h); zbud keeps one in each of its page
+ * headers.
  * All metadata is here, out of band: page memory holds only object bytes
  * and the free-list links inside free objects.
  */
@@ -16,16 +17,15 @@
 
 #include <zsmalloc.h>
 
-struct zspage;
-
 /*
- * 24 bytes on 64-bit builds: one per pool page, so every byte here is a
- * third of a byte per object. The next page of a zspage is found through
- * the zspage's page array (zs_page_next), not a link of its own.
+ * 16 bytes on 64-bit builds: one per pool page. In a zsmalloc pool the
+ * descriptors of a zspage's pages sit in the zspage descriptor itself, in
+ * page order, so a page finds its zspage from its index (zs_page_zspage)
+ * and its neighbour one descriptor on, and no descriptor is allocated or
+ * pointed to on its own.
  */
 struct zs_page {
 	void *mem;		  /* page_size bytes, NULL while unused */
-	struct zspage *zspage;	  /* owner while in use */
 	uint32_t pfn;		  /* emulated page frame number, never 0 */
 	unsigned short index;	  /* position in the zspage */
 	unsigned short class_idx; /* its class, readable under the pfn lock */
