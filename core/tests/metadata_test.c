@@ -480,16 +480,26 @@ static void metadata_descriptor_with_page(struct kunit *test)
 {
 	struct zs_pool *pool = zt_pool(test, NULL);
 	unsigned long h = zs_malloc(pool, 3000), pfn, pages;
+	struct zs_page *page;
+	void *mem;
 	long live;
 
 	KUNIT_ASSERT_NE(test, h, 0ul);
 	pfn = zs_handle_pfn(pool, h);
 	KUNIT_ASSERT_NE(test, pfn, 0ul);
+	page = zs_pfn_to_page(pool, pfn);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	mem = page->mem;
 	live = zs_slab_live();
 	KUNIT_EXPECT_EQ(test, zs_page_migrate(pool, pfn), 0);
 	KUNIT_EXPECT_EQ(test, zs_slab_live(), live);
 	KUNIT_EXPECT_NULL(test, zs_pfn_to_page(pool, pfn));
 	KUNIT_EXPECT_NE(test, zs_handle_pfn(pool, h), pfn);
+	/* the same descriptor, with the new pfn and memory */
+	KUNIT_EXPECT_PTR_EQ(test, zs_pfn_to_page(pool, zs_handle_pfn(pool, h)),
+			    page);
+	KUNIT_EXPECT_EQ(test, (unsigned long)page->pfn, zs_handle_pfn(pool, h));
+	KUNIT_EXPECT_PTR_NE(test, page->mem, mem);
 	KUNIT_EXPECT_EQ(test, zs_page_migrate(pool, pfn), -ENOENT);
 	KUNIT_EXPECT_EQ(test, zs_pool_check(pool), 0);
 	pages = zs_get_total_pages(pool);
