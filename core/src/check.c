@@ -3,7 +3,7 @@
  * zs_pool_check() and the statistics. The checker holds the pool's check
  * lock for writing (no zs_malloc, zs_free, zs_compact or zs_page_migrate
  * can run; maps may, they change nothing it reads), then the handle table
- * lock and the pool lock, and walks everything: fullness and ratio lists,
+ * lock and the pool lock, and walks everything: ratio lists and groups,
  * pages, free lists, the handle table.
  */
 #include <zsmalloc.h>
@@ -94,11 +94,11 @@ static void check_all_pages(struct checker *ck)
 
 	ck->pages_ok = true;
 	zs_for_each_serving_class(ck->pool, c)
-		for (int g = ZS_ALMOST_EMPTY; g < ZS_NR_FULLNESS_GROUPS; g++) {
+		for (unsigned int r = ZS_RATIO_10; r < ZS_NR_RATIOS; r++) {
 			unsigned long n = 0;
 
-			for (struct zspage *zs = c->fullness_list[g];
-			     zs && ++n <= limit; zs = zs->next)
+			for (struct zspage *zs = c->ratio_list[r];
+			     zs && ++n <= limit; zs = zs->rnext)
 				if (zs->class == c)
 					check_pages(ck, zs);
 		}
@@ -113,15 +113,23 @@ static void check_free_list(struct checker *ck, struct zspage *zs)
 	struct zs_pool *pool = ck->pool;
 	unsigned int objs = zs->class->objs_per_zspage;
 	const unsigned int *handles = zspage_handles(zs);
-	unsigned long obj = zs->freeobj;
 	unsigned int nfree = 0, idx, i, allocated = 0;
 	struct zs_page *page;
+	unsigned long obj;
 
 	if (zs->fresh > objs) {
 		PROBLEM(ck, "class %zu: fresh index %u past its %u objects",
 			zs->class->size, zs->fresh, objs);
 		return;
 	}
+	if (zs->free_head > objs) {
+		PROBLEM(ck,
+			"class %zu: free list head %u past its %u "
+			"objects",
+			zs->class->size, zs->free_head - 1u, objs);
+		return;
+	}
+	obj = zspage_free_head(pool, zs);
 	memset(ck->seen, 0,
 	       (objs + WORD_BITS - 1) / WORD_BITS * sizeof(unsigned long));
 	while (obj) {
@@ -216,12 +224,42 @@ static void check_objects(struct checker *ck, struct zspage *zs)
 	}
 }
 
-/* Ratio lists: well linked, right bucket, the same zspages as the groups. */
-static void check_ratio_lists(struct checker *ck, struct size_class *c,
-			      unsigned long zspages)
+/*
+ * A kept zspage on ratio list r of c: its counts and its lists, then its
+ * free list and objects. Returns its objects in use.
+ */
+static unsigned long check_kept(struct checker *ck, struct size_class *c,
+				struct zspage *zs, unsigned int r,
+				unsigned long *groups)
 {
-	unsigned long total = 0;
+	enum zs_fullness_group g =
+		zs_fullness_of(zs->inuse, c->objs_per_zspage);
+
+	if (zs->ratio != r ||
+	    zspage_ratio_of(zs->inuse, c->objs_per_zspage) != r)
+		PROBLEM(ck,
+			"class %zu: zspage with %u/%u in use on ratio list %u",
+			c->size, zs->inuse, c->objs_per_zspage, r);
+	if (zs->fullness != g || g == ZS_EMPTY)
+		PROBLEM(ck,
+			"class %zu: zspage with %u/%u in use counted in "
+			"group %u",
+			c->size, zs->inuse, c->objs_per_zspage, zs->fullness);
+	else
+		groups[g]++;
+	if (ck->pages_ok)
+		check_free_list(ck, zs);
+	check_objects(ck, zs);
+	return zs->inuse;
+}
+
+static void check_class(struct checker *ck, struct size_class *c)
+{
+	unsigned long groups[ZS_NR_FULLNESS_GROUPS] = {0};
+	unsigned long zspages = 0, used = 0;
+	unsigned long limit = zs_atomic_read(&ck->pool->pages_allocated);
 	unsigned int r;
+	int g;
 
 	if (c->ratio_list[ZS_RATIO_0] || c->nr_ratio[ZS_RATIO_0])
 		PROBLEM(ck, "class %zu: empty zspages on a ratio list",
@@ -231,10 +269,10 @@ static void check_ratio_lists(struct checker *ck, struct size_class *c,
 		unsigned long n = 0;
 
 		for (zs = c->ratio_list[r]; zs; prev = zs, zs = zs->rnext) {
-			if (++n > zspages) {
-				PROBLEM(ck,
-					"class %zu: ratio list %u holds more "
-					"zspages than the class",
+			/* a zspage holds at least one page: more entries
+			 * than pages means the list loops */
+			if (++n > limit) {
+				PROBLEM(ck, "class %zu: ratio list %u loops",
 					c->size, r);
 				break;
 			}
@@ -242,87 +280,33 @@ static void check_ratio_lists(struct checker *ck, struct size_class *c,
 				PROBLEM(ck,
 					"class %zu: ratio list links broken",
 					c->size);
-			if (zs->class != c || zs->ratio != r ||
-			    zs->fullness == ZS_EMPTY)
+			if (zs->class != c) {
+				/* its geometry is not c's: walking it with
+				 * c's object count would read past it */
 				PROBLEM(ck,
-					"class %zu: stray zspage on ratio "
-					"list %u",
-					c->size, r);
+					"class %zu: zspage of class %zu "
+					"on its ratio list %u",
+					c->size, zs->class->size, r);
+				continue;
+			}
+			used += check_kept(ck, c, zs, r, groups);
 		}
 		if (n != c->nr_ratio[r])
 			PROBLEM(ck,
 				"class %zu: ratio list %u holds %lu zspages, "
 				"counted %lu",
 				c->size, r, n, c->nr_ratio[r]);
-		total += n;
-	}
-	if (total != zspages)
-		PROBLEM(ck, "class %zu: %lu zspages on ratio lists, %lu kept",
-			c->size, total, zspages);
-}
-
-static void check_class(struct checker *ck, struct size_class *c)
-{
-	unsigned long zspages = 0, used = 0;
-	int g;
-
-	if (c->fullness_list[ZS_EMPTY])
-		PROBLEM(ck, "class %zu: empty zspages are kept", c->size);
-	for (g = ZS_ALMOST_EMPTY; g < ZS_NR_FULLNESS_GROUPS; g++) {
-		unsigned long n = 0;
-		struct zspage *zs, *prev = NULL;
-
-		for (zs = c->fullness_list[g]; zs; prev = zs, zs = zs->next) {
-			/* a zspage holds at least one page: more entries
-			 * than pages means the list loops */
-			if (++n > zs_atomic_read(&ck->pool->pages_allocated)) {
-				PROBLEM(ck, "class %zu: list %d loops", c->size,
-					g);
-				break;
-			}
-			if (zs->prev != prev)
-				PROBLEM(ck, "class %zu: list links broken",
-					c->size);
-			if (zs->class != c) {
-				/* its geometry is not c's: walking it with
-				 * c's object count would read past it */
-				PROBLEM(ck,
-					"class %zu: zspage of class %zu "
-					"on its list",
-					c->size, zs->class->size);
-				continue;
-			}
-			if (zs->fullness != (enum zs_fullness_group)g ||
-			    zs_fullness_of(zs->inuse, c->objs_per_zspage) !=
-				    (enum zs_fullness_group)g)
-				PROBLEM(ck,
-					"class %zu: zspage with %u/%u in "
-					"use on list %d",
-					c->size, zs->inuse, c->objs_per_zspage,
-					g);
-			if (zs->ratio !=
-			    zspage_ratio_of(zs->inuse, c->objs_per_zspage))
-				PROBLEM(ck,
-					"class %zu: zspage with %u/%u in "
-					"use on ratio list %u",
-					c->size, zs->inuse, c->objs_per_zspage,
-					zs->ratio);
-			used += zs->inuse;
-			if (ck->pages_ok)
-				check_free_list(ck, zs);
-			check_objects(ck, zs);
-		}
-		if (n != c->nr_zspages[g])
-			PROBLEM(ck,
-				"class %zu: list %d holds %lu zspages, "
-				"counted %lu",
-				c->size, g, n, c->nr_zspages[g]);
 		zspages += n;
 	}
+	for (g = 0; g < ZS_NR_FULLNESS_GROUPS; g++)
+		if (groups[g] != c->nr_zspages[g])
+			PROBLEM(ck,
+				"class %zu: group %d holds %lu zspages, "
+				"counted %lu",
+				c->size, g, groups[g], c->nr_zspages[g]);
 	if (zs_atomic_read(&c->nr_kept) != zspages)
 		PROBLEM(ck, "class %zu: %lu zspages on its lists, %lu kept",
 			c->size, zspages, zs_atomic_read(&c->nr_kept));
-	check_ratio_lists(ck, c, zspages);
 	if (c->obj_used != used ||
 	    c->obj_allocated != zspages * c->objs_per_zspage ||
 	    c->pages_used != zspages * c->pages_per_zspage)

@@ -189,8 +189,8 @@ static void rehome_class(struct zs_pool *pool, struct size_class *c)
 	if (zs_atomic_read(&c->nr_kept) == 0)
 		return;
 	zs_class_lock(pool, c);
-	for (int g = 0; g < ZS_NR_FULLNESS_GROUPS; g++)
-		for (struct zspage *zs = c->fullness_list[g]; zs; zs = zs->next)
+	for (unsigned int r = ZS_RATIO_10; r < ZS_NR_RATIOS; r++)
+		for (struct zspage *zs = c->ratio_list[r]; zs; zs = zs->rnext)
 			if (zspage_hold(pool, zs, 0, n)) {
 				zs = zspage_rehome(pool, zs);
 				zspage_unhold(pool, zs, 0, n);

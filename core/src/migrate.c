@@ -4,8 +4,8 @@
  * page with a new page frame number, as the kernel does for memory
  * hot-unplug and for compaction of physical memory. Every location word
  * naming the old pfn is rewritten: the handle slots of the objects that
- * start on the page, and the free-list links (and the zspage's first free
- * object) naming free objects that start there. The page's descriptor
+ * start on the page, and the free-list links naming free objects that
+ * start there (the list's head is an index, which does not change). The page's descriptor
  * stays where it is, in its zspage's, with the new memory and pfn; the old
  * memory goes back to the provider and the old pfn is free again.
  *
@@ -93,8 +93,9 @@ static void repoint_free_list(struct zs_pool *pool, struct zspage *zs,
 	unsigned long obj, link;
 	unsigned int n;
 
-	zs->freeobj = repoint(pool, zs->freeobj, old_pfn, new_pfn);
-	for (obj = zs->freeobj, n = 0; obj && n < class->objs_per_zspage; n++) {
+	/* the head is an index: it names no pfn */
+	obj = zspage_free_head(pool, zs);
+	for (n = 0; obj && n < class->objs_per_zspage; n++) {
 		struct zs_obj_loc loc;
 		unsigned long next;
 		bool ok = zs_obj_locate(pool, class, obj, &loc);

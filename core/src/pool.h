@@ -34,8 +34,10 @@ struct size_class {
 	unsigned int served_by; /* index of the serving class */
 	unsigned int pages_per_zspage;
 	unsigned int objs_per_zspage;
-	/* Under lock. ZS_EMPTY stays empty: empty zspages are released. */
-	struct zspage *fullness_list[ZS_NR_FULLNESS_GROUPS];
+	/*
+	 * Under lock: kept zspages by fullness group, counted only (they sit
+	 * on the ratio lists). ZS_EMPTY stays 0: empty zspages are released.
+	 */
 	unsigned long nr_zspages[ZS_NR_FULLNESS_GROUPS];
 	/*
 	 * Their sum, written under lock and read without it: zs_compact
@@ -46,7 +48,11 @@ struct size_class {
 	unsigned long obj_allocated;
 	unsigned long obj_used;
 	unsigned long pages_used;
-	/* Under lock: every kept zspage also sits on its ratio list. */
+	/*
+	 * Under lock: every kept zspage sits on the list of its ratio, the
+	 * one list it is on (zs_malloc takes from the fullest, compaction
+	 * moves from the emptiest).
+	 */
 	struct zspage *ratio_list[ZS_NR_RATIOS];
 	unsigned long nr_ratio[ZS_NR_RATIOS];
 	/*

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * Ratio lists: each kept zspage of a class sits on the list of its 10%
- * fullness step, so a compactor finds the emptiest and the fullest
- * zspages in O(1) (see docs/core-design.md, "Compaction"). Under the
- * class lock, like the fullness lists.
+ * fullness step, its only list, so zs_malloc finds the fullest and a
+ * compactor the emptiest and the fullest zspages at once (see
+ * docs/core-design.md, "Compaction"). Under the class lock.
  */
 #include "zspage.h"
 

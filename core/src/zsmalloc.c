@@ -157,13 +157,11 @@ struct zs_pool *zs_create_pool(const char *name)
 
 static void release_class(struct zs_pool *pool, struct size_class *c)
 {
-	int g;
+	for (unsigned int r = ZS_RATIO_10; r < ZS_NR_RATIOS; r++) {
+		while (c->ratio_list[r]) {
+			struct zspage *zs = c->ratio_list[r];
 
-	for (g = 0; g < ZS_NR_FULLNESS_GROUPS; g++) {
-		while (c->fullness_list[g]) {
-			struct zspage *zs = c->fullness_list[g];
-
-			c->fullness_list[g] = zs->next;
+			c->ratio_list[r] = zs->rnext;
 			zs->fullness = ZS_EMPTY;
 			zspage_release(pool, zs);
 		}
@@ -217,9 +215,7 @@ unsigned long zs_malloc(struct zs_pool *pool, size_t size)
 		return 0;
 
 	zs_class_lock(pool, class);
-	zs = class->fullness_list[ZS_ALMOST_FULL];
-	if (!zs)
-		zs = class->fullness_list[ZS_ALMOST_EMPTY];
+	zs = zspage_fullest(class);
 	if (!zs) {
 		zs = zspage_create(pool, class);
 		if (!zs)

@@ -94,7 +94,7 @@ struct zspage *zspage_create(struct zs_pool *pool, struct size_class *class)
 			goto fail;
 		zs->nr_pages++;
 	}
-	zs->freeobj = 0; /* nothing freed yet: every object is fresh */
+	zs->free_head = 0; /* nothing freed yet: every object is fresh */
 	zs->fresh = 0;
 	return zs;
 fail:
@@ -124,14 +124,6 @@ struct zspage *zspage_rehome(struct zs_pool *pool, struct zspage *zs)
 	if (!n)
 		return zs;
 	memcpy(n, zs, bytes);
-	if (n->prev) {
-		n->prev->next = n;
-	} else if (n->fullness != ZS_EMPTY) {
-		ZS_BUG_ON(class->fullness_list[n->fullness] != zs);
-		class->fullness_list[n->fullness] = n;
-	}
-	if (n->next)
-		n->next->prev = n;
 	if (n->rprev) {
 		n->rprev->rnext = n;
 	} else if (n->ratio != ZS_RATIO_0) {
@@ -152,18 +144,18 @@ struct zspage *zspage_rehome(struct zs_pool *pool, struct zspage *zs)
  * handed out before can have been freed: a link into the fresh ones would
  * hand the same object out twice.
  */
-static bool link_ok(struct zs_pool *pool, struct zspage *zs, unsigned long link)
+static bool link_ok(struct zs_pool *pool, struct zspage *zs, unsigned long link,
+		    unsigned int *idxp)
 {
 	struct zs_page *page;
-	unsigned int idx;
 
 	if (link == 0)
 		return true;
 	if (link & ((1ul << ZS_OBJ_TAG_BITS) - 1))
 		return false;
-	return zspage_of_obj(pool, zs->class, link >> ZS_OBJ_TAG_BITS, &idx,
+	return zspage_of_obj(pool, zs->class, link >> ZS_OBJ_TAG_BITS, idxp,
 			     &page) == zs &&
-	       idx < zs->fresh && zspage_handles(zs)[idx] == 0;
+	       *idxp < zs->fresh && zspage_handles(zs)[*idxp] == 0;
 }
 
 /* The first fresh object, or 0 (reported) when there is none left. */
@@ -181,43 +173,62 @@ static unsigned long pop_fresh(struct zs_pool *pool, struct zspage *zs)
 	return zspage_obj_word(pool, zs, idx);
 }
 
+/* Is the head a freed object (index below fresh, no handle)? */
+static bool head_ok(const struct zspage *zs)
+{
+	unsigned int idx = zs->free_head - 1u;
+
+	return idx < zs->class->objs_per_zspage && idx < zs->fresh &&
+	       zspage_handles(zs)[idx] == 0;
+}
+
 unsigned long zspage_pop_free(struct zs_pool *pool, struct zspage *zs)
 {
-	unsigned long obj = zs->freeobj;
-	struct zs_page *page;
-	unsigned long link;
-	unsigned int idx;
+	unsigned int idx, next = 0;
+	unsigned long obj, link;
 
-	if (!obj)
+	if (!zs->free_head)
 		return pop_fresh(pool, zs);
-	if (zspage_of_obj(pool, zs->class, obj, &idx, &page) != zs ||
-	    idx >= zs->fresh || zspage_handles(zs)[idx] != 0) {
+	idx = zs->free_head - 1u;
+	if (!head_ok(zs)) {
 		zs_report("free list",
-			  "class %zu: first free object %#lx is not a free "
+			  "class %zu: first free object %u is not a free "
 			  "object of its zspage",
-			  zs->class->size, obj);
+			  zs->class->size, idx);
 		return 0;
 	}
 	if (!link_access(pool, zs, idx, &link, false))
 		return 0;
-	if (!link_ok(pool, zs, link)) {
+	obj = zspage_obj_word(pool, zs, idx);
+	if (!link_ok(pool, zs, link, &next)) {
 		zs_report("free list",
 			  "class %zu: free object %#lx links to %#lx, not a "
 			  "free object of its zspage",
 			  zs->class->size, obj, link);
 		return 0;
 	}
-	zs->freeobj = link >> ZS_OBJ_TAG_BITS;
+	zs->free_head = (uint16_t)(link ? next + 1 : 0);
 	return obj;
 }
 
 int zspage_push_free(struct zs_pool *pool, struct zspage *zs, unsigned int idx)
 {
-	unsigned long link = zs->freeobj << ZS_OBJ_TAG_BITS;
+	unsigned long link = 0;
 
+	if (zs->free_head) {
+		if (zs->free_head > zs->class->objs_per_zspage) {
+			zs_report("free list",
+				  "class %zu: first free object %u is past "
+				  "its zspage's %u",
+				  zs->class->size, zs->free_head - 1u,
+				  zs->class->objs_per_zspage);
+			return -1;
+		}
+		link = zspage_free_head(pool, zs) << ZS_OBJ_TAG_BITS;
+	}
 	if (!link_access(pool, zs, idx, &link, true))
 		return -1;
-	zs->freeobj = zspage_obj_word(pool, zs, idx);
+	zs->free_head = (uint16_t)(idx + 1);
 	return 0;
 }
 
@@ -256,30 +267,6 @@ void zspage_unhold(struct zs_pool *pool, const struct zspage *zs,
 			zs_slot_unhold(live_slot(pool, zs, i));
 }
 
-static void list_del_zspage(struct size_class *class, struct zspage *zs)
-{
-	if (zs->prev)
-		zs->prev->next = zs->next;
-	else
-		class->fullness_list[zs->fullness] = zs->next;
-	if (zs->next)
-		zs->next->prev = zs->prev;
-	zs->prev = zs->next = NULL;
-	class->nr_zspages[zs->fullness]--;
-}
-
-static void list_add_zspage(struct size_class *class, struct zspage *zs,
-			    enum zs_fullness_group group)
-{
-	zs->fullness = group;
-	zs->prev = NULL;
-	zs->next = class->fullness_list[group];
-	if (zs->next)
-		zs->next->prev = zs;
-	class->fullness_list[group] = zs;
-	class->nr_zspages[group]++;
-}
-
 void zspage_refile(struct size_class *class, struct zspage *zs)
 {
 	enum zs_fullness_group group =
@@ -295,8 +282,18 @@ void zspage_refile(struct size_class *class, struct zspage *zs)
 			      zs_atomic_read(&class->nr_kept) +
 				      (group == ZS_EMPTY ? -1UL : 1UL));
 	if (zs->fullness != ZS_EMPTY)
-		list_del_zspage(class, zs);
-	zs->fullness = ZS_EMPTY;
+		class->nr_zspages[zs->fullness]--;
 	if (group != ZS_EMPTY)
-		list_add_zspage(class, zs, group);
+		class->nr_zspages[group]++;
+	zs->fullness = (uint8_t)group;
+}
+
+struct zspage *zspage_fullest(struct size_class *class)
+{
+	/* as the kernel since 6.4: fullest first, so that the emptiest
+	 * drain for compaction; 99% down to 1% */
+	for (unsigned int r = ZS_RATIO_99; r >= ZS_RATIO_10; r--)
+		if (class->ratio_list[r])
+			return class->ratio_list[r];
+	return NULL;
 }

@@ -2,7 +2,8 @@
 /*
  * Zspages: chains of pages holding one class's objects, which may straddle
  * page boundaries. Freed objects are linked through their first word, on
- * every page; the links are location words shifted left by the tag bit.
+ * every page; the links are location words shifted left by the tag bit,
+ * the head (in the descriptor) an object index.
  * Objects from index `fresh` on have never been handed out: they are free
  * without a link, so a new zspage costs no write to its pages (a 1 MiB
  * zspage of 32-byte objects would otherwise need 32768 of them, and every
@@ -23,19 +24,18 @@
 
 struct zspage {
 	struct size_class *class;
-	struct zspage *prev, *next;   /* fullness list */
-	struct zspage *rprev, *rnext; /* ratio list */
-	unsigned long freeobj;	    /* location word of the first free object */
-	unsigned int compact_stamp; /* class's pass that last tried it */
+	struct zspage *rprev, *rnext; /* its ratio list, the only one */
+	unsigned int compact_stamp;   /* class's pass that last tried it */
 	/*
 	 * Counters as narrow as their ranges (at most 2^15 objects and 16
 	 * pages a zspage): the header is shared by few objects (5.75 on
 	 * average in the page-trace benchmark), so each byte of it counts.
 	 */
 	uint16_t inuse;
-	uint16_t fresh;	  /* first object never handed out */
-	uint8_t fullness; /* enum zs_fullness_group; ZS_EMPTY: on no list */
-	uint8_t ratio;	  /* enum zs_ratio; ZS_RATIO_0: on no ratio list */
+	uint16_t fresh;	    /* first object never handed out */
+	uint16_t free_head; /* the first freed object's index + 1; 0: none */
+	uint8_t fullness;   /* enum zs_fullness_group, for the counts only */
+	uint8_t ratio;	    /* enum zs_ratio; ZS_RATIO_0: on no ratio list */
 	uint8_t nr_pages;
 	/*
 	 * The descriptors of its pages_per_zspage pages, then the handle
@@ -46,6 +46,8 @@ struct zspage {
 _Static_assert(1u << ZS_OBJ_LOW_BITS <= UINT16_MAX &&
 		       ZS_MAX_CHAIN <= UINT8_MAX && ZS_NR_RATIOS <= UINT8_MAX,
 	       "a zspage's counters fit their fields");
+_Static_assert(sizeof(void *) != 8 || sizeof(struct zspage) == 40,
+	       "a zspage header is 40 bytes on 64-bit builds");
 
 /* A descriptor's bytes: the page descriptors of its chain, then the
  * handle array. */
@@ -103,6 +105,14 @@ struct zspage *zspage_rehome(struct zs_pool *pool, struct zspage *zs);
 /* Location word of object idx. */
 unsigned long zspage_obj_word(const struct zs_pool *pool,
 			      const struct zspage *zs, unsigned int idx);
+/* Location word of the first freed object, 0 when none; the head must be
+ * in range (free_head <= objs_per_zspage: the checker looks first). */
+static inline unsigned long zspage_free_head(const struct zs_pool *pool,
+					     const struct zspage *zs)
+{
+	return zs->free_head ? zspage_obj_word(pool, zs, zs->free_head - 1u)
+			     : 0;
+}
 /*
  * The zspage holding location obj of class, with the object's index and
  * start page; NULL when obj is not an object of that class.
@@ -131,8 +141,14 @@ bool zspage_hold(struct zs_pool *pool, const struct zspage *zs, unsigned int lo,
 void zspage_unhold(struct zs_pool *pool, const struct zspage *zs,
 		   unsigned int lo, unsigned int hi);
 
-/* Move zs to the lists its inuse count calls for (none when empty). */
+/*
+ * Move zs to the ratio list its inuse count calls for (none when empty),
+ * and count it in its fullness group.
+ */
 void zspage_refile(struct size_class *class, struct zspage *zs);
+/* The zspage to allocate from: the head of the fullest ratio list below
+ * 100%, or NULL. */
+struct zspage *zspage_fullest(struct size_class *class);
 
 /* Ratio bucket (enum zs_ratio) of inuse of objs objects. */
 unsigned int zspage_ratio_of(unsigned int inuse, unsigned int objs);

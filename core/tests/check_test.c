@@ -50,7 +50,7 @@ struct fixture {
 static struct fixture *setup(struct kunit *test)
 {
 	struct fixture *f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
-	unsigned int i, g;
+	unsigned int i, r;
 
 	KUNIT_ASSERT_NOT_NULL(test, f);
 	f->pool = zt_pool_geo(test, 4096, 4, 0);
@@ -66,12 +66,13 @@ static struct fixture *setup(struct kunit *test)
 	zs_free(f->pool, f->h[NR_OBJS + 1]);
 	zs_free(f->pool, f->h[NR_OBJS]);
 	f->class = &f->pool->classes[zt_class_of(f->pool, OBJ_SIZE)];
-	for (g = 0; g < ZS_NR_FULLNESS_GROUPS && !f->zs; g++)
-		f->zs = f->class->fullness_list[g];
+	for (r = ZS_RATIO_10; r < ZS_NR_RATIOS && !f->zs; r++)
+		f->zs = f->class->ratio_list[r];
 	KUNIT_ASSERT_NOT_NULL(test, f->zs);
 	KUNIT_ASSERT_EQ(test, f->zs->inuse, (unsigned int)NR_OBJS);
 	/* objects 0..2 allocated, 3 and 4 freed (head 3), 5.. fresh */
-	KUNIT_ASSERT_EQ(test, f->zs->freeobj,
+	KUNIT_ASSERT_EQ(test, f->zs->free_head, (uint16_t)(NR_OBJS + 1));
+	KUNIT_ASSERT_EQ(test, zspage_free_head(f->pool, f->zs),
 			zspage_obj_word(f->pool, f->zs, NR_OBJS));
 	KUNIT_ASSERT_EQ(test, f->zs->fresh, (unsigned int)NR_OBJS + 2);
 	KUNIT_ASSERT_EQ(test, zs_pool_check(f->pool), 0);
@@ -177,35 +178,38 @@ static void check_no_pool(struct kunit *test)
 static void check_free_head_foreign(struct kunit *test)
 {
 	struct fixture *f = setup(test);
-	unsigned long saved = f->zs->freeobj;
+	uint16_t saved = f->zs->free_head;
 
 	/* an index past the zspage's objects */
-	f->zs->freeobj = zs_obj_word(f->pool, f->zs->pages[0].pfn,
-				     f->class->objs_per_zspage);
-	expect_found(test, f, "not an object of its zspage");
+	f->zs->free_head = (uint16_t)(f->class->objs_per_zspage + 1);
+	expect_found(test, f, "free list head");
 	/* zs_malloc refuses the broken list instead of following it */
 	f->log->text[0] = '\0';
 	KUNIT_EXPECT_EQ(test, zs_malloc(f->pool, OBJ_SIZE), 0ul);
 	KUNIT_EXPECT_NOT_NULL(test, strstr(f->log->text, "first free object"));
-	f->zs->freeobj = saved;
+	/* nor does zs_free link an object to it */
+	f->log->text[0] = '\0';
+	zs_free(f->pool, f->h[0]);
+	KUNIT_EXPECT_NOT_NULL(test, strstr(f->log->text, "past its zspage"));
+	f->zs->free_head = saved;
 	expect_repaired(test, f);
 }
 
 static void check_free_head_allocated(struct kunit *test)
 {
 	struct fixture *f = setup(test);
-	unsigned long saved = f->zs->freeobj;
+	uint16_t saved = f->zs->free_head;
 
-	f->zs->freeobj = zspage_obj_word(f->pool, f->zs, 1);
+	f->zs->free_head = 2; /* object 1 */
 	expect_found(test, f, "is free and allocated");
-	f->zs->freeobj = saved;
+	f->zs->free_head = saved;
 	expect_repaired(test, f);
 }
 
 static void check_free_list_loop(struct kunit *test)
 {
 	struct fixture *f = setup(test);
-	unsigned long head = f->zs->freeobj, link;
+	unsigned long head = zspage_free_head(f->pool, f->zs), link;
 
 	KUNIT_ASSERT_TRUE(test,
 			  zspage_read_link(f->pool, f->zs, NR_OBJS, &link));
@@ -260,10 +264,10 @@ static void check_fresh_index(struct kunit *test)
 	f->zs->fresh = f->class->objs_per_zspage + 1;
 	expect_found(test, f, "past its");
 	/* with the free list out of the way, objects 1 and 2 are fresh */
-	f->zs->freeobj = 0;
+	f->zs->free_head = 0;
 	f->zs->fresh = 1;
 	expect_found(test, f, "is allocated and fresh");
-	f->zs->freeobj = zspage_obj_word(f->pool, f->zs, NR_OBJS);
+	f->zs->free_head = NR_OBJS + 1;
 	f->zs->fresh = saved + 1;
 	expect_found(test, f, "fresh + ");
 	f->zs->fresh = saved;
@@ -286,8 +290,19 @@ static void check_fullness_group(struct kunit *test)
 	enum zs_fullness_group g = f->zs->fullness;
 
 	f->zs->fullness = g == ZS_FULL ? ZS_ALMOST_EMPTY : ZS_FULL;
-	expect_found(test, f, "in use on list");
+	expect_found(test, f, "counted in group");
 	f->zs->fullness = g;
+	expect_repaired(test, f);
+}
+
+static void check_ratio_bucket(struct kunit *test)
+{
+	struct fixture *f = setup(test);
+	uint8_t r = f->zs->ratio;
+
+	f->zs->ratio = r == ZS_RATIO_100 ? ZS_RATIO_10 : ZS_RATIO_100;
+	expect_found(test, f, "in use on ratio list");
+	f->zs->ratio = r;
 	expect_repaired(test, f);
 }
 
@@ -297,8 +312,14 @@ static void check_list_count(struct kunit *test)
 	enum zs_fullness_group g = f->zs->fullness;
 
 	f->class->nr_zspages[g]++;
+	expect_found(test, f, "group");
 	expect_found(test, f, "zspages, counted");
 	f->class->nr_zspages[g]--;
+	expect_repaired(test, f);
+	f->class->nr_ratio[f->zs->ratio]++;
+	expect_found(test, f, "ratio list");
+	expect_found(test, f, "zspages, counted");
+	f->class->nr_ratio[f->zs->ratio]--;
 	expect_repaired(test, f);
 }
 
@@ -317,9 +338,9 @@ static void check_empty_list_kept(struct kunit *test)
 {
 	struct fixture *f = setup(test);
 
-	f->class->fullness_list[ZS_EMPTY] = f->zs;
-	expect_found(test, f, "empty zspages are kept");
-	f->class->fullness_list[ZS_EMPTY] = NULL;
+	f->class->ratio_list[ZS_RATIO_0] = f->zs;
+	expect_found(test, f, "empty zspages on a ratio list");
+	f->class->ratio_list[ZS_RATIO_0] = NULL;
 	expect_repaired(test, f);
 }
 
@@ -327,9 +348,9 @@ static void check_list_links(struct kunit *test)
 {
 	struct fixture *f = setup(test);
 
-	f->zs->prev = f->zs;
+	f->zs->rprev = f->zs;
 	expect_found(test, f, "list links broken");
-	f->zs->prev = NULL;
+	f->zs->rprev = NULL;
 	expect_repaired(test, f);
 }
 
@@ -342,7 +363,7 @@ static void check_wrong_class_on_list(struct kunit *test)
 
 	KUNIT_ASSERT_PTR_NE(test, other, f->class);
 	f->zs->class = other;
-	expect_found(test, f, "on its list");
+	expect_found(test, f, "on its ratio list");
 	f->zs->class = f->class;
 	expect_repaired(test, f);
 }
@@ -582,6 +603,7 @@ static struct kunit_case check_cases[] = {
 	KUNIT_CASE(check_inuse_count),
 	KUNIT_CASE(check_fullness_group),
 	KUNIT_CASE(check_list_count),
+	KUNIT_CASE(check_ratio_bucket),
 	KUNIT_CASE(check_kept_count),
 	KUNIT_CASE(check_empty_list_kept),
 	KUNIT_CASE(check_list_links),
