@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * A pool's small metadata (zspage descriptors, with their pages'
- * descriptors inside): the analogue of the kernel's kmem_cache for them. Objects of one size share
- * 4 KiB chunks mapped on their own; a chunk whose last object is freed goes
- * back to the system, where a block freed in the middle of malloc's heap
- * would stay resident for the life of the process.
+ * descriptors inside): the analogue of the kernel's kmem_cache for them.
+ * Objects of one size share 4 KiB chunks mapped on their own; a chunk
+ * whose last object is freed goes back to the system, where a block freed
+ * in the middle of malloc's heap would stay resident for the life of the
+ * process.
  *
  * Sizes are rounded up to 8 bytes; above ZS_META_MAX an object is a
  * malloc'd block as before (few: only classes of very many objects per

@@ -5,9 +5,10 @@
  * hot-unplug and for compaction of physical memory. Every location word
  * naming the old pfn is rewritten: the handle slots of the objects that
  * start on the page, and the free-list links naming free objects that
- * start there (the list's head is an index, which does not change). The page's descriptor
- * stays where it is, in its zspage's, with the new memory and pfn; the old
- * memory goes back to the provider and the old pfn is free again.
+ * start there (the list's head is an index, which does not change). The
+ * page's descriptor stays where it is, in its zspage's, with the new
+ * memory and pfn; the old memory goes back to the provider and the old pfn
+ * is free again.
  *
  * Locks: the pfn's class is looked up under the pfn lock, its class lock
  * taken and the lookup checked again (no page of a locked class comes or
