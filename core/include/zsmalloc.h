@@ -44,6 +44,11 @@ struct zs_pool_config {
 					      frame numbers a handle can hold */
 	int no_class_merge;		   /* 1: one class per size step */
 	const struct zs_page_provider *pages; /* NULL: built-in provider */
+	/* Class shards, 1..4: sets of classes with their own locks and
+	   zspages, a thread allocating from one (its number modulo this),
+	   so that threads do not queue on a class lock; each shard keeps
+	   its own partly used zspages. 0: one per online CPU, up to 4. */
+	unsigned int shards;
 };
 
 struct zs_pool;
@@ -169,6 +174,7 @@ struct zs_pool_info {
 	 * after this many reuses of its slot (fewer once its part of the
 	 * handle table was given back and made again). */
 	unsigned long handle_generations;
+	unsigned int nr_shards; /* class shards (zs_pool_config.shards) */
 };
 /* All zero for a NULL pool. */
 void zs_pool_info(const struct zs_pool *pool, struct zs_pool_info *info);
@@ -212,7 +218,7 @@ struct zs_class_stat {
 	unsigned long obj_used;
 	unsigned long pages_used;
 };
-/* 0 on success, -1 when index is out of range. */
+/* 0 on success, -1 when index is out of range; counts summed over shards. */
 int zs_class_stat(struct zs_pool *pool, unsigned int index,
 		  struct zs_class_stat *stat);
 /* Object size of the class that serves an allocation of size; 0 if none. */

@@ -496,6 +496,26 @@ static void check_handles(struct checker *ck)
  * (zs_class_lock waits on check_mutex), so the checker reads every class
  * at rest without holding its lock.
  */
+/* Shard s's classes, if made: each served by itself or a serving one. */
+static void check_class_shard(struct checker *ck, unsigned int s)
+{
+	struct size_class *arr = zs_shard_classes(ck->pool, s);
+	unsigned int n = ck->pool->geo.nr_steps;
+
+	for (unsigned int i = 0; arr && i < n; i++) {
+		struct size_class *c = &arr[i];
+
+		if (c->served_by < i || c->served_by >= n ||
+		    (c->served_by != i &&
+		     arr[c->served_by].served_by != c->served_by) ||
+		    c->step != i || c->shard != s || c->index != s * n + i)
+			PROBLEM(ck, "shard %u, size step %u: served by %u", s,
+				i, c->served_by);
+		else if (c->served_by == i)
+			check_class(ck, c);
+	}
+}
+
 static void freeze_classes(struct zs_pool *pool, bool frozen)
 {
 	struct size_class *c;
@@ -526,17 +546,8 @@ int zs_pool_check(struct zs_pool *pool)
 	zs_mutex_lock(&pool->lock);
 
 	check_all_pages(&ck);
-	for (i = 0; i < pool->geo.nr_steps; i++) {
-		struct size_class *c = &pool->classes[i];
-
-		if (c->served_by < i || c->served_by >= pool->geo.nr_steps ||
-		    (c->served_by != i &&
-		     pool->classes[c->served_by].served_by != c->served_by))
-			PROBLEM(&ck, "size step %u: served by %u", i,
-				c->served_by);
-		else if (c->served_by == i)
-			check_class(&ck, c);
-	}
+	for (i = 0; i < pool->nr_shards; i++)
+		check_class_shard(&ck, i);
 	check_handles(&ck);
 	if (ck.zspage_pages != zs_atomic_read(&pool->pages_allocated))
 		PROBLEM(&ck, "%lu pages in zspages, %lu counted",
@@ -563,17 +574,25 @@ int zs_class_stat(struct zs_pool *pool, unsigned int index,
 	c = zs_serving_class(pool, index);
 	memset(st, 0, sizeof(*st));
 	st->index = index;
-	st->merged_into = c->index;
-	zs_mutex_lock(&c->lock);
+	st->merged_into = c->step;
 	st->size = c->size;
 	st->pages_per_zspage = c->pages_per_zspage;
 	st->objs_per_zspage = c->objs_per_zspage;
-	for (g = 0; g < ZS_NR_FULLNESS_GROUPS; g++)
-		st->zspages[g] = c->nr_zspages[g];
-	st->obj_allocated = c->obj_allocated;
-	st->obj_used = c->obj_used;
-	st->pages_used = c->pages_used;
-	zs_mutex_unlock(&c->lock);
+	/* the class's figures summed over its shards */
+	for (unsigned int s = 0; s < pool->nr_shards; s++) {
+		struct size_class *arr = zs_shard_classes(pool, s);
+
+		if (!arr)
+			continue;
+		c = zs_arr_serving(arr, index);
+		zs_mutex_lock(&c->lock);
+		for (g = 0; g < ZS_NR_FULLNESS_GROUPS; g++)
+			st->zspages[g] += c->nr_zspages[g];
+		st->obj_allocated += c->obj_allocated;
+		st->obj_used += c->obj_used;
+		st->pages_used += c->pages_used;
+		zs_mutex_unlock(&c->lock);
+	}
 	return 0;
 }
 

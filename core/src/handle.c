@@ -447,22 +447,25 @@ unsigned long zs_handle_reserve(struct zs_handle_table *t,
 
 void zs_handle_publish(const struct zs_handle_table *t,
 		       struct zs_handle_slot *slot, unsigned long obj,
-		       size_t size)
+		       size_t size, unsigned int shard)
 {
 #if ZS_SLOT_PACKED
 	unsigned long packed;
 
-	ZS_BUG_ON(!pack_fits(t, obj, &packed) || size == 0 || size > 65536);
+	ZS_BUG_ON(!pack_fits(t, obj, &packed) || size == 0 || size > 65536 ||
+		  shard >> ZS_SLOT_SHARD_BITS);
 	zs_store_release(zs_slot_word(slot),
 			 packed << ZS_SLOT_LOC_SHIFT |
+				 (unsigned long)shard << ZS_SLOT_SHARD_SHIFT |
 				 (unsigned long)(size - 1)
 					 << ZS_SLOT_SIZE_SHIFT |
 				 ZS_SLOT_FRESH);
 #else
 	ZS_BUG_ON(!zs_handle_location_fits(t, obj) || size == 0 ||
-		  size > 65536);
+		  size > 65536 || shard >> ZS_SLOT_SHARD_BITS);
 	atomic_store_explicit(zs_slot_info_word(slot),
-			      (unsigned int)size | ZS_SLOT_FRESH,
+			      (unsigned int)size | ZS_SLOT_FRESH |
+				      shard << ZS_SLOT_SHARD_SHIFT,
 			      memory_order_relaxed);
 	zs_store_release(zs_slot_word(slot), obj);
 #endif

@@ -79,17 +79,20 @@ struct zs_handle_slot;
 
 #if ZS_SLOT_PACKED
 /* A location packs into 45 bits: a high part and an index (see init). */
-#define ZS_SLOT_LOC_BITS   45u
-#define ZS_SLOT_LOC_SHIFT  19u
-#define ZS_SLOT_SIZE_SHIFT 1u
-#define ZS_SLOT_SIZE_BITS  16u /* size - 1: sizes 1..65536 */
-#define ZS_SLOT_FRESH	   1ul
-#define ZS_SLOT_BYTES	   (sizeof(zs_atomic_ulong) + sizeof(atomic_uint))
+#define ZS_SLOT_LOC_BITS    45u
+#define ZS_SLOT_LOC_SHIFT   19u
+#define ZS_SLOT_SIZE_SHIFT  1u
+#define ZS_SLOT_SIZE_BITS   16u /* size - 1: sizes 1..65536 */
+#define ZS_SLOT_SHARD_SHIFT 17u /* the class shard, below the location */
+#define ZS_SLOT_FRESH	    1ul
+#define ZS_SLOT_BYTES	    (sizeof(zs_atomic_ulong) + sizeof(atomic_uint))
 #else
-#define ZS_SLOT_SIZE_MASK ((1u << 17) - 1)
-#define ZS_SLOT_FRESH	  (1u << 17)
-#define ZS_SLOT_BYTES	  (sizeof(zs_atomic_ulong) + 2 * sizeof(atomic_uint))
+#define ZS_SLOT_SIZE_MASK   ((1u << 17) - 1)
+#define ZS_SLOT_FRESH	    (1u << 17)
+#define ZS_SLOT_SHARD_SHIFT 18u
+#define ZS_SLOT_BYTES	    (sizeof(zs_atomic_ulong) + 2 * sizeof(atomic_uint))
 #endif
+#define ZS_SLOT_SHARD_BITS 2u /* class shards: up to 4 */
 
 /* Slots per chunk: a chunk is a leaf of the radix table. */
 #define ZS_HANDLE_CHUNK_SLOTS ZS_RADIX_FANOUT
@@ -267,6 +270,19 @@ static inline unsigned int zs_slot_size(const struct zs_handle_slot *s)
 #endif
 }
 
+/* The class shard of a live slot's object (0 for a zbud pool's). */
+static inline unsigned int zs_slot_shard(const struct zs_handle_slot *s)
+{
+#if ZS_SLOT_PACKED
+	unsigned long w = zs_atomic_read(zs_slot_word(s));
+#else
+	unsigned int w = atomic_load_explicit(zs_slot_info_word(s),
+					      memory_order_relaxed);
+#endif
+	return (unsigned int)(w >> ZS_SLOT_SHARD_SHIFT) &
+	       ((1u << ZS_SLOT_SHARD_BITS) - 1);
+}
+
 static inline bool zs_slot_fresh(const struct zs_handle_slot *s)
 {
 #if ZS_SLOT_PACKED
@@ -394,12 +410,12 @@ unsigned long zs_handle_reserve(struct zs_handle_table *t,
 bool zs_handle_location_fits(const struct zs_handle_table *t,
 			     unsigned long obj);
 /*
- * Publish a new object's location and size (1..65536), fresh (never
- * written): the handle becomes valid.
+ * Publish a new object's location, size (1..65536) and class shard (below
+ * 2^ZS_SLOT_SHARD_BITS), fresh (never written): the handle becomes valid.
  */
 void zs_handle_publish(const struct zs_handle_table *t,
 		       struct zs_handle_slot *slot, unsigned long obj,
-		       size_t size);
+		       size_t size, unsigned int shard);
 /*
  * The slot's location word now (acquire), 0 when it names no object.
  * Stable while the object cannot move.

@@ -3,6 +3,9 @@
 #ifndef ZS_POOL_H
 #define ZS_POOL_H
 
+#include <stdatomic.h>
+#include <stdbool.h>
+
 #include <zsmalloc.h>
 
 #include "handle.h"
@@ -30,8 +33,10 @@ enum zs_ratio {
 struct size_class {
 	struct zs_mutex lock; /* serving classes only */
 	size_t size;
-	unsigned int index;
-	unsigned int served_by; /* index of the serving class */
+	unsigned int index; /* shard * geo.nr_steps + step: page class_idx */
+	unsigned int step;  /* its size step */
+	unsigned int shard; /* whose threads allocate from it */
+	unsigned int served_by; /* step of the serving class, same shard */
 	unsigned int pages_per_zspage;
 	unsigned int objs_per_zspage;
 	/*
@@ -67,12 +72,29 @@ struct size_class {
 	bool frozen;
 };
 
+/*
+ * Class shards: up to this many full sets of classes, each with its own
+ * locks, lists and zspages. A thread allocates from one set (its number
+ * modulo the pool's shards), so threads that store objects of the same
+ * sizes at the same time do not queue on one class lock, nor write the
+ * same zspages. An object stays in its shard (compaction moves objects
+ * within a class); its handle slot names the shard.
+ */
+#define ZS_MAX_SHARDS 4u
+
 struct zs_pool {
 	char name[32];
 	struct zs_geometry geo;
 	struct zs_page_provider pages;
-	struct size_class *classes; /* geo.nr_steps of them */
+	struct size_class *classes; /* shard 0's geo.nr_steps classes */
 	unsigned int nr_distinct;
+	unsigned int nr_shards; /* 1..ZS_MAX_SHARDS */
+	/*
+	 * Each shard's classes (shard 0: classes), made when a thread of the
+	 * shard first allocates, under check_mutex (so zs_pool_check sees
+	 * every shard or waits for the new one); NULL until then.
+	 */
+	_Atomic(struct size_class *) shards[ZS_MAX_SHARDS];
 
 	/* Page frames: lock guards the pfn bitmap and table population. */
 	struct zs_mutex lock;
@@ -102,46 +124,101 @@ struct zs_pool {
 	zs_atomic_ulong migrate_busy;
 };
 
+/* Shard s's classes, or NULL when no thread of it has allocated yet. */
+static inline struct size_class *zs_shard_classes(const struct zs_pool *pool,
+						  unsigned int s)
+{
+	return atomic_load_explicit(&pool->shards[s], memory_order_acquire);
+}
+
+/* The class at absolute index i (shard * nr_steps + step), or NULL. */
+static inline struct size_class *zs_class_by_index(const struct zs_pool *pool,
+						   unsigned int i)
+{
+	unsigned int n = pool->geo.nr_steps;
+	struct size_class *arr;
+
+	if (i >= n * pool->nr_shards)
+		return NULL;
+	arr = zs_shard_classes(pool, i / n);
+	return arr ? &arr[i % n] : NULL;
+}
+
+/* The class serving step in shard s's classes arr. */
+static inline struct size_class *zs_arr_serving(struct size_class *arr,
+						unsigned int step)
+{
+	return &arr[arr[step].served_by];
+}
+
+/* Shard 0's class serving step (geometry: the same in every shard). */
 static inline struct size_class *zs_serving_class(struct zs_pool *pool,
 						  unsigned int step)
 {
-	return &pool->classes[pool->classes[step].served_by];
+	return zs_arr_serving(pool->classes, step);
+}
+
+static inline bool zs_class_serves(const struct size_class *c)
+{
+	return c->served_by == c->step;
 }
 
 /*
- * The serving classes (steps no merge folded into a larger class), in
- * step order: the first at step i or above, or the last below step i;
- * NULL when there is none. For the loops below.
+ * The serving classes (steps no merge folded into a larger class) of
+ * every shard made, by absolute index: the first at index i or above, or
+ * the last below index i; NULL when there is none. For the loops below.
  */
 static inline struct size_class *zs_serving_from(struct zs_pool *pool,
 						 unsigned int i)
 {
-	for (; i < pool->geo.nr_steps; i++)
-		if (pool->classes[i].served_by == i)
-			return &pool->classes[i];
+	unsigned int n = pool->geo.nr_steps, end = n * pool->nr_shards;
+
+	while (i < end) {
+		struct size_class *arr = zs_shard_classes(pool, i / n);
+
+		if (!arr) {
+			i = (i / n + 1) * n;
+			continue;
+		}
+		if (zs_class_serves(&arr[i % n]))
+			return &arr[i % n];
+		i++;
+	}
 	return NULL;
 }
 
 static inline struct size_class *zs_serving_below(struct zs_pool *pool,
 						  unsigned int i)
 {
-	while (i-- > 0)
-		if (pool->classes[i].served_by == i)
-			return &pool->classes[i];
+	unsigned int n = pool->geo.nr_steps;
+
+	while (i > 0) {
+		struct size_class *arr = zs_shard_classes(pool, (i - 1) / n);
+
+		if (!arr) {
+			i = (i - 1) / n * n;
+			continue;
+		}
+		i--;
+		if (zs_class_serves(&arr[i % n]))
+			return &arr[i % n];
+	}
 	return NULL;
 }
 
 /*
- * Walk every serving class, c its class (c->index its step), smallest
- * first or, _reverse, largest first. Needs pool->classes set up; merged
- * steps are skipped, so a loop that also looks at those keeps its own.
+ * Walk every serving class of every shard made, c its class (c->index its
+ * absolute index), shard 0's smallest first or, _reverse, the last
+ * shard's largest first. Merged steps are skipped, so a loop that also
+ * looks at those keeps its own.
  */
 #define zs_for_each_serving_class(pool, c)                                     \
 	for ((c) = zs_serving_from((pool), 0); (c);                            \
 	     (c) = zs_serving_from((pool), (c)->index + 1))
 #define zs_for_each_serving_class_reverse(pool, c)                             \
-	for ((c) = zs_serving_below((pool), (pool)->geo.nr_steps); (c);        \
-	     (c) = zs_serving_below((pool), (c)->index))
+	for ((c) = zs_serving_below((pool),                                    \
+				    (pool)->geo.nr_steps * (pool)->nr_shards); \
+	     (c); (c) = zs_serving_below((pool), (c)->index))
 
 /*
  * The class lock, for a change to the class: when zs_pool_check has the
@@ -164,36 +241,41 @@ static inline void zs_class_lock(struct zs_pool *pool, struct size_class *c)
 /* zs_destroy_pool, telling whether it refused: 0 or -EBUSY. */
 int zs_pool_try_destroy(struct zs_pool *pool);
 
-/* The serving class at class_idx, or NULL when that is no serving class. */
+/*
+ * The serving class at absolute index class_idx, or NULL when that is no
+ * serving class.
+ */
 static inline struct size_class *zs_class_at(struct zs_pool *pool,
 					     unsigned int class_idx)
 {
-	if (class_idx >= pool->geo.nr_steps ||
-	    pool->classes[class_idx].served_by != class_idx)
-		return NULL;
-	return &pool->classes[class_idx];
-}
+	struct size_class *c = zs_class_by_index(pool, class_idx);
 
-/* The class serving allocations of size (1..max_size). */
-static inline struct size_class *zs_size_class(struct zs_pool *pool,
-					       size_t size)
-{
-	return zs_serving_class(pool, zs_size_to_step(&pool->geo, size));
+	return c && zs_class_serves(c) ? c : NULL;
 }
 
 /*
- * The class serving a live slot's object, from its size, as zs_malloc
- * chose it; NULL when the slot names no object (freed meanwhile) or the
- * size is out of range.
+ * The class of the calling thread's shard serving allocations of size
+ * (1..max_size); made first if needed (shard 0's when that fails).
+ */
+struct size_class *zs_size_class(struct zs_pool *pool, size_t size);
+
+/*
+ * The class serving a live slot's object, from its size and shard, as
+ * zs_malloc chose it; NULL when the slot names no object (freed
+ * meanwhile), or the size or shard is out of range.
  */
 static inline struct size_class *zs_slot_class(struct zs_pool *pool,
 					       struct zs_handle_slot *slot)
 {
-	unsigned int size = zs_slot_size(slot);
+	unsigned int size = zs_slot_size(slot), shard = zs_slot_shard(slot);
+	struct size_class *arr;
 
-	if (size == 0 || size > pool->geo.max_size)
+	if (size == 0 || size > pool->geo.max_size || shard >= pool->nr_shards)
 		return NULL;
-	return zs_size_class(pool, size);
+	arr = zs_shard_classes(pool, shard);
+	if (!arr)
+		return NULL;
+	return zs_arr_serving(arr, zs_size_to_step(&pool->geo, size));
 }
 
 /*

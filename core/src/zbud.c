@@ -281,7 +281,7 @@ int zbud_alloc(struct zbud_pool *pool, size_t size, unsigned long *handle)
 	refile(pool, zp);
 	pool->nr_objects++;
 
-	zs_handle_publish(&pool->handles, slot, location(zp, b), size);
+	zs_handle_publish(&pool->handles, slot, location(zp, b), size, 0);
 	zs_mutex_unlock(&pool->lock);
 	*handle = h;
 	return 0;

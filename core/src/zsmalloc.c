@@ -6,6 +6,7 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "kernel/percpu.h"
 #include "kernel/report.h"
@@ -16,19 +17,21 @@
 /* Live pools: when the last goes, the calling thread's area goes too. */
 static atomic_ulong nr_pools;
 
-static void setup_classes(struct zs_pool *pool)
+/* Shard s's classes, arr, laid out by the pool's geometry. */
+static void setup_classes(struct zs_pool *pool, struct size_class *arr,
+			  unsigned int s)
 {
 	const struct zs_geometry *g = &pool->geo;
-	unsigned int i;
+	unsigned int i, distinct = 0;
 
-	pool->nr_distinct = 0;
 	for (i = g->nr_steps; i-- > 0;) {
-		struct size_class *c = &pool->classes[i];
+		struct size_class *c = &arr[i];
 		struct size_class *above =
-			i + 1 < g->nr_steps ? zs_serving_class(pool, i + 1)
-					    : NULL;
+			i + 1 < g->nr_steps ? zs_arr_serving(arr, i + 1) : NULL;
 
-		c->index = i;
+		c->index = s * g->nr_steps + i;
+		c->step = i;
+		c->shard = s;
 		c->size = zs_step_size(g, i);
 		c->pages_per_zspage = zs_best_pages_per_zspage(
 			g->page_size, c->size, g->chain);
@@ -38,10 +41,98 @@ static void setup_classes(struct zs_pool *pool)
 		if (g->merge && above &&
 		    above->pages_per_zspage == c->pages_per_zspage &&
 		    above->objs_per_zspage == c->objs_per_zspage)
-			c->served_by = above->index;
+			c->served_by = above->step;
 		if (c->served_by == i)
-			pool->nr_distinct++;
+			distinct++;
 	}
+	pool->nr_distinct = distinct;
+}
+
+/* The class locks of arr's serving classes below step n exist: undone. */
+static void destroy_class_locks(struct zs_pool *pool, struct size_class *arr,
+				unsigned int n)
+{
+	(void)pool;
+	for (unsigned int i = 0; i < n; i++)
+		if (zs_class_serves(&arr[i]))
+			zs_mutex_destroy(&arr[i].lock);
+}
+
+/* Every serving class of arr gets its lock: 0, or -1 with none made. */
+static int init_class_locks(struct zs_pool *pool, struct size_class *arr)
+{
+	for (unsigned int i = 0; i < pool->geo.nr_steps; i++) {
+		if (zs_class_serves(&arr[i]) &&
+		    zs_mutex_init(&arr[i].lock) != 0) {
+			destroy_class_locks(pool, arr, i);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static size_t classes_bytes(const struct zs_pool *pool)
+{
+	return pool->geo.nr_steps * sizeof(struct size_class);
+}
+
+/*
+ * Shard s's classes, made now if no thread of the shard allocated before;
+ * NULL when making them fails (the caller then uses shard 0's). Made
+ * under check_mutex: a zs_pool_check running now sees them only when it
+ * is done, and one that starts later sees them whole.
+ */
+static struct size_class *shard_classes_get(struct zs_pool *pool,
+					    unsigned int s)
+{
+	struct size_class *arr = zs_shard_classes(pool, s);
+
+	if (arr)
+		return arr;
+	zs_mutex_lock(&pool->check_mutex);
+	arr = zs_shard_classes(pool, s);
+	if (!arr) {
+		arr = zs_vzalloc(classes_bytes(pool));
+		if (arr) {
+			setup_classes(pool, arr, s);
+			if (init_class_locks(pool, arr) == 0) {
+				atomic_store_explicit(&pool->shards[s], arr,
+						      memory_order_release);
+			} else {
+				zs_vfree(arr, classes_bytes(pool));
+				arr = NULL;
+			}
+		}
+	}
+	zs_mutex_unlock(&pool->check_mutex);
+	return arr;
+}
+
+struct size_class *zs_size_class(struct zs_pool *pool, size_t size)
+{
+	unsigned int step = zs_size_to_step(&pool->geo, size);
+	struct size_class *arr = pool->classes;
+
+	if (pool->nr_shards > 1) {
+		unsigned int s = zs_cpu_number() % pool->nr_shards;
+
+		if (s) {
+			arr = shard_classes_get(pool, s);
+			if (!arr)
+				arr = pool->classes;
+		}
+	}
+	return zs_arr_serving(arr, step);
+}
+
+/* The shards a pool gets when its config names none: one per CPU. */
+static unsigned int default_shards(void)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (cpus < 1)
+		return 1;
+	return cpus < (long)ZS_MAX_SHARDS ? (unsigned int)cpus : ZS_MAX_SHARDS;
 }
 
 /* How far zs_create_pool_config got: undone in reverse by free_pool. */
@@ -54,21 +145,26 @@ enum pool_stage {
 	POOL_CHECK,   /* check_mutex exists */
 };
 
-/* Undo creation; the class locks below nr_class_locks exist. */
-static void free_pool(struct zs_pool *pool, enum pool_stage stage,
-		      unsigned int nr_class_locks)
+/*
+ * Undo creation. From POOL_CHECK on, every shard made has its class locks
+ * (creation makes shard 0's before it says POOL_CHECK).
+ */
+static void free_pool(struct zs_pool *pool, enum pool_stage stage)
 {
-	unsigned int i;
+	if (stage >= POOL_CHECK) {
+		for (unsigned int s = 0; s < pool->nr_shards; s++) {
+			struct size_class *arr = zs_shard_classes(pool, s);
 
-	for (i = 0; i < nr_class_locks; i++) {
-		if (pool->classes[i].served_by == i)
-			zs_mutex_destroy(&pool->classes[i].lock);
-	}
-	if (stage >= POOL_CHECK)
+			if (!arr)
+				continue;
+			destroy_class_locks(pool, arr, pool->geo.nr_steps);
+			if (s)
+				zs_vfree(arr, classes_bytes(pool));
+		}
 		zs_mutex_destroy(&pool->check_mutex);
+	}
 	if (stage >= POOL_CLASSES)
-		zs_vfree(pool->classes,
-			 pool->geo.nr_steps * sizeof(*pool->classes));
+		zs_vfree(pool->classes, classes_bytes(pool));
 	if (stage >= POOL_HANDLES)
 		zs_handle_table_destroy(&pool->handles);
 	if (stage >= POOL_META)
@@ -85,7 +181,6 @@ struct zs_pool *zs_create_pool_config(const char *name,
 {
 	struct zs_geometry geo;
 	struct zs_pool *pool;
-	struct size_class *c;
 	char why[160], who[48];
 
 	snprintf(who, sizeof(who), "pool %s", name ? name : "?");
@@ -98,11 +193,17 @@ struct zs_pool *zs_create_pool_config(const char *name,
 		zs_notice(who, "page provider lacks alloc_page or free_page");
 		return NULL;
 	}
+	if (cfg && cfg->shards > ZS_MAX_SHARDS) {
+		zs_notice(who, "%u class shards: at most %u", cfg->shards,
+			  ZS_MAX_SHARDS);
+		return NULL;
+	}
 	pool = zs_kzalloc(sizeof(*pool));
 	if (!pool)
 		return NULL;
 	snprintf(pool->name, sizeof(pool->name), "%s", name ? name : "");
 	pool->geo = geo;
+	pool->nr_shards = cfg && cfg->shards ? cfg->shards : default_shards();
 	pool->pages =
 		cfg && cfg->pages ? *cfg->pages : zs_default_page_provider;
 	/* pfns must fit pfn_bits; past the table's reach, the table bounds */
@@ -111,11 +212,11 @@ struct zs_pool *zs_create_pool_config(const char *name,
 				  : 1ul << geo.pfn_bits;
 	zs_radix_init(&pool->pfn_table, sizeof(_Atomic(struct zs_page *)));
 	if (zs_mutex_init(&pool->lock) != 0) {
-		free_pool(pool, POOL_ALLOCATED, 0);
+		free_pool(pool, POOL_ALLOCATED);
 		return NULL;
 	}
 	if (zs_meta_init(&pool->meta) != 0) {
-		free_pool(pool, POOL_LOCKED, 0);
+		free_pool(pool, POOL_LOCKED);
 		return NULL;
 	}
 	/* pfns stay below the pfn table's reach, 2^30: they pack too */
@@ -125,27 +226,28 @@ struct zs_pool *zs_create_pool_config(const char *name,
 #endif
 	if (zs_handle_table_init(&pool->handles, pool->geo.obj_index_bits,
 				 ZS_OBJ_LOW_BITS) != 0) {
-		free_pool(pool, POOL_META, 0);
+		free_pool(pool, POOL_META);
 		return NULL;
 	}
-	/* about 100 KiB at 4 KiB pages: whole pages, reused from the table
-	 * cache when pools come and go */
-	pool->classes = zs_vzalloc(geo.nr_steps * sizeof(*pool->classes));
+	/* about 80 KiB at 4 KiB pages: whole pages, reused from the table
+	 * cache when pools come and go; the other shards' when used */
+	pool->classes = zs_vzalloc(classes_bytes(pool));
 	if (!pool->classes) {
-		free_pool(pool, POOL_HANDLES, 0);
+		free_pool(pool, POOL_HANDLES);
 		return NULL;
 	}
-	setup_classes(pool);
+	setup_classes(pool, pool->classes, 0);
 	if (zs_mutex_init(&pool->check_mutex) != 0) {
-		free_pool(pool, POOL_CLASSES, 0);
+		free_pool(pool, POOL_CLASSES);
 		return NULL;
 	}
-	zs_for_each_serving_class(pool, c) {
-		if (zs_mutex_init(&c->lock) != 0) {
-			free_pool(pool, POOL_CHECK, c->index);
-			return NULL;
-		}
+	if (init_class_locks(pool, pool->classes) != 0) {
+		zs_mutex_destroy(&pool->check_mutex);
+		free_pool(pool, POOL_CLASSES);
+		return NULL;
 	}
+	atomic_store_explicit(&pool->shards[0], pool->classes,
+			      memory_order_relaxed);
 	atomic_fetch_add(&nr_pools, 1);
 	return pool;
 }
@@ -188,7 +290,7 @@ int zs_pool_try_destroy(struct zs_pool *pool)
 	}
 	zs_for_each_serving_class(pool, c)
 		release_class(pool, c);
-	free_pool(pool, POOL_CHECK, pool->geo.nr_steps);
+	free_pool(pool, POOL_CHECK);
 	if (atomic_fetch_sub(&nr_pools, 1) == 1)
 		zs_cpu_down(); /* nothing of ours stays behind at exit */
 	return 0;
@@ -238,7 +340,7 @@ unsigned long zs_malloc(struct zs_pool *pool, size_t size)
 	class->obj_used++;
 	zspage_refile(class, zs);
 
-	zs_handle_publish(&pool->handles, slot, obj, size);
+	zs_handle_publish(&pool->handles, slot, obj, size, class->shard);
 	zs_mutex_unlock(&class->lock);
 	return handle;
 fail:
@@ -345,6 +447,7 @@ void zs_pool_info(const struct zs_pool *pool, struct zs_pool_info *info)
 	info->size_class_delta = g->delta;
 	info->nr_size_classes = g->nr_steps;
 	info->nr_distinct_classes = pool->nr_distinct;
+	info->nr_shards = pool->nr_shards;
 	info->class_merge = g->merge;
 	info->max_pages = pool->pfn_limit - 1; /* pfn 0 is never used */
 	info->handle_quarantine = ZS_HANDLE_QUARANTINE;

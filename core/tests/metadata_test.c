@@ -135,7 +135,7 @@ static void metadata_slot_bounds(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, zs_handle_location_fits(&t, 0));
 	h = zs_handle_reserve(&t, &slot);
 	KUNIT_ASSERT_NE(test, h, 0ul);
-	zs_handle_publish(&t, slot, obj, 65536);
+	zs_handle_publish(&t, slot, obj, 65536, 0);
 	KUNIT_EXPECT_EQ(test, zs_slot_location(&t, slot), obj);
 	KUNIT_EXPECT_EQ(test, zs_slot_size(slot), 65536u);
 	KUNIT_EXPECT_TRUE(test, zs_slot_fresh(slot));

@@ -184,7 +184,7 @@ static void pin_unpin_after_free(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, zs_handle_table_init(&t, 20, ZS_OBJ_LOW_BITS), 0);
 	h = zs_handle_reserve(&t, &slot);
 	KUNIT_ASSERT_NE(test, h, 0ul);
-	zs_handle_publish(&t, slot, 1ul << 20 | 1, 100);
+	zs_handle_publish(&t, slot, 1ul << 20 | 1, 100, 0);
 	gen = zs_handle_gen(h);
 	KUNIT_ASSERT_EQ(test, zs_slot_pin_live(slot, gen), ZS_PINNED);
 	KUNIT_EXPECT_EQ(test, zs_slot_mapcount(slot), 1u);

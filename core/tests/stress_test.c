@@ -576,21 +576,28 @@ static void run_stress(struct kunit *test, const struct zs_pool_config *cfg)
 	KUNIT_EXPECT_EQ(test, zs_pool_check(s->pool), 0);
 }
 
-/* The default geometry: 4 KiB pages, chains of 4, merged classes. */
+/*
+ * The default geometry: 4 KiB pages, chains of 4, merged classes; the
+ * threads spread over four class shards.
+ */
 static void stress_4k(struct kunit *test)
 {
-	struct zs_pool_config cfg = {.page_size = 4096,
-				     .max_pages_per_zspage = 4};
+	struct zs_pool_config cfg = {
+		.page_size = 4096, .max_pages_per_zspage = 4, .shards = 4};
 
 	run_stress(test, &cfg);
 }
 
-/* 16 KiB pages, chains of 8, one class per size step. */
+/*
+ * 16 KiB pages, chains of 8, one class per size step, one shard: every
+ * thread in every class.
+ */
 static void stress_16k_no_merge(struct kunit *test)
 {
 	struct zs_pool_config cfg = {.page_size = 16384,
 				     .max_pages_per_zspage = 8,
-				     .no_class_merge = 1};
+				     .no_class_merge = 1,
+				     .shards = 1};
 
 	run_stress(test, &cfg);
 }

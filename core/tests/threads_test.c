@@ -199,13 +199,22 @@ static unsigned long scaled(unsigned long iters)
 	return zt_under_valgrind() ? iters / 20 : iters;
 }
 
+/*
+ * shards: 4 spreads the threads over the class shards, so objects handed
+ * over are freed from another shard; 1 makes them share every class.
+ */
 static struct stress *new_stress(struct kunit *test, size_t ps,
-				 unsigned int chain)
+				 unsigned int chain, unsigned int shards)
 {
 	struct stress *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
+	struct zs_pool_config cfg = {
+		.page_size = ps,
+		.max_pages_per_zspage = chain,
+		.shards = shards,
+	};
 
 	KUNIT_ASSERT_NOT_NULL(test, s);
-	s->pool = zt_pool_geo(test, ps, chain, 0);
+	s->pool = zt_pool(test, &cfg);
 	s->page_size = ps;
 	return s;
 }
@@ -213,7 +222,7 @@ static struct stress *new_stress(struct kunit *test, size_t ps,
 /* All sizes of a 4 KiB page. */
 static void threads_mixed_sizes_4k(struct kunit *test)
 {
-	struct stress *s = new_stress(test, 4096, 4);
+	struct stress *s = new_stress(test, 4096, 4, 4);
 
 	s->min_size = 1;
 	s->max_size = 4096;
@@ -224,7 +233,7 @@ static void threads_mixed_sizes_4k(struct kunit *test)
 /* 16 KiB pages, long chains: zspages of up to 8 pages. */
 static void threads_mixed_sizes_16k(struct kunit *test)
 {
-	struct stress *s = new_stress(test, 16384, 8);
+	struct stress *s = new_stress(test, 16384, 8, 4);
 
 	s->min_size = 1;
 	s->max_size = 16384;
@@ -233,12 +242,12 @@ static void threads_mixed_sizes_16k(struct kunit *test)
 }
 
 /*
- * One class for everyone: 3072-byte objects straddle pages, so threads
- * share zspages, pages and class lock, and map neighbours at once.
+ * One class for everyone (one shard): 3072-byte objects straddle pages, so
+ * threads share zspages, pages and class lock, and map neighbours at once.
  */
 static void threads_one_class(struct kunit *test)
 {
-	struct stress *s = new_stress(test, 4096, 4);
+	struct stress *s = new_stress(test, 4096, 4, 1);
 
 	s->min_size = 3057;
 	s->max_size = 3072;
@@ -249,7 +258,7 @@ static void threads_one_class(struct kunit *test)
 /* Small objects: many per page, many threads kmapping the same page. */
 static void threads_small_objects(struct kunit *test)
 {
-	struct stress *s = new_stress(test, 4096, 4);
+	struct stress *s = new_stress(test, 4096, 4, 4);
 
 	s->min_size = 1;
 	s->max_size = 64;

@@ -77,6 +77,10 @@ void zs_input_config(struct zs_input *in, struct zs_fuzz_config *cfg)
 	cfg->pool.page_size = page_sizes[ps];
 	cfg->pool.max_pages_per_zspage = 1u + chain % 16u;
 	cfg->pool.physmem_bits = zs_physmem_choice(phys, shifts[ps]);
+	/* the chain byte's high bits, unused by the chain: a fixed count,
+	 * not the machine's CPUs, so an input replays alike anywhere (only
+	 * zs_threads spreads over more than one) */
+	cfg->pool.shards = 1u + (chain >> 4) % 4u;
 	cfg->pool.no_class_merge = flags & 1;
 	cfg->pool.pages = (flags & 2) ? NULL : &zs_recycling_pages;
 	cfg->target_bits = (uint8_t)(flags >> 2);

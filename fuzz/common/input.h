@@ -33,7 +33,9 @@ uint64_t zs_input_u64(struct zs_input *in); /* little endian */
 /*
  * The decoded prefix: a pool config plus the bits of the flags byte the
  * target may use for itself. Pages come from the recycling provider
- * (common/pages.h) unless flags bit 1 asks for the library's own.
+ * (common/pages.h) unless flags bit 1 asks for the library's own. The
+ * chain byte's low 4 bits give the chain (1..16), its next 2 the class
+ * shards (1..4).
  */
 struct zs_fuzz_config {
 	struct zs_pool_config pool;

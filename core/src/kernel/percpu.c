@@ -118,6 +118,16 @@ static void cpu_exit_destructor(void *arg)
 	this_cpu = NULL;
 }
 
+static atomic_uint threads_numbered;
+static _Thread_local unsigned int this_number; /* number + 1; 0: none yet */
+
+unsigned int zs_cpu_number(void)
+{
+	if (!this_number)
+		this_number = atomic_fetch_add(&threads_numbered, 1) + 1;
+	return this_number - 1;
+}
+
 struct zs_cpu_area *zs_cpu_area_this(void)
 {
 	return this_cpu;

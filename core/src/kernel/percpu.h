@@ -49,6 +49,12 @@ struct zs_cpu_area *zs_cpu_area_get(void);
 int zs_cpu_up(void);
 /* Take the calling thread down; false (nothing done) while it maps. */
 bool zs_cpu_down(void);
+/*
+ * The calling thread's number, its "processor id" for per-CPU choices
+ * such as a pool's class shard: threads are numbered 0, 1, 2, ... in the
+ * order they first ask; the number never changes.
+ */
+unsigned int zs_cpu_number(void);
 /* Areas registered now, over all threads. */
 unsigned long zs_cpu_nr_up(void);
 
