@@ -200,7 +200,7 @@ static void rehome_class(struct zs_pool *pool, struct size_class *c)
 
 unsigned long zs_compact(struct zs_pool *pool)
 {
-	unsigned long freed = 0;
+	unsigned long freed = 0, draining = 0;
 	struct size_class *c;
 
 	if (!pool) {
@@ -217,10 +217,13 @@ unsigned long zs_compact(struct zs_pool *pool)
 		if (zs_pool_page_migrate(pool, pfn) == -ENOMEM)
 			break;
 	/* then the metadata: descriptors out of sparse chunks */
-	if (zs_meta_drain_begin(&pool->meta))
+	for (unsigned int s = 0; s < pool->nr_shards; s++)
+		draining += zs_meta_drain_begin(&pool->meta[s]);
+	if (draining)
 		zs_for_each_serving_class(pool, c)
 			rehome_class(pool, c);
-	zs_meta_drain_end(&pool->meta);
+	for (unsigned int s = 0; s < pool->nr_shards; s++)
+		zs_meta_drain_end(&pool->meta[s]);
 	zs_atomic_add(&pool->pages_compacted, freed);
 	/* batched frees into the quarantine, so their chunks can go back */
 	zs_handle_flush(&pool->handles);

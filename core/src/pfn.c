@@ -147,10 +147,31 @@ static int take_page(struct zs_pool *pool, struct zs_page *page,
 	return 0;
 }
 
-int zs_pool_page_take(struct zs_pool *pool, struct zs_page *page,
-		      unsigned int class_idx)
+unsigned int zs_pool_pages_take(struct zs_pool *pool, struct zs_page *pages,
+				unsigned int n, unsigned int class_idx)
 {
-	return take_page(pool, page, class_idx, true);
+	unsigned int got = 0, mem = 0;
+
+	/* one pfn lock for the zspage, not one per page */
+	zs_mutex_lock(&pool->lock);
+	for (; got < n; got++) {
+		pages[got].class_idx = (unsigned short)class_idx;
+		if (!take_pfn(pool, &pages[got], true))
+			break;
+	}
+	zs_mutex_unlock(&pool->lock);
+	for (; mem < got; mem++)
+		if (zs_page_get_mem(&pages[mem], &pool->pages,
+				    pool->geo.page_size) != 0)
+			break;
+	if (mem < got) {
+		zs_mutex_lock(&pool->lock);
+		for (unsigned int k = mem; k < got; k++)
+			put_pfn(pool, &pages[k], true);
+		zs_mutex_unlock(&pool->lock);
+	}
+	zs_atomic_add(&pool->pages_allocated, mem);
+	return mem;
 }
 
 int zs_pool_page_take_spare(struct zs_pool *pool, struct zs_page *spare,
@@ -168,9 +189,16 @@ static void put_page(struct zs_pool *pool, struct zs_page *page, bool published)
 	zs_mutex_unlock(&pool->lock);
 }
 
-void zs_pool_page_put(struct zs_pool *pool, struct zs_page *page)
+void zs_pool_pages_put(struct zs_pool *pool, struct zs_page *pages,
+		       unsigned int n)
 {
-	put_page(pool, page, true);
+	for (unsigned int k = 0; k < n; k++)
+		zs_page_put_mem(&pages[k], &pool->pages, pool->geo.page_size);
+	zs_atomic_sub(&pool->pages_allocated, n);
+	zs_mutex_lock(&pool->lock);
+	for (unsigned int k = 0; k < n; k++)
+		put_pfn(pool, &pages[k], true);
+	zs_mutex_unlock(&pool->lock);
 }
 
 void zs_pool_page_put_spare(struct zs_pool *pool, struct zs_page *spare)

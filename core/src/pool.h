@@ -104,8 +104,12 @@ struct zs_pool {
 	unsigned long pfn_hint;	   /* no free pfn in words below this */
 	struct zs_radix pfn_table; /* pfn -> _Atomic(struct zs_page *) */
 
-	/* zspage descriptors (their pages' inside) */
-	struct zs_meta meta;
+	/*
+	 * zspage descriptors (their pages' inside), a cache per class shard
+	 * (below nr_shards): threads of different shards making zspages at
+	 * once do not queue on one lock.
+	 */
+	struct zs_meta meta[ZS_MAX_SHARDS];
 
 	/*
 	 * Held by zs_pool_check from freezing the classes to thawing them:
@@ -297,14 +301,16 @@ static inline unsigned long zs_slot_obj_guarded(struct zs_pool *pool,
 struct zs_page *zs_pfn_to_page(struct zs_pool *pool, unsigned long pfn);
 
 /*
- * Give page, a descriptor in its zspage's (index set), memory and a pfn
- * for class class_idx, the pfn table naming it (its class set under the
- * pfn lock, for zs_page_migrate): 0, or -1 with nothing held.
+ * Give pages[0..n), descriptors in one zspage's (index set), memory and
+ * pfns for class class_idx under one pfn lock, the pfn table naming them
+ * (their class set under the pfn lock, for zs_page_migrate): how many got
+ * both (those past them have neither).
  */
-int zs_pool_page_take(struct zs_pool *pool, struct zs_page *page,
-		      unsigned int class_idx);
-/* Its memory back to the provider, its pfn and table entry cleared. */
-void zs_pool_page_put(struct zs_pool *pool, struct zs_page *page);
+unsigned int zs_pool_pages_take(struct zs_pool *pool, struct zs_page *pages,
+				unsigned int n, unsigned int class_idx);
+/* Their memory back to the provider, their pfns and entries cleared. */
+void zs_pool_pages_put(struct zs_pool *pool, struct zs_page *pages,
+		       unsigned int n);
 /*
  * For a migration: spare (a descriptor of the caller's) gets memory and a
  * pfn that the table does not name yet: 0, or -1 with nothing held.

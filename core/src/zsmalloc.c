@@ -168,7 +168,8 @@ static void free_pool(struct zs_pool *pool, enum pool_stage stage)
 	if (stage >= POOL_HANDLES)
 		zs_handle_table_destroy(&pool->handles);
 	if (stage >= POOL_META)
-		zs_meta_destroy(&pool->meta);
+		for (unsigned int s = 0; s < pool->nr_shards; s++)
+			zs_meta_destroy(&pool->meta[s]);
 	if (stage >= POOL_LOCKED)
 		zs_mutex_destroy(&pool->lock);
 	zs_radix_destroy(&pool->pfn_table);
@@ -215,9 +216,13 @@ struct zs_pool *zs_create_pool_config(const char *name,
 		free_pool(pool, POOL_ALLOCATED);
 		return NULL;
 	}
-	if (zs_meta_init(&pool->meta) != 0) {
-		free_pool(pool, POOL_LOCKED);
-		return NULL;
+	for (unsigned int s = 0; s < pool->nr_shards; s++) {
+		if (zs_meta_init(&pool->meta[s]) != 0) {
+			while (s-- > 0)
+				zs_meta_destroy(&pool->meta[s]);
+			free_pool(pool, POOL_LOCKED);
+			return NULL;
+		}
 	}
 	/* pfns stay below the pfn table's reach, 2^30: they pack too */
 #if ZS_SLOT_PACKED
@@ -459,7 +464,14 @@ void zs_pool_meta(struct zs_pool *pool, struct zs_pool_meta *meta)
 	memset(meta, 0, sizeof(*meta));
 	if (!pool)
 		return;
-	zs_meta_usage(&pool->meta, &meta->desc_chunks, &meta->desc_bytes);
+	for (unsigned int s = 0; s < pool->nr_shards; s++) {
+		unsigned long chunks;
+		size_t bytes;
+
+		zs_meta_usage(&pool->meta[s], &chunks, &bytes);
+		meta->desc_chunks += chunks;
+		meta->desc_bytes += bytes;
+	}
 	meta->pfn_leaves = zs_pool_nr_pfn_leaves(pool);
 	meta->pfn_bytes =
 		meta->pfn_leaves * zs_radix_leaf_bytes(&pool->pfn_table);

@@ -83,17 +83,17 @@ struct zspage *zspage_create(struct zs_pool *pool, struct size_class *class)
 	struct zspage *zs;
 	unsigned int k;
 
-	zs = zs_meta_zalloc(&pool->meta, zspage_bytes(class));
+	zs = zs_meta_zalloc(&pool->meta[class->shard], zspage_bytes(class));
 	if (!zs)
 		return NULL;
 	zs->class = class;
 	zs->fullness = ZS_EMPTY;
-	for (k = 0; k < n; k++) {
+	for (k = 0; k < n; k++)
 		zs->pages[k].index = (unsigned short)k;
-		if (zs_pool_page_take(pool, &zs->pages[k], class->index) != 0)
-			goto fail;
-		zs->nr_pages++;
-	}
+	zs->nr_pages =
+		(uint8_t)zs_pool_pages_take(pool, zs->pages, n, class->index);
+	if (zs->nr_pages < n)
+		goto fail;
 	zs->free_head = 0; /* nothing freed yet: every object is fresh */
 	zs->fresh = 0;
 	return zs;
@@ -104,23 +104,22 @@ fail:
 
 void zspage_release(struct zs_pool *pool, struct zspage *zs)
 {
-	unsigned int k;
-
 	ZS_BUG_ON(zs->fullness != ZS_EMPTY);
-	for (k = 0; k < zs->nr_pages; k++)
-		zs_pool_page_put(pool, &zs->pages[k]);
-	zs_meta_free(&pool->meta, zs, zspage_bytes(zs->class));
+	zs_pool_pages_put(pool, zs->pages, zs->nr_pages);
+	zs_meta_free(&pool->meta[zs->class->shard], zs,
+		     zspage_bytes(zs->class));
 }
 
 struct zspage *zspage_rehome(struct zs_pool *pool, struct zspage *zs)
 {
 	struct size_class *class = zs->class;
+	struct zs_meta *meta = &pool->meta[class->shard];
 	size_t bytes = zspage_bytes(class);
 	struct zspage *n;
 
-	if (!zs_meta_draining(&pool->meta, zs, bytes))
+	if (!zs_meta_draining(meta, zs, bytes))
 		return zs;
-	n = zs_meta_zalloc(&pool->meta, bytes);
+	n = zs_meta_zalloc(meta, bytes);
 	if (!n)
 		return zs;
 	memcpy(n, zs, bytes);
@@ -135,7 +134,7 @@ struct zspage *zspage_rehome(struct zs_pool *pool, struct zspage *zs)
 	/* its pages' descriptors moved with it */
 	for (unsigned int k = 0; k < n->nr_pages; k++)
 		zs_pool_page_rehome(pool, &zs->pages[k], &n->pages[k]);
-	zs_meta_free(&pool->meta, zs, bytes);
+	zs_meta_free(meta, zs, bytes);
 	return n;
 }
 

@@ -15,6 +15,17 @@
 #include "radix.h"
 #include "zspage.h"
 
+/*
+ * The default pool with one class shard: every descriptor is in
+ * pool->meta[0], whatever this thread's number.
+ */
+static struct zs_pool *one_shard_pool(struct kunit *test)
+{
+	struct zs_pool_config cfg = {.shards = 1};
+
+	return zt_pool(test, &cfg);
+}
+
 #define MANY 100000u
 
 static void metadata_slot_size(struct kunit *test)
@@ -165,7 +176,7 @@ static void metadata_slot_bounds(struct kunit *test)
 /* 100k objects in, 100k out: the tables and descriptors went back. */
 static void metadata_given_back(struct kunit *test)
 {
-	struct zs_pool *pool = zt_pool(test, NULL);
+	struct zs_pool *pool = one_shard_pool(test);
 	struct zs_handle_table *t = &pool->handles;
 	unsigned long *h = kunit_kcalloc(test, MANY, sizeof(*h), GFP_KERNEL);
 	unsigned long full_chunks, full_pfn_leaves;
@@ -211,14 +222,14 @@ static void expect_meta_matches(struct kunit *test, struct zs_pool *pool)
 	struct zs_pool_meta m;
 
 	zs_pool_meta(pool, &m);
-	KUNIT_EXPECT_EQ(test, m.desc_chunks, zs_meta_nr_chunks(&pool->meta));
+	KUNIT_EXPECT_EQ(test, m.desc_chunks, zs_meta_nr_chunks(&pool->meta[0]));
 	KUNIT_EXPECT_EQ(test, m.pfn_leaves, zs_pool_nr_pfn_leaves(pool));
 	KUNIT_EXPECT_EQ(test, m.handle_chunks,
 			zs_radix_nr_leaves(&pool->handles.slots));
 	/* bytes: whole parts, and descriptors too big for a chunk */
 	KUNIT_EXPECT_EQ(test, m.desc_bytes,
 			(size_t)m.desc_chunks * ZS_META_CHUNK +
-				pool->meta.large_bytes);
+				pool->meta[0].large_bytes);
 	KUNIT_EXPECT_EQ(test, m.pfn_bytes,
 			(size_t)m.pfn_leaves * ZS_RADIX_FANOUT *
 				sizeof(struct zs_page *));
@@ -246,7 +257,7 @@ static struct size_class *large_desc_class(struct zs_pool *pool, size_t *bytes)
 /* A descriptor malloc'd for its size is in desc_bytes while it lives. */
 static void metadata_public_large_desc(struct kunit *test)
 {
-	struct zs_pool *pool = zt_pool(test, NULL);
+	struct zs_pool *pool = one_shard_pool(test);
 	struct zs_pool_meta m;
 	struct size_class *c;
 	unsigned long h;
@@ -257,7 +268,7 @@ static void metadata_public_large_desc(struct kunit *test)
 	h = zs_malloc(pool, c->size);
 	KUNIT_ASSERT_NE(test, h, 0ul);
 	zs_pool_meta(pool, &m);
-	KUNIT_EXPECT_EQ(test, pool->meta.large_bytes, bytes);
+	KUNIT_EXPECT_EQ(test, pool->meta[0].large_bytes, bytes);
 	/* its pages' descriptors are inside it: no chunk */
 	KUNIT_EXPECT_EQ(test, m.desc_chunks, 0ul);
 	KUNIT_EXPECT_EQ(test, m.desc_bytes, bytes);
@@ -272,7 +283,7 @@ static void metadata_public_large_desc(struct kunit *test)
 
 static void metadata_public_counts(struct kunit *test)
 {
-	struct zs_pool *pool = zt_pool(test, NULL);
+	struct zs_pool *pool = one_shard_pool(test);
 	unsigned long *h =
 		kunit_kcalloc(test, META_OBJS, sizeof(*h), GFP_KERNEL);
 	struct zs_pool_meta m;
@@ -321,7 +332,7 @@ static void metadata_public_counts(struct kunit *test)
 static void metadata_stale_after_remake(struct kunit *test)
 {
 	struct zt_reports *rep = zt_record_reports(test);
-	struct zs_pool *pool = zt_pool(test, NULL);
+	struct zs_pool *pool = one_shard_pool(test);
 	struct zs_handle_table *t = &pool->handles;
 	unsigned int n = 4 * ZS_HANDLE_CHUNK_SLOTS, i, j;
 	unsigned long *old = kunit_kcalloc(test, n, sizeof(*old), GFP_KERNEL);
@@ -376,7 +387,7 @@ static void metadata_stale_after_remake(struct kunit *test)
 static void metadata_batched_frees(struct kunit *test)
 {
 	struct zt_reports *rep = zt_record_reports(test);
-	struct zs_pool *pool = zt_pool(test, NULL);
+	struct zs_pool *pool = one_shard_pool(test);
 	unsigned int n = ZS_HANDLE_BATCH + 1, i;
 	unsigned long *h = kunit_kcalloc(test, n, sizeof(*h), GFP_KERNEL);
 	struct zs_pool_stats s0, s;
@@ -436,7 +447,7 @@ static void *fill_table(void *arg)
  */
 static void metadata_taken_ahead(struct kunit *test)
 {
-	struct zs_pool *pool = zt_pool(test, NULL);
+	struct zs_pool *pool = one_shard_pool(test);
 	struct zs_handle_table *t = &pool->handles;
 	struct ahead_filler other = {pool, 0};
 	unsigned long h0, h1, free0;
@@ -478,7 +489,7 @@ static void metadata_taken_ahead(struct kunit *test)
  */
 static void metadata_descriptor_with_page(struct kunit *test)
 {
-	struct zs_pool *pool = zt_pool(test, NULL);
+	struct zs_pool *pool = one_shard_pool(test);
 	unsigned long h = zs_malloc(pool, 3000), pfn, pages;
 	struct zs_page *page;
 	void *mem;
@@ -574,7 +585,7 @@ static unsigned long packed_chunks(struct zs_pool *pool)
  */
 static void metadata_compacted(struct kunit *test)
 {
-	struct zs_pool *pool = zt_pool(test, NULL);
+	struct zs_pool *pool = one_shard_pool(test);
 	unsigned long *h = kunit_kcalloc(test, MANY, sizeof(*h), GFP_KERNEL);
 	unsigned long full_chunks, kept = 0;
 	const unsigned char *pinned;
@@ -586,7 +597,7 @@ static void metadata_compacted(struct kunit *test)
 		KUNIT_ASSERT_NE(test, h[i], 0ul);
 		compacted_pattern(test, pool, h[i], i, true);
 	}
-	full_chunks = zs_meta_nr_chunks(&pool->meta);
+	full_chunks = zs_meta_nr_chunks(&pool->meta[0]);
 	/* keep one in 37, spread over every zspage */
 	for (i = 0; i < MANY; i++) {
 		if (i % 37 == 0) {
@@ -605,12 +616,12 @@ static void metadata_compacted(struct kunit *test)
 	kunit_info(test,
 		   "%lu kept: metadata chunks %lu -> %lu (packed: at most "
 		   "%lu), pfn leaves %lu, pages %lu",
-		   kept, full_chunks, zs_meta_nr_chunks(&pool->meta),
+		   kept, full_chunks, zs_meta_nr_chunks(&pool->meta[0]),
 		   packed_chunks(pool), zs_pool_nr_pfn_leaves(pool),
 		   zs_get_total_pages(pool));
-	KUNIT_EXPECT_LE(test, zs_meta_nr_chunks(&pool->meta),
+	KUNIT_EXPECT_LE(test, zs_meta_nr_chunks(&pool->meta[0]),
 			packed_chunks(pool));
-	KUNIT_EXPECT_LE(test, zs_meta_nr_chunks(&pool->meta), full_chunks / 4);
+	KUNIT_EXPECT_LE(test, zs_meta_nr_chunks(&pool->meta[0]), full_chunks / 4);
 	KUNIT_EXPECT_LE(test, zs_pool_nr_pfn_leaves(pool), 2ul);
 	for (i = 0; i < MANY; i++)
 		if (h[i])
@@ -618,7 +629,7 @@ static void metadata_compacted(struct kunit *test)
 	for (i = 0; i < MANY; i++)
 		zs_free(pool, h[i]);
 	KUNIT_EXPECT_EQ(test, zs_pool_check(pool), 0);
-	KUNIT_EXPECT_EQ(test, zs_meta_nr_chunks(&pool->meta), 0ul);
+	KUNIT_EXPECT_EQ(test, zs_meta_nr_chunks(&pool->meta[0]), 0ul);
 }
 
 /*

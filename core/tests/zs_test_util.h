@@ -166,10 +166,13 @@ static inline struct zs_pool *zt_pool_geo(struct kunit *test, size_t page_size,
 					  unsigned int chain,
 					  unsigned int physmem)
 {
+	/* one class shard: a case that looks inside finds every zspage in
+	 * pool->classes, whatever its thread's number */
 	struct zs_pool_config cfg = {
 		.page_size = page_size,
 		.max_pages_per_zspage = chain,
 		.physmem_bits = physmem,
+		.shards = 1,
 	};
 
 	return zt_pool(test, &cfg);
