@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "lock.h"
+#include "percpu.h"
 #include "release.h"
 #include "report.h"
 #include "sanitize.h"
@@ -39,6 +40,13 @@
  * than by a fault at each first touch: several times cheaper per page
  * (docs/benchmarks.md, notes). One mutex guards it all; giving memory
  * back and faulting it in run outside it.
+ *
+ * Regions are aligned to their size, so each is one page table of the
+ * system's, and belong to a lane: a thread carves fresh pages from a
+ * region of its lane (its number modulo ZS_PV_LANES), so that threads
+ * faulting fresh pages in at once do not queue on one page table's lock
+ * in the kernel. Freed pages of any lane are reused before a lane maps a
+ * region of its own.
  */
 
 #define ZS_REGION_BYTES ((size_t)2 << 20)
@@ -48,27 +56,32 @@
 /* Freed pages kept resident per page size: 256 of 4 KiB, 16 of 64 KiB. */
 #define ZS_HOT_BYTES ((size_t)1 << 20)
 #define ZS_HOT_MAX   (ZS_HOT_BYTES >> ZS_PV_MIN_SHIFT)
-/* Fresh pages of a size faulted in before they are handed out, at most. */
+/* Fresh pages of a size faulted in before they are handed out, at most
+ * (per lane). */
 #define ZS_AHEAD_BYTES ((size_t)64 << 10)
+#define ZS_PV_LANES    4u
 
 struct zs_region {
 	char *base; /* page_size-aligned, ZS_REGION_BYTES long */
 	size_t page_size;
-	unsigned int nr_pages;	       /* ZS_REGION_BYTES / page_size */
-	unsigned int used;	       /* pages ever carved (bump pointer) */
-	unsigned int nr_free;	       /* entries on free_idx */
-	unsigned int populated;	       /* carved, or faulted in ahead, below */
-	bool avail;		       /* on its size's avail list */
+	unsigned int nr_pages;	/* ZS_REGION_BYTES / page_size */
+	unsigned int used;	/* pages ever carved (bump pointer) */
+	unsigned int nr_free;	/* entries on free_idx */
+	unsigned int populated; /* carved, or faulted in ahead, below */
+	bool avail;		/* on its lane's avail list */
+	uint8_t lane;
 	struct zs_region *prev, *next; /* avail list */
 	uint16_t free_idx[];	       /* indices of freed pages, a stack */
 };
 
 struct zs_pv_size {
-	struct zs_region *avail; /* regions with a page to give */
+	/* regions with a page to give, by lane */
+	struct zs_region *avail[ZS_PV_LANES];
 	unsigned int nr_empty;	 /* regions with every page free (<= 1) */
 	unsigned long last_free; /* pv_frees at its latest free */
-	/* the region whose pages used..populated-1 were faulted in ahead */
-	struct zs_region *ahead;
+	/* per lane, the region whose pages used..populated-1 were faulted in
+	 * ahead */
+	struct zs_region *ahead[ZS_PV_LANES];
 	/* Freed, still resident, newest on top; live to their regions. */
 	unsigned int nr_hot;
 	char *hot[ZS_HOT_MAX];
@@ -126,11 +139,10 @@ static int size_index(size_t page_size)
 	return -1;
 }
 
-/* mmap ZS_REGION_BYTES aligned to page_size, or NULL. */
-static char *map_region(size_t page_size)
+/* mmap ZS_REGION_BYTES aligned to ZS_REGION_BYTES, or NULL. */
+static char *map_region(void)
 {
-	size_t sys = sys_page_size();
-	size_t extra = page_size > sys ? page_size - sys : 0;
+	size_t extra = ZS_REGION_BYTES - sys_page_size();
 	unsigned long n = atomic_fetch_add(&pv_map_attempts, 1) + 1;
 	unsigned long at = atomic_load(&pv_map_fail_at);
 	char *p, *base;
@@ -143,8 +155,8 @@ static char *map_region(size_t page_size)
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (p == MAP_FAILED)
 		return NULL;
-	base = (char *)(((uintptr_t)p + page_size - 1) &
-			~(uintptr_t)(page_size - 1));
+	base = (char *)(((uintptr_t)p + ZS_REGION_BYTES - 1) &
+			~(uintptr_t)(ZS_REGION_BYTES - 1));
 	if (base > p)
 		munmap(p, (size_t)(base - p));
 	if (p + extra > base)
@@ -195,10 +207,10 @@ static struct zs_region *region_of(const void *p)
 static void avail_add(struct zs_region *r, struct zs_pv_size *sz)
 {
 	r->prev = NULL;
-	r->next = sz->avail;
+	r->next = sz->avail[r->lane];
 	if (r->next)
 		r->next->prev = r;
-	sz->avail = r;
+	sz->avail[r->lane] = r;
 	r->avail = true;
 }
 
@@ -207,7 +219,7 @@ static void avail_del(struct zs_region *r, struct zs_pv_size *sz)
 	if (r->prev)
 		r->prev->next = r->next;
 	else
-		sz->avail = r->next;
+		sz->avail[r->lane] = r->next;
 	if (r->next)
 		r->next->prev = r->prev;
 	r->prev = r->next = NULL;
@@ -232,9 +244,10 @@ static void populate(char *p, size_t len)
  * Give back the pages of sz faulted in ahead and not handed out. Under
  * lock: the moment it is dropped, a carve may hand out the first of them.
  */
-static void drop_ahead_locked(struct zs_pv_size *sz, size_t page_size)
+static void drop_ahead_locked(struct zs_pv_size *sz, unsigned int lane,
+			      size_t page_size)
 {
-	struct zs_region *r = sz->ahead;
+	struct zs_region *r = sz->ahead[lane];
 
 	if (!r)
 		return;
@@ -243,7 +256,7 @@ static void drop_ahead_locked(struct zs_pv_size *sz, size_t page_size)
 			(size_t)(r->populated - r->used) * page_size,
 			MADV_DONTNEED);
 	r->populated = r->used;
-	sz->ahead = NULL;
+	sz->ahead[lane] = NULL;
 }
 
 /*
@@ -260,17 +273,18 @@ static size_t carve_ahead_locked(struct zs_pv_size *sz, struct zs_region *r,
 	 * zspage's objects may use only its first system pages for long */
 	if (idx < r->populated || page_size != sys_page_size())
 		return 0;
-	if (sz->ahead != r)
-		drop_ahead_locked(sz, page_size);
-	sz->ahead = r;
+	if (sz->ahead[r->lane] != r)
+		drop_ahead_locked(sz, r->lane, page_size);
+	sz->ahead[r->lane] = r;
 	if (n > r->nr_pages - idx)
 		n = r->nr_pages - idx;
 	r->populated = idx + (unsigned int)n;
 	return n;
 }
 
-/* A new region on its size's avail list and in the lookup; under lock. */
-static struct zs_region *region_create(size_t page_size, struct zs_pv_size *sz)
+/* A new region of lane on its avail list and in the lookup; under lock. */
+static struct zs_region *region_create(size_t page_size, struct zs_pv_size *sz,
+				       unsigned int lane)
 {
 	unsigned int nr = (unsigned int)(ZS_REGION_BYTES / page_size);
 	struct zs_region *r;
@@ -289,13 +303,14 @@ static struct zs_region *region_create(size_t page_size, struct zs_pv_size *sz)
 	r = calloc(1, sizeof(*r) + nr * sizeof(r->free_idx[0]));
 	if (!r)
 		return NULL;
-	r->base = map_region(page_size);
+	r->base = map_region();
 	if (!r->base) {
 		free(r);
 		return NULL;
 	}
 	r->page_size = page_size;
 	r->nr_pages = nr;
+	r->lane = (uint8_t)lane;
 	i = region_upper(r->base);
 	for (size_t j = pv_nr_regions; j > i; j--)
 		pv_regions[j] = pv_regions[j - 1];
@@ -304,6 +319,23 @@ static struct zs_region *region_create(size_t page_size, struct zs_pv_size *sz)
 	avail_add(r, sz);
 	sz->nr_empty++; /* every page free, until the caller takes one */
 	return r;
+}
+
+/*
+ * Where a thread of lane takes a page of sz from, under lock: its lane's
+ * first region with one, else another lane's with a freed page, else a
+ * new region of its lane; NULL when that cannot be made.
+ */
+static struct zs_region *
+pick_region_locked(size_t page_size, struct zs_pv_size *sz, unsigned int lane)
+{
+	if (sz->avail[lane])
+		return sz->avail[lane];
+	for (unsigned int l = 0; l < ZS_PV_LANES; l++)
+		for (struct zs_region *r = sz->avail[l]; r; r = r->next)
+			if (r->nr_free)
+				return r;
+	return region_create(page_size, sz, lane);
 }
 
 static void *region_alloc_page(void *ctx, size_t page_size)
@@ -327,9 +359,7 @@ static void *region_alloc_page(void *ctx, size_t page_size)
 		zs_san_open_undefined(page, page_size);
 		return page;
 	}
-	r = sz->avail;
-	if (!r)
-		r = region_create(page_size, sz);
+	r = pick_region_locked(page_size, sz, zs_cpu_number() % ZS_PV_LANES);
 	if (!r) {
 		pthread_mutex_unlock(&pv_lock);
 		return NULL;
@@ -386,8 +416,9 @@ static char *region_release_locked(struct zs_region *r, struct zs_pv_size *sz,
 			size_t i = region_upper(r->base) - 1;
 
 			avail_del(r, sz);
-			if (sz->ahead == r)
-				sz->ahead = NULL; /* unmapped with it */
+			if (sz->ahead[r->lane] == r)
+				sz->ahead[r->lane] =
+					NULL; /* unmapped with it */
 			for (; i + 1 < pv_nr_regions; i++)
 				pv_regions[i] = pv_regions[i + 1];
 			pv_nr_regions--;
@@ -539,8 +570,8 @@ void zs_page_provider_trim_keep(size_t keep)
 		size_t n = 0;
 
 		pthread_mutex_lock(&pv_lock);
-		if (!keep)
-			drop_ahead_locked(sz,
+		for (unsigned int l = 0; !keep && l < ZS_PV_LANES; l++)
+			drop_ahead_locked(sz, l,
 					  (size_t)1 << (si + ZS_PV_MIN_SHIFT));
 		/* the oldest go: the bottom of the stack */
 		if (sz->nr_hot > nr_keep[si]) {
