@@ -49,10 +49,8 @@ static void setup_classes(struct zs_pool *pool, struct size_class *arr,
 }
 
 /* The class locks of arr's serving classes below step n exist: undone. */
-static void destroy_class_locks(struct zs_pool *pool, struct size_class *arr,
-				unsigned int n)
+static void destroy_class_locks(struct size_class *arr, unsigned int n)
 {
-	(void)pool;
 	for (unsigned int i = 0; i < n; i++)
 		if (zs_class_serves(&arr[i]))
 			zs_mutex_destroy(&arr[i].lock);
@@ -64,7 +62,7 @@ static int init_class_locks(struct zs_pool *pool, struct size_class *arr)
 	for (unsigned int i = 0; i < pool->geo.nr_steps; i++) {
 		if (zs_class_serves(&arr[i]) &&
 		    zs_mutex_init(&arr[i].lock) != 0) {
-			destroy_class_locks(pool, arr, i);
+			destroy_class_locks(arr, i);
 			return -1;
 		}
 	}
@@ -157,7 +155,7 @@ static void free_pool(struct zs_pool *pool, enum pool_stage stage)
 
 			if (!arr)
 				continue;
-			destroy_class_locks(pool, arr, pool->geo.nr_steps);
+			destroy_class_locks(arr, pool->geo.nr_steps);
 			if (s)
 				zs_vfree(arr, classes_bytes(pool));
 		}

@@ -116,6 +116,17 @@ static struct {
 } vmap_cache[VMAP_CACHE_SLOTS];
 static size_t vmap_resident_bytes; /* of the resident cached tables */
 static unsigned long vmap_stamp;
+/*
+ * Tables evicted from the cache (given back already: address space only)
+ * wait here, under vmap_lock, to be unmapped VMAP_DOOMED at a time: sorted,
+ * each run of adjacent ones in one munmap. With a second thread running,
+ * every munmap is a TLB shootdown on the other CPU, and a discard that
+ * empties thousands of tables had paid one per table.
+ */
+#define VMAP_DOOMED 64
+static struct zs_range vmap_doomed[VMAP_DOOMED];
+static unsigned int vmap_nr_doomed;
+static atomic_ulong vmap_unmapped; /* tables unmapped, ever */
 
 /* A cached table of exactly size bytes, resident ones first; or NULL. */
 static void *vmap_cache_take(size_t size)
@@ -184,6 +195,60 @@ static void vmap_unmap(void *p, size_t size)
 {
 	zs_san_open_defined(p, size); /* the next mapping here starts clean */
 	munmap(p, size);
+	atomic_fetch_add(&vmap_unmapped, 1);
+}
+
+static int range_cmp(const void *a, const void *b)
+{
+	const char *x = ((const struct zs_range *)a)->addr;
+	const char *y = ((const struct zs_range *)b)->addr;
+
+	return (x > y) - (x < y);
+}
+
+/* Unmap r[0..n), each run of adjacent ranges in one call. */
+static void unmap_runs(struct zs_range *r, unsigned int n)
+{
+	unsigned int i, j;
+
+	qsort(r, n, sizeof(*r), range_cmp);
+	for (i = 0; i < n; i = j) {
+		size_t len = r[i].len;
+
+		zs_san_open_defined(r[i].addr, r[i].len);
+		for (j = i + 1;
+		     j < n && (char *)r[j].addr == (char *)r[i].addr + len;
+		     j++) {
+			zs_san_open_defined(r[j].addr, r[j].len);
+			len += r[j].len;
+		}
+		munmap(r[i].addr, len);
+	}
+	atomic_fetch_add(&vmap_unmapped, n);
+}
+
+/*
+ * A table given back (not resident) to unmap: queued; when the queue is
+ * full, all of it goes (outside the lock), or with flush, whatever waits.
+ */
+static void vmap_doom(void *p, size_t size, bool flush)
+{
+	struct zs_range batch[VMAP_DOOMED];
+	unsigned int n = 0;
+
+	pthread_mutex_lock(&vmap_lock);
+	if (p) {
+		vmap_doomed[vmap_nr_doomed].addr = p;
+		vmap_doomed[vmap_nr_doomed++].len = size;
+	}
+	if (flush || vmap_nr_doomed == VMAP_DOOMED) {
+		n = vmap_nr_doomed;
+		memcpy(batch, vmap_doomed, n * sizeof(*batch));
+		vmap_nr_doomed = 0;
+	}
+	pthread_mutex_unlock(&vmap_lock);
+	if (n)
+		unmap_runs(batch, n);
 }
 
 void *zs_vmap_zeroed(size_t size)
@@ -215,7 +280,7 @@ static bool vmap_keep(void *p, size_t size)
 	bool kept = vmap_cache_put(p, size, true, &evicted);
 
 	if (evicted.addr)
-		vmap_unmap(evicted.addr, evicted.len);
+		vmap_doom(evicted.addr, evicted.len, false);
 	return kept;
 }
 
@@ -288,13 +353,31 @@ void zs_vmap_trim_keep(size_t keep)
 		struct zs_range evicted;
 
 		if (!vmap_cache_put(out[i].addr, out[i].len, false, &evicted))
-			vmap_unmap(out[i].addr, out[i].len);
+			vmap_doom(out[i].addr, out[i].len, false);
 	}
+	if (!keep)
+		vmap_doom(NULL, 0,
+			  true); /* a full trim leaves nothing queued */
 }
 
 void zs_vmap_trim(void)
 {
 	zs_vmap_trim_keep(0);
+}
+
+unsigned long zs_vmap_unmapped(void)
+{
+	return atomic_load(&vmap_unmapped);
+}
+
+unsigned int zs_vmap_doomed(void)
+{
+	unsigned int n;
+
+	pthread_mutex_lock(&vmap_lock);
+	n = vmap_nr_doomed;
+	pthread_mutex_unlock(&vmap_lock);
+	return n;
 }
 
 size_t zs_vmap_resident(void)

@@ -36,6 +36,12 @@ void zs_vmap_trim_keep(size_t keep);
 void zs_vmap_trim(void); /* keeps nothing */
 /* Bytes of freed tables the cache holds resident. */
 size_t zs_vmap_resident(void);
+/*
+ * Tables unmapped so far (for tests), and those given back that wait to
+ * be unmapped with others (a full trim unmaps them).
+ */
+unsigned long zs_vmap_unmapped(void);
+unsigned int zs_vmap_doomed(void);
 bool zs_slab_fault(void);
 void zs_slab_account(long delta);
 
