@@ -621,7 +621,8 @@ static void metadata_compacted(struct kunit *test)
 		   zs_get_total_pages(pool));
 	KUNIT_EXPECT_LE(test, zs_meta_nr_chunks(&pool->meta[0]),
 			packed_chunks(pool));
-	KUNIT_EXPECT_LE(test, zs_meta_nr_chunks(&pool->meta[0]), full_chunks / 4);
+	KUNIT_EXPECT_LE(test, zs_meta_nr_chunks(&pool->meta[0]),
+			full_chunks / 4);
 	KUNIT_EXPECT_LE(test, zs_pool_nr_pfn_leaves(pool), 2ul);
 	for (i = 0; i < MANY; i++)
 		if (h[i])
