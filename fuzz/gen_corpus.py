@@ -30,10 +30,11 @@ S_EDGE, S_STRADDLE, S_MIN, S_MAX, S_UNIFORM = range(5)
 
 
 def config(page=4096, chain=4, phys=PHYS_DEFAULT, no_merge=False, bits=0,
-           builtin=False):
-    """builtin: the library's own page provider, not the recycling one."""
+           builtin=False, shards=1):
+    """builtin: the library's own page provider, not the recycling one;
+    shards: the pool's class shards (1..4, bits 4-5 of the chain byte)."""
     flags = (bits << 2) | (int(builtin) << 1) | int(no_merge)
-    return bytes([PAGE[page], chain - 1, phys, flags])
+    return bytes([PAGE[page], (chain - 1) | ((shards - 1) << 4), phys, flags])
 
 
 def u16(v):
@@ -432,6 +433,16 @@ def gen_threads():
             body += b"".join(chunk(t, hold_ops(t + 4)) for t in range(n))
             seeds["hold%d-%dk" % (n, page // 1024)] = (
                 config(page, 4 * n, bits=n - 2) + body)
+    # Threads spread over class shards: frees, handoffs, compaction and
+    # migration across them
+    for shards in (2, 4):
+        for n in (2, 4):
+            body = b"".join(chunk(t, thread_ops(t)) for t in range(n))
+            body += b"".join(
+                chunk(t, move_ops(1 | ((3 + t) << 4), T_MOVES, 8))
+                for t in range(n))
+            seeds["shards%d-threads%d-4k" % (shards, n)] = (
+                config(4096, 4, bits=n - 2, shards=shards) + body)
     return seeds
 
 
