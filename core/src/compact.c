@@ -218,12 +218,15 @@ unsigned long zs_compact(struct zs_pool *pool)
 			break;
 	/* then the metadata: descriptors out of sparse chunks */
 	for (unsigned int s = 0; s < pool->nr_shards; s++)
-		draining += zs_meta_drain_begin(&pool->meta[s]);
+		if (zs_shard_classes(pool, s))
+			draining += zs_meta_drain_begin(&pool->meta[s]);
 	if (draining)
 		zs_for_each_serving_class(pool, c)
 			rehome_class(pool, c);
+	/* a shard made meanwhile has nothing being drained: no harm */
 	for (unsigned int s = 0; s < pool->nr_shards; s++)
-		zs_meta_drain_end(&pool->meta[s]);
+		if (zs_shard_classes(pool, s))
+			zs_meta_drain_end(&pool->meta[s]);
 	zs_atomic_add(&pool->pages_compacted, freed);
 	/* batched frees into the quarantine, so their chunks can go back */
 	zs_handle_flush(&pool->handles);

@@ -169,60 +169,50 @@ static inline bool zs_class_serves(const struct size_class *c)
 
 /*
  * The serving classes (steps no merge folded into a larger class) of
- * every shard made, by absolute index: the first at index i or above, or
- * the last below index i; NULL when there is none. For the loops below.
+ * every shard made, for the loops below: the first at step k of shard s
+ * or after it (in step order, then the next shards), or the last below
+ * step k of shard s (then the shards before); NULL when there is none.
  */
-static inline struct size_class *zs_serving_from(struct zs_pool *pool,
-						 unsigned int i)
+static inline struct size_class *zs_serving_up(struct zs_pool *pool,
+					       unsigned int s, unsigned int k)
 {
-	unsigned int n = pool->geo.nr_steps, end = n * pool->nr_shards;
+	unsigned int n = pool->geo.nr_steps;
 
-	while (i < end) {
-		struct size_class *arr = zs_shard_classes(pool, i / n);
+	for (; s < pool->nr_shards; s++, k = 0) {
+		struct size_class *arr = zs_shard_classes(pool, s);
 
-		if (!arr) {
-			i = (i / n + 1) * n;
-			continue;
-		}
-		if (zs_class_serves(&arr[i % n]))
-			return &arr[i % n];
-		i++;
+		for (; arr && k < n; k++)
+			if (zs_class_serves(&arr[k]))
+				return &arr[k];
 	}
 	return NULL;
 }
 
-static inline struct size_class *zs_serving_below(struct zs_pool *pool,
-						  unsigned int i)
+static inline struct size_class *zs_serving_down(struct zs_pool *pool,
+						 unsigned int s, unsigned int k)
 {
-	unsigned int n = pool->geo.nr_steps;
+	for (s++; s-- > 0; k = pool->geo.nr_steps) {
+		struct size_class *arr = zs_shard_classes(pool, s);
 
-	while (i > 0) {
-		struct size_class *arr = zs_shard_classes(pool, (i - 1) / n);
-
-		if (!arr) {
-			i = (i - 1) / n * n;
-			continue;
-		}
-		i--;
-		if (zs_class_serves(&arr[i % n]))
-			return &arr[i % n];
+		while (arr && k-- > 0)
+			if (zs_class_serves(&arr[k]))
+				return &arr[k];
 	}
 	return NULL;
 }
 
 /*
- * Walk every serving class of every shard made, c its class (c->index its
- * absolute index), shard 0's smallest first or, _reverse, the last
- * shard's largest first. Merged steps are skipped, so a loop that also
- * looks at those keeps its own.
+ * Walk every serving class of every shard made, c its class: shard 0's
+ * smallest first or, _reverse, the last shard's largest first. Merged
+ * steps are skipped, so a loop that also looks at those keeps its own.
  */
 #define zs_for_each_serving_class(pool, c)                                     \
-	for ((c) = zs_serving_from((pool), 0); (c);                            \
-	     (c) = zs_serving_from((pool), (c)->index + 1))
+	for ((c) = zs_serving_up((pool), 0, 0); (c);                           \
+	     (c) = zs_serving_up((pool), (c)->shard, (c)->step + 1))
 #define zs_for_each_serving_class_reverse(pool, c)                             \
-	for ((c) = zs_serving_below((pool),                                    \
-				    (pool)->geo.nr_steps * (pool)->nr_shards); \
-	     (c); (c) = zs_serving_below((pool), (c)->index))
+	for ((c) = zs_serving_down((pool), (pool)->nr_shards - 1,              \
+				   (pool)->geo.nr_steps);                      \
+	     (c); (c) = zs_serving_down((pool), (c)->shard, (c)->step))
 
 /*
  * The class lock, for a change to the class: when zs_pool_check has the
