@@ -126,37 +126,21 @@ static void put_pfn(struct zs_pool *pool, struct zs_page *page, bool published)
 	page->pfn = 0;
 }
 
-static int take_page(struct zs_pool *pool, struct zs_page *page,
-		     unsigned int class_idx, bool publish)
-{
-	bool ok;
-
-	zs_mutex_lock(&pool->lock);
-	page->class_idx = (unsigned short)class_idx;
-	ok = take_pfn(pool, page, publish);
-	zs_mutex_unlock(&pool->lock);
-	if (!ok)
-		return -1;
-	if (zs_page_get_mem(page, &pool->pages, pool->geo.page_size) != 0) {
-		zs_mutex_lock(&pool->lock);
-		put_pfn(pool, page, publish);
-		zs_mutex_unlock(&pool->lock);
-		return -1;
-	}
-	zs_atomic_add(&pool->pages_allocated, 1);
-	return 0;
-}
-
-unsigned int zs_pool_pages_take(struct zs_pool *pool, struct zs_page *pages,
-				unsigned int n, unsigned int class_idx)
+/*
+ * pages[0..n) get pfns for class_idx under one pfn lock (entries naming
+ * them when publish), then memory: how many got both, those past them
+ * neither.
+ */
+static unsigned int take_pages(struct zs_pool *pool, struct zs_page *pages,
+			       unsigned int n, unsigned int class_idx,
+			       bool publish)
 {
 	unsigned int got = 0, mem = 0;
 
-	/* one pfn lock for the zspage, not one per page */
 	zs_mutex_lock(&pool->lock);
 	for (; got < n; got++) {
 		pages[got].class_idx = (unsigned short)class_idx;
-		if (!take_pfn(pool, &pages[got], true))
+		if (!take_pfn(pool, &pages[got], publish))
 			break;
 	}
 	zs_mutex_unlock(&pool->lock);
@@ -167,43 +151,47 @@ unsigned int zs_pool_pages_take(struct zs_pool *pool, struct zs_page *pages,
 	if (mem < got) {
 		zs_mutex_lock(&pool->lock);
 		for (unsigned int k = mem; k < got; k++)
-			put_pfn(pool, &pages[k], true);
+			put_pfn(pool, &pages[k], publish);
 		zs_mutex_unlock(&pool->lock);
 	}
 	zs_atomic_add(&pool->pages_allocated, mem);
 	return mem;
 }
 
-int zs_pool_page_take_spare(struct zs_pool *pool, struct zs_page *spare,
-			    unsigned int class_idx)
-{
-	return take_page(pool, spare, class_idx, false);
-}
-
-static void put_page(struct zs_pool *pool, struct zs_page *page, bool published)
-{
-	zs_page_put_mem(page, &pool->pages, pool->geo.page_size);
-	zs_atomic_sub(&pool->pages_allocated, 1);
-	zs_mutex_lock(&pool->lock);
-	put_pfn(pool, page, published);
-	zs_mutex_unlock(&pool->lock);
-}
-
-void zs_pool_pages_put(struct zs_pool *pool, struct zs_page *pages,
-		       unsigned int n)
+/* pages[0..n) give their memory back, then their pfns under one lock. */
+static void put_pages(struct zs_pool *pool, struct zs_page *pages,
+		      unsigned int n, bool published)
 {
 	for (unsigned int k = 0; k < n; k++)
 		zs_page_put_mem(&pages[k], &pool->pages, pool->geo.page_size);
 	zs_atomic_sub(&pool->pages_allocated, n);
 	zs_mutex_lock(&pool->lock);
 	for (unsigned int k = 0; k < n; k++)
-		put_pfn(pool, &pages[k], true);
+		put_pfn(pool, &pages[k], published);
 	zs_mutex_unlock(&pool->lock);
+}
+
+unsigned int zs_pool_pages_take(struct zs_pool *pool, struct zs_page *pages,
+				unsigned int n, unsigned int class_idx)
+{
+	return take_pages(pool, pages, n, class_idx, true);
+}
+
+int zs_pool_page_take_spare(struct zs_pool *pool, struct zs_page *spare,
+			    unsigned int class_idx)
+{
+	return take_pages(pool, spare, 1, class_idx, false) == 1 ? 0 : -1;
+}
+
+void zs_pool_pages_put(struct zs_pool *pool, struct zs_page *pages,
+		       unsigned int n)
+{
+	put_pages(pool, pages, n, true);
 }
 
 void zs_pool_page_put_spare(struct zs_pool *pool, struct zs_page *spare)
 {
-	put_page(pool, spare, false);
+	put_pages(pool, spare, 1, false);
 }
 
 void zs_pool_page_swap(struct zs_pool *pool, struct zs_page *page,

@@ -255,6 +255,32 @@ static void vmap_trim_keeps_latest(struct kunit *test)
 		KUNIT_EXPECT_FALSE(test, resident(t[i], sys));
 }
 
+/* Ranges given out of order: sorted, and each adjacent run made one. */
+static void ranges_coalesced(struct kunit *test)
+{
+	/* a real mapping's addresses; nothing is read or written */
+	char *base = mmap(NULL, 0x9000, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
+			  -1, 0);
+	struct zs_range r[5];
+
+	KUNIT_ASSERT_TRUE(test, base != MAP_FAILED);
+	r[0] = (struct zs_range){base + 0x5000, 0x1000};
+	r[1] = (struct zs_range){base + 0x1000, 0x1000};
+	r[2] = (struct zs_range){base + 0x3000, 0x2000};
+	r[3] = (struct zs_range){base + 0x0000, 0x1000};
+	r[4] = (struct zs_range){base + 0x8000, 0x1000};
+
+	KUNIT_ASSERT_EQ(test, zs_ranges_coalesce(r, 5), (size_t)3);
+	KUNIT_EXPECT_PTR_EQ(test, r[0].addr, (void *)base);
+	KUNIT_EXPECT_EQ(test, r[0].len, (size_t)0x2000);
+	KUNIT_EXPECT_PTR_EQ(test, r[1].addr, (void *)(base + 0x3000));
+	KUNIT_EXPECT_EQ(test, r[1].len, (size_t)0x3000);
+	KUNIT_EXPECT_PTR_EQ(test, r[2].addr, (void *)(base + 0x8000));
+	KUNIT_EXPECT_EQ(test, r[2].len, (size_t)0x1000);
+	KUNIT_EXPECT_EQ(test, zs_ranges_coalesce(r, 0), (size_t)0);
+	munmap(base, 0x9000);
+}
+
 /*
  * Tables pushed out of a full cache (their memory given back already) are
  * unmapped in batches, not one by one: each freed table is then cached,
@@ -342,6 +368,7 @@ static struct kunit_case release_cases[] = {
 	KUNIT_CASE(vmap_trim_keeps_address),
 	KUNIT_CASE(vmap_overflow_releases_all),
 	KUNIT_CASE(vmap_trim_keeps_latest),
+	KUNIT_CASE(ranges_coalesced),
 	KUNIT_CASE(vmap_evictions_batched),
 	KUNIT_CASE(compact_keeps_table_reserve),
 	{},

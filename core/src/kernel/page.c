@@ -435,36 +435,25 @@ static char *region_release_locked(struct zs_region *r, struct zs_pv_size *sz,
 	return unmap;
 }
 
-static int addr_cmp(const void *a, const void *b)
-{
-	const char *x = *(char *const *)a, *y = *(char *const *)b;
-
-	return (x > y) - (x < y);
-}
-
 /*
  * Give n pages of one size back to the system and to their regions. They
  * are on no hot stack and still live, so no region of theirs goes away
- * meanwhile. Sorted first: one range per run of adjacent pages, all of
- * them given back in one call where the system allows (release.h).
+ * meanwhile. One range per run of adjacent pages, all of them given back
+ * in one call where the system allows (release.h).
  */
 static void release_batch(char **pages, size_t n, size_t page_size)
 {
 	struct zs_pv_size *sz = &pv_sizes[size_index(page_size)];
 	char *unmap[ZS_HOT_MAX + 1];
 	struct zs_range runs[ZS_HOT_MAX + 1];
-	size_t nr_unmap = 0, nr_runs = 0, i, j;
+	size_t nr_unmap = 0, i;
 
-	qsort(pages, n, sizeof(*pages), addr_cmp);
 	if (page_size >= sys_page_size()) {
-		for (i = 0; i < n; i = j) {
-			for (j = i + 1; j < n; j++)
-				if (pages[j] != pages[j - 1] + page_size)
-					break;
-			runs[nr_runs].addr = pages[i];
-			runs[nr_runs++].len = (j - i) * page_size;
+		for (i = 0; i < n; i++) {
+			runs[i].addr = pages[i];
+			runs[i].len = page_size;
 		}
-		zs_release_ranges(runs, nr_runs);
+		zs_release_ranges(runs, zs_ranges_coalesce(runs, n));
 	}
 	pthread_mutex_lock(&pv_lock);
 	for (i = 0; i < n; i++) {

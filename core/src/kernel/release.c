@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdlib.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -146,3 +147,26 @@ void zs_release_ranges(const struct zs_range *r, size_t n)
 }
 
 #endif
+
+static int range_cmp(const void *a, const void *b)
+{
+	const char *x = ((const struct zs_range *)a)->addr;
+	const char *y = ((const struct zs_range *)b)->addr;
+
+	return (x > y) - (x < y);
+}
+
+size_t zs_ranges_coalesce(struct zs_range *r, size_t n)
+{
+	size_t out = 0;
+
+	qsort(r, n, sizeof(*r), range_cmp);
+	for (size_t i = 0; i < n; i++) {
+		if (out && (char *)r[out - 1].addr + r[out - 1].len ==
+				   (char *)r[i].addr)
+			r[out - 1].len += r[i].len;
+		else
+			r[out++] = r[i];
+	}
+	return out;
+}

@@ -25,6 +25,11 @@ struct zs_range {
 
 /* MADV_DONTNEED on each of the n ranges. */
 void zs_release_ranges(const struct zs_range *r, size_t n);
+/*
+ * Sort r[0..n) by address and join each run of adjacent ranges into one,
+ * in place: how many ranges are left. One system call then covers a run.
+ */
+size_t zs_ranges_coalesce(struct zs_range *r, size_t n);
 
 /* For tests: whether the one-call path is in use (false: one madvise per
  * range), and forcing the per-range path on (or back off). */

@@ -198,32 +198,16 @@ static void vmap_unmap(void *p, size_t size)
 	atomic_fetch_add(&vmap_unmapped, 1);
 }
 
-static int range_cmp(const void *a, const void *b)
-{
-	const char *x = ((const struct zs_range *)a)->addr;
-	const char *y = ((const struct zs_range *)b)->addr;
-
-	return (x > y) - (x < y);
-}
-
 /* Unmap r[0..n), each run of adjacent ranges in one call. */
-static void unmap_runs(struct zs_range *r, unsigned int n)
+static void unmap_runs(struct zs_range *r, size_t n)
 {
-	unsigned int i, j;
+	size_t runs;
 
-	qsort(r, n, sizeof(*r), range_cmp);
-	for (i = 0; i < n; i = j) {
-		size_t len = r[i].len;
-
+	for (size_t i = 0; i < n; i++)
 		zs_san_open_defined(r[i].addr, r[i].len);
-		for (j = i + 1;
-		     j < n && (char *)r[j].addr == (char *)r[i].addr + len;
-		     j++) {
-			zs_san_open_defined(r[j].addr, r[j].len);
-			len += r[j].len;
-		}
-		munmap(r[i].addr, len);
-	}
+	runs = zs_ranges_coalesce(r, n);
+	for (size_t i = 0; i < runs; i++)
+		munmap(r[i].addr, r[i].len);
 	atomic_fetch_add(&vmap_unmapped, n);
 }
 
