@@ -282,46 +282,6 @@ static void ranges_coalesced(struct kunit *test)
 }
 
 /*
- * Tables pushed out of a full cache (their memory given back already) are
- * unmapped in batches, not one by one: each freed table is then cached,
- * waiting, or unmapped, and a full trim leaves none waiting.
- */
-static void vmap_evictions_batched(struct kunit *test)
-{
-	enum { N = 400 };
-	size_t sys = sys_page();
-	unsigned long before;
-	unsigned int most = 0;
-	char **t = kunit_kcalloc(test, N, sizeof(*t), GFP_KERNEL);
-
-	KUNIT_ASSERT_NOT_NULL(test, t);
-	zs_vmap_trim();
-	KUNIT_EXPECT_EQ(test, zs_vmap_doomed(), 0u);
-	for (int i = 0; i < N; i++) {
-		t[i] = zs_vzalloc(sys);
-		KUNIT_ASSERT_NOT_NULL(test, t[i]);
-		t[i][0] = 1; /* resident */
-	}
-	before = zs_vmap_unmapped();
-	for (int i = 0; i < N; i++) {
-		unsigned int w;
-
-		zs_vfree(t[i], sys);
-		w = zs_vmap_doomed();
-		most = w > most ? w : most;
-	}
-	/* the cache has 128 slots: most of the 400 went out, in batches */
-	KUNIT_EXPECT_GT(test, most, 1u);
-	KUNIT_EXPECT_LT(test, most, 64u);
-	KUNIT_EXPECT_GE(test, zs_vmap_unmapped() - before + zs_vmap_doomed(),
-			(unsigned long)N - 128);
-	zs_vmap_trim();
-	KUNIT_EXPECT_EQ(test, zs_vmap_doomed(), 0u);
-	KUNIT_EXPECT_GE(test, zs_vmap_unmapped() - before,
-			(unsigned long)N - 128);
-}
-
-/*
  * zs_compact gives the freed tables back but for ZS_VMAP_TRIM_KEEP: with
  * well over that cached (320 KiB of 16 KiB tables), compacting a pool
  * leaves some, at most the reserve, resident.
@@ -369,7 +329,6 @@ static struct kunit_case release_cases[] = {
 	KUNIT_CASE(vmap_overflow_releases_all),
 	KUNIT_CASE(vmap_trim_keeps_latest),
 	KUNIT_CASE(ranges_coalesced),
-	KUNIT_CASE(vmap_evictions_batched),
 	KUNIT_CASE(compact_keeps_table_reserve),
 	{},
 };

@@ -114,20 +114,6 @@ void zs_page_provider_stats(size_t *regions, size_t *live_pages)
 	pthread_mutex_unlock(&pv_lock);
 }
 
-static size_t sys_page_size(void)
-{
-	static atomic_size_t cached;
-	size_t s = atomic_load(&cached);
-
-	if (!s) {
-		long v = sysconf(_SC_PAGESIZE);
-
-		s = v > 0 ? (size_t)v : 4096;
-		atomic_store(&cached, s);
-	}
-	return s;
-}
-
 /* Index of page_size in pv_sizes, or -1 when it is not a page size. */
 static int size_index(size_t page_size)
 {
@@ -142,30 +128,17 @@ static int size_index(size_t page_size)
 /* mmap ZS_REGION_BYTES aligned to ZS_REGION_BYTES, or NULL. */
 static char *map_region(void)
 {
-	size_t extra = ZS_REGION_BYTES - sys_page_size();
 	unsigned long n = atomic_fetch_add(&pv_map_attempts, 1) + 1;
 	unsigned long at = atomic_load(&pv_map_fail_at);
-	char *p, *base;
+	char *base;
 
 	if (at && n == at) {
 		atomic_store(&pv_map_fail_at, 0);
 		return NULL;
 	}
-	p = mmap(NULL, ZS_REGION_BYTES + extra, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (p == MAP_FAILED)
-		return NULL;
-	base = (char *)(((uintptr_t)p + ZS_REGION_BYTES - 1) &
-			~(uintptr_t)(ZS_REGION_BYTES - 1));
-	if (base > p)
-		munmap(p, (size_t)(base - p));
-	if (p + extra > base)
-		munmap(base + ZS_REGION_BYTES, (size_t)(p + extra - base));
-#ifdef MADV_NOHUGEPAGE
-	/* a huge page would make a whole 2 MiB resident on first touch */
-	madvise(base, ZS_REGION_BYTES, MADV_NOHUGEPAGE);
-#endif
-	zs_san_close(base, ZS_REGION_BYTES);
+	base = zs_map_aligned(ZS_REGION_BYTES);
+	if (base)
+		zs_san_close(base, ZS_REGION_BYTES);
 	return base;
 }
 
@@ -271,7 +244,7 @@ static size_t carve_ahead_locked(struct zs_pv_size *sz, struct zs_region *r,
 
 	/* a larger page is left to fault in where it is written: a
 	 * zspage's objects may use only its first system pages for long */
-	if (idx < r->populated || page_size != sys_page_size())
+	if (idx < r->populated || page_size != zs_sys_page_size())
 		return 0;
 	if (sz->ahead[r->lane] != r)
 		drop_ahead_locked(sz, r->lane, page_size);
@@ -427,7 +400,7 @@ static char *region_release_locked(struct zs_region *r, struct zs_pv_size *sz,
 		} else {
 			sz->nr_empty++;
 			/* pages smaller than the system's were not given back */
-			if (r->page_size < sys_page_size())
+			if (r->page_size < zs_sys_page_size())
 				madvise(r->base, ZS_REGION_BYTES,
 					MADV_DONTNEED);
 		}
@@ -448,7 +421,7 @@ static void release_batch(char **pages, size_t n, size_t page_size)
 	struct zs_range runs[ZS_HOT_MAX + 1];
 	size_t nr_unmap = 0, i;
 
-	if (page_size >= sys_page_size()) {
+	if (page_size >= zs_sys_page_size()) {
 		for (i = 0; i < n; i++) {
 			runs[i].addr = pages[i];
 			runs[i].len = page_size;

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "arena.h"
 #include "lock.h"
 #include "release.h"
 #include "sanitize.h"
@@ -87,22 +88,21 @@ void zs_kfree(void *p)
 }
 
 /*
- * Tables of whole pages come straight from mmap: a freed table goes back
- * to the system, where a free()d block in the middle of malloc's heap
- * would stay resident. A few freed tables (VMAP_CACHE_BYTES of resident
- * memory in all) wait for reuse first, closed to memory checkers: a pool
- * made and destroyed again and again (a fuzzer's life) then costs no
- * mmap, no munmap and no TLB shootdown per table. A pool's own tables
- * (class table, pfn and handle radix nodes, handle and descriptor chunks)
- * come to some 150 KiB at 4 KiB pages, many of them 4-16 KiB: the cache
- * holds a few pools' worth. zs_compact gives its memory back in one
- * release call (zs_vmap_trim_keep), all but the tables freed last that fit
- * in ZS_VMAP_TRIM_KEEP, and keeps the tables' address space for reuse: no
- * unmapping per table, and a pool made right after a compaction (a
- * fuzzer compacts several times per input) does not fault its class table
- * and first chunks in again. A free that finds the bound reached gives
- * all of it back; only a table with no slot left is unmapped (one already
- * given back first).
+ * Tables of whole pages: their address space comes from the arena
+ * (arena.c), a larger one straight from mmap, so that a freed table's
+ * memory goes back to the system, where a free()d block in the middle of
+ * malloc's heap would stay resident. A few freed tables (VMAP_CACHE_BYTES
+ * in all) wait resident for reuse first, closed to memory checkers: a
+ * pool made and destroyed again and again (a fuzzer's life) then costs
+ * no system call per table. A pool's own tables (class table, pfn and
+ * handle radix nodes, descriptor chunks) come to some 150 KiB at 4 KiB
+ * pages, many of them 4-16 KiB: the cache holds a few pools' worth.
+ * zs_compact gives the cache's memory back in one release call
+ * (zs_vmap_trim_keep), but for the tables freed last that fit in
+ * ZS_VMAP_TRIM_KEEP: a pool made right after a compaction (a fuzzer
+ * compacts several times per input) does not fault its class table and
+ * first chunks in again. A free that finds the bound reached gives all of
+ * it back.
  */
 #define VMAP_CACHE_SLOTS 128
 #define VMAP_CACHE_BYTES ((size_t)1 << 20)
@@ -111,98 +111,83 @@ static pthread_mutex_t vmap_lock = ZS_STATIC_MUTEX_INIT;
 static struct {
 	void *p;
 	size_t size;
-	bool resident;	     /* false: given back by a trim, reads zeros */
 	unsigned long stamp; /* when it was put: a trim keeps the latest */
 } vmap_cache[VMAP_CACHE_SLOTS];
-static size_t vmap_resident_bytes; /* of the resident cached tables */
+static size_t vmap_resident_bytes; /* of the cached tables */
 static unsigned long vmap_stamp;
-/*
- * Tables evicted from the cache (given back already: address space only)
- * wait here, under vmap_lock, to be unmapped VMAP_DOOMED at a time: sorted,
- * each run of adjacent ones in one munmap. With a second thread running,
- * every munmap is a TLB shootdown on the other CPU, and a discard that
- * empties thousands of tables had paid one per table.
- */
-#define VMAP_DOOMED 64
-static struct zs_range vmap_doomed[VMAP_DOOMED];
-static unsigned int vmap_nr_doomed;
 static atomic_ulong vmap_unmapped; /* tables unmapped, ever */
 
-/* A cached table of exactly size bytes, resident ones first; or NULL. */
+/* A table's size: whole system pages. */
+static size_t table_bytes(size_t size)
+{
+	size_t sys = zs_sys_page_size();
+
+	return size ? (size + sys - 1) & ~(sys - 1) : sys;
+}
+
+/* A cached table of exactly size bytes, or NULL. */
 static void *vmap_cache_take(size_t size)
 {
-	int found = -1;
 	void *p = NULL;
 
 	pthread_mutex_lock(&vmap_lock);
 	for (int i = 0; i < VMAP_CACHE_SLOTS; i++) {
 		if (vmap_cache[i].p && vmap_cache[i].size == size) {
-			found = i;
-			if (vmap_cache[i].resident)
-				break;
-		}
-	}
-	if (found >= 0) {
-		p = vmap_cache[found].p;
-		vmap_cache[found].p = NULL;
-		if (vmap_cache[found].resident)
+			p = vmap_cache[i].p;
+			vmap_cache[i].p = NULL;
 			vmap_resident_bytes -= size;
+			break;
+		}
 	}
 	pthread_mutex_unlock(&vmap_lock);
 	return p;
 }
 
-/*
- * Keeps p (resident or not) for reuse when there is room; false
- * otherwise. A resident table may take the slot of one given back
- * earlier, whose mapping is then *evicted for the caller to unmap.
- */
-static bool vmap_cache_put(void *p, size_t size, bool resident,
-			   struct zs_range *evicted)
+/* Keeps p, resident, for reuse when there is room; false otherwise. */
+static bool vmap_cache_put(void *p, size_t size)
 {
-	int slot = -1, spare = -1;
+	bool kept = false;
 
-	evicted->addr = NULL;
 	pthread_mutex_lock(&vmap_lock);
-	if (resident && vmap_resident_bytes + size > VMAP_CACHE_BYTES) {
-		pthread_mutex_unlock(&vmap_lock);
-		return false;
-	}
-	for (int i = 0; i < VMAP_CACHE_SLOTS && slot < 0; i++) {
-		if (!vmap_cache[i].p)
-			slot = i;
-		else if (spare < 0 && !vmap_cache[i].resident)
-			spare = i;
-	}
-	if (slot < 0 && resident && spare >= 0) {
-		evicted->addr = vmap_cache[spare].p;
-		evicted->len = vmap_cache[spare].size;
-		slot = spare;
-	}
-	if (slot >= 0) {
-		vmap_cache[slot].p = p;
-		vmap_cache[slot].size = size;
-		vmap_cache[slot].resident = resident;
-		vmap_cache[slot].stamp = ++vmap_stamp;
-		if (resident)
+	if (vmap_resident_bytes + size > VMAP_CACHE_BYTES)
+		goto out;
+	for (int i = 0; i < VMAP_CACHE_SLOTS; i++) {
+		if (!vmap_cache[i].p) {
+			vmap_cache[i].p = p;
+			vmap_cache[i].size = size;
+			vmap_cache[i].stamp = ++vmap_stamp;
 			vmap_resident_bytes += size;
+			kept = true;
+			break;
+		}
 	}
+out:
 	pthread_mutex_unlock(&vmap_lock);
-	return slot >= 0;
+	return kept;
 }
 
-static void vmap_unmap(void *p, size_t size)
+/*
+ * Tables out of use, closed: those the arena serves give their memory
+ * back in one release call and return to it; the others are unmapped,
+ * each run of adjacent ones in one munmap. Reorders r.
+ */
+static void tables_drop(struct zs_range *r, size_t n)
 {
-	zs_san_open_defined(p, size); /* the next mapping here starts clean */
-	munmap(p, size);
-	atomic_fetch_add(&vmap_unmapped, 1);
-}
+	size_t served = 0, runs;
 
-/* Unmap r[0..n), each run of adjacent ranges in one call. */
-static void unmap_runs(struct zs_range *r, size_t n)
-{
-	size_t runs;
+	for (size_t i = 0; i < n; i++) {
+		if (zs_arena_serves(r[i].len)) {
+			struct zs_range t = r[served];
 
+			r[served++] = r[i];
+			r[i] = t;
+		}
+	}
+	zs_release_ranges(r, served);
+	for (size_t i = 0; i < served; i++)
+		zs_arena_give(r[i].addr, r[i].len);
+	r += served;
+	n -= served;
 	for (size_t i = 0; i < n; i++)
 		zs_san_open_defined(r[i].addr, r[i].len);
 	runs = zs_ranges_coalesce(r, n);
@@ -212,74 +197,65 @@ static void unmap_runs(struct zs_range *r, size_t n)
 }
 
 /*
- * A table given back (not resident) to unmap: queued; when the queue is
- * full, all of it goes (outside the lock), or with flush, whatever waits.
+ * Every table is written soon after it is made: a write to each page now
+ * faults it in once, where a first read would map the zero page and the
+ * write after it fault again, with a TLB shootdown on every other CPU
+ * the process runs on.
  */
-static void vmap_doom(void *p, size_t size, bool flush)
+static void touch_for_write(char *p, size_t size)
 {
-	struct zs_range batch[VMAP_DOOMED];
-	unsigned int n = 0;
+	size_t sys = zs_sys_page_size();
 
-	pthread_mutex_lock(&vmap_lock);
-	if (p) {
-		vmap_doomed[vmap_nr_doomed].addr = p;
-		vmap_doomed[vmap_nr_doomed++].len = size;
-	}
-	if (flush || vmap_nr_doomed == VMAP_DOOMED) {
-		n = vmap_nr_doomed;
-		memcpy(batch, vmap_doomed, n * sizeof(*batch));
-		vmap_nr_doomed = 0;
-	}
-	pthread_mutex_unlock(&vmap_lock);
-	if (n)
-		unmap_runs(batch, n);
+	for (size_t off = 0; off < size; off += sys)
+		((volatile char *)p)[off] = 0;
 }
 
 void *zs_vmap_zeroed(size_t size)
 {
 	void *p;
 
-	size = size ? size : 1;
+	size = table_bytes(size);
 	p = vmap_cache_take(size);
 	if (p) {
 		zs_san_open_undefined(p, size);
 		memset(p, 0, size);
 		return p;
 	}
-	p = mmap(NULL, size, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	return p == MAP_FAILED ? NULL : p;
+	if (zs_arena_serves(size)) {
+		p = zs_arena_take(size);
+	} else {
+		p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		p = p == MAP_FAILED ? NULL : p;
+	}
+	if (p)
+		touch_for_write(p, size);
+	return p;
 }
 
 /*
  * When the cache's resident memory is at its bound, all of it goes back
  * in one release call (zs_vmap_trim) and p takes a place beside it:
- * unmapping each table that does not fit would cost a TLB flush per table
- * and free its pages one by one, where a trim frees them all at once and
- * a later unmap finds no page left (several times cheaper).
+ * giving back each table that does not fit would cost a system call per
+ * table, where a trim frees them all at once.
  */
-static bool vmap_keep(void *p, size_t size)
-{
-	struct zs_range evicted;
-	bool kept = vmap_cache_put(p, size, true, &evicted);
-
-	if (evicted.addr)
-		vmap_doom(evicted.addr, evicted.len, false);
-	return kept;
-}
-
 void zs_vunmap(void *p, size_t size)
 {
-	size = size ? size : 1;
+	struct zs_range r;
+
+	size = table_bytes(size);
 	zs_san_close(p, size);
 	if (size <= VMAP_CACHE_BYTES) {
-		if (vmap_keep(p, size))
+		if (vmap_cache_put(p, size))
 			return;
 		zs_vmap_trim();
-		if (vmap_keep(p, size))
+		if (vmap_cache_put(p, size))
 			return;
 	}
-	vmap_unmap(p, size); /* never fits, or no slot even after a trim */
+	/* never fits, or no slot even after a trim */
+	r.addr = p;
+	r.len = size;
+	tables_drop(&r, 1);
 }
 
 static int newer_first(const void *a, const void *b)
@@ -291,8 +267,8 @@ static int newer_first(const void *a, const void *b)
 }
 
 /*
- * Which resident tables a trim keeps: the latest put first, as long as
- * they fit in keep bytes. Under lock; marks them in keep_slot.
+ * Which cached tables a trim keeps: the latest put first, as long as they
+ * fit in keep bytes. Under lock; marks them in keep_slot.
  */
 static size_t pick_kept_locked(size_t keep, bool *keep_slot)
 {
@@ -300,7 +276,7 @@ static size_t pick_kept_locked(size_t keep, bool *keep_slot)
 	size_t kept = 0;
 
 	for (int i = 0; i < VMAP_CACHE_SLOTS; i++)
-		if (vmap_cache[i].p && vmap_cache[i].resident)
+		if (vmap_cache[i].p)
 			order[n++] = i;
 	qsort(order, (size_t)n, sizeof(order[0]), newer_first);
 	for (int k = 0; k < n; k++) {
@@ -318,30 +294,19 @@ void zs_vmap_trim_keep(size_t keep)
 {
 	struct zs_range out[VMAP_CACHE_SLOTS];
 	bool keep_slot[VMAP_CACHE_SLOTS] = {false};
-	unsigned int n = 0;
+	size_t n = 0;
 
-	/* out of the cache while released: nobody may take one meanwhile */
 	pthread_mutex_lock(&vmap_lock);
 	vmap_resident_bytes = keep ? pick_kept_locked(keep, keep_slot) : 0;
 	for (unsigned int i = 0; i < VMAP_CACHE_SLOTS; i++) {
-		if (vmap_cache[i].p && vmap_cache[i].resident &&
-		    !keep_slot[i]) {
+		if (vmap_cache[i].p && !keep_slot[i]) {
 			out[n].addr = vmap_cache[i].p;
 			out[n++].len = vmap_cache[i].size;
 			vmap_cache[i].p = NULL;
 		}
 	}
 	pthread_mutex_unlock(&vmap_lock);
-	zs_release_ranges(out, n); /* the kernel rounds each length up */
-	for (unsigned int i = 0; i < n; i++) {
-		struct zs_range evicted;
-
-		if (!vmap_cache_put(out[i].addr, out[i].len, false, &evicted))
-			vmap_doom(out[i].addr, out[i].len, false);
-	}
-	if (!keep)
-		vmap_doom(NULL, 0,
-			  true); /* a full trim leaves nothing queued */
+	tables_drop(out, n);
 }
 
 void zs_vmap_trim(void)
@@ -352,16 +317,6 @@ void zs_vmap_trim(void)
 unsigned long zs_vmap_unmapped(void)
 {
 	return atomic_load(&vmap_unmapped);
-}
-
-unsigned int zs_vmap_doomed(void)
-{
-	unsigned int n;
-
-	pthread_mutex_lock(&vmap_lock);
-	n = vmap_nr_doomed;
-	pthread_mutex_unlock(&vmap_lock);
-	return n;
 }
 
 size_t zs_vmap_resident(void)

@@ -13,7 +13,8 @@
 void *zs_kmalloc(size_t size);
 void *zs_kzalloc(size_t size);
 void zs_kfree(void *p);
-/* Zeroed whole pages (mmap), given back to the system when freed. */
+/* Zeroed whole pages (arena.h, or mmap), given back to the system when
+ * freed. */
 void *zs_vzalloc(size_t size);
 void zs_vfree(void *p, size_t size);
 
@@ -27,8 +28,8 @@ void *zs_vmap_zeroed(size_t size);
 void zs_vunmap(void *p, size_t size);
 /*
  * Gives the memory of every freed table the cache holds back to the system
- * (the tables stay mapped for reuse), but for the tables freed last that
- * fit in keep bytes. zs_compact keeps ZS_VMAP_TRIM_KEEP: about one pool's
+ * (and the tables to the arena), but for the tables freed last that fit in
+ * keep bytes. zs_compact keeps ZS_VMAP_TRIM_KEEP: about one pool's
  * class table and first chunks at 4 KiB pages.
  */
 #define ZS_VMAP_TRIM_KEEP ((size_t)128 << 10)
@@ -36,12 +37,8 @@ void zs_vmap_trim_keep(size_t keep);
 void zs_vmap_trim(void); /* keeps nothing */
 /* Bytes of freed tables the cache holds resident. */
 size_t zs_vmap_resident(void);
-/*
- * Tables unmapped so far (for tests), and those given back that wait to
- * be unmapped with others (a full trim unmaps them).
- */
+/* Tables above the arena's sizes (arena.h) unmapped so far (for tests). */
 unsigned long zs_vmap_unmapped(void);
-unsigned int zs_vmap_doomed(void);
 bool zs_slab_fault(void);
 void zs_slab_account(long delta);
 
