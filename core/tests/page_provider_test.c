@@ -476,6 +476,83 @@ static void pv_threads(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pv_live(), live0);
 }
 
+struct pv_hand {
+	size_t ps;
+	char *page;
+	bool free_it;
+};
+
+/* Allocates a page, or frees the one it is handed, on a thread (and so a
+ * lane) of its own. */
+static void *pv_hand_worker(void *arg)
+{
+	struct pv_hand *h = arg;
+
+	if (h->free_it)
+		pv_free(h->page, h->ps);
+	else
+		h->page = pv_alloc(h->ps);
+	return NULL;
+}
+
+static void pv_on_new_thread(struct kunit *test, struct pv_hand *h)
+{
+	pthread_t tid;
+
+	KUNIT_ASSERT_EQ(test, pthread_create(&tid, NULL, pv_hand_worker, h), 0);
+	pthread_join(tid, NULL);
+}
+
+/*
+ * A page freed by one thread waits in that thread's lane, and a thread of
+ * another lane takes it back before it carves a fresh one.
+ */
+static void pv_hot_page_crosses_lanes(struct kunit *test)
+{
+	struct pv_hand h = {.ps = 32768};
+	char *page;
+
+	zs_page_provider_trim(); /* no hot page of this size waits */
+	pv_on_new_thread(test, &h);
+	KUNIT_ASSERT_NOT_NULL(test, h.page);
+	page = h.page;
+	h.free_it = true;
+	pv_on_new_thread(test, &h);
+	h.free_it = false;
+	h.page = NULL;
+	pv_on_new_thread(test, &h);
+	KUNIT_EXPECT_PTR_EQ(test, h.page, page);
+	pv_free(h.page, h.ps);
+	zs_page_provider_trim();
+}
+
+/*
+ * A free of memory the provider did not give out: misaligned, reported
+ * at once; aligned but outside its regions, reported when its batch goes
+ * back (here, at the trim), and its bytes are not given back.
+ */
+static void pv_foreign_free_reported(struct kunit *test)
+{
+	struct zt_reports *rep = zt_record_reports(test);
+	size_t ps = 4096, i;
+	char *own = mmap(NULL, ps, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	KUNIT_ASSERT_TRUE(test, own != MAP_FAILED);
+	memset(own, 0x3d, ps);
+	pv_free(own + 8, ps);
+	KUNIT_EXPECT_EQ(test, rep->count, 1ul);
+	pv_free(own, ps);
+	zs_page_provider_trim();
+	KUNIT_EXPECT_EQ(test, rep->count, 2ul);
+	KUNIT_EXPECT_STREQ(test, rep->what, "page provider");
+	zs_san_open_defined(own, ps); /* the free closed it */
+	for (i = 0; i < ps && own[i] == 0x3d; i++)
+		;
+	KUNIT_EXPECT_EQ(test, i, ps); /* not given back: still 0x3d */
+	munmap(own, ps);
+}
+
 /* ASan: a free page is closed. MSan: a fresh object is uninitialised. */
 static void pv_memory_checkers(struct kunit *test)
 {
@@ -595,6 +672,8 @@ static struct kunit_case pv_cases[] = {
 	KUNIT_CASE(pv_map_failure_is_null),
 	KUNIT_CASE(pv_map_failure_in_pool),
 	KUNIT_CASE(pv_threads),
+	KUNIT_CASE(pv_hot_page_crosses_lanes),
+	KUNIT_CASE(pv_foreign_free_reported),
 	KUNIT_CASE(pv_memory_checkers),
 	KUNIT_CASE(pv_memcheck_catches_touch),
 	{},

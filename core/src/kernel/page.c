@@ -20,9 +20,10 @@
 /*
  * The built-in provider: pages carved out of anonymous mappings of
  * ZS_REGION_BYTES, one page size per region (every size 4..64 KiB divides
- * it). A freed page first waits, still resident, in its size's hot stack
- * (at most ZS_HOT_BYTES), and the next allocation of that size takes it
- * back with no fault and no system call. When the stack is full, the whole
+ * it). A freed page first waits, still resident, in a hot stack of its
+ * size and of the freeing thread's lane (at most ZS_HOT_BYTES each), and
+ * the next allocation of that size takes it back with no fault and no
+ * system call (from its own lane's stack first). When a stack is full, the whole
  * batch goes back to the system (MADV_DONTNEED on each run of adjacent
  * pages, in one system call where it can: resident drops now, not under
  * memory pressure as with MADV_FREE), and each index waits, out of band,
@@ -38,8 +39,11 @@
  * carved for the first time are faulted in by one MADV_POPULATE_WRITE
  * call, up to ZS_AHEAD_BYTES ahead (in one region at a time), rather
  * than by a fault at each first touch: several times cheaper per page
- * (docs/benchmarks.md, notes). One mutex guards it all; giving memory
- * back and faulting it in run outside it.
+ * (docs/benchmarks.md, notes). One mutex guards the regions, and each hot
+ * stack has its own, so that threads freeing and taking pages at once do
+ * not queue on one lock; giving memory back and faulting it in run
+ * outside them. A freed page's region is checked when its batch goes
+ * back.
  *
  * Regions are aligned to their size, so each is one page table of the
  * system's, and belong to a lane: a thread carves fresh pages from a
@@ -77,24 +81,46 @@ struct zs_region {
 struct zs_pv_size {
 	/* regions with a page to give, by lane */
 	struct zs_region *avail[ZS_PV_LANES];
-	unsigned int nr_empty;	 /* regions with every page free (<= 1) */
-	unsigned long last_free; /* pv_frees at its latest free */
+	unsigned int nr_empty; /* regions with every page free (<= 1) */
 	/* per lane, the region whose pages used..populated-1 were faulted in
 	 * ahead */
 	struct zs_region *ahead[ZS_PV_LANES];
-	/* Freed, still resident, newest on top; live to their regions. */
-	unsigned int nr_hot;
-	char *hot[ZS_HOT_MAX];
+};
+
+/* Freed pages of one size and lane, still resident, newest on top; live
+ * to their regions. */
+struct zs_pv_hot {
+	pthread_mutex_t lock;
+	atomic_uint nr; /* set under lock; read without it to pass it by */
+	unsigned long last_free; /* its lane's clock at its latest free */
+	char *page[ZS_HOT_MAX];
 };
 
 static pthread_mutex_t pv_lock = ZS_STATIC_MUTEX_INIT;
 static struct zs_pv_size pv_sizes[ZS_PV_SIZES];
+
+#define HOT_INIT                                                               \
+	{                                                                      \
+		.lock = ZS_STATIC_MUTEX_INIT                                   \
+	}
+#define HOT_LANES                                                              \
+	{                                                                      \
+		HOT_INIT, HOT_INIT, HOT_INIT, HOT_INIT                         \
+	}
+_Static_assert(ZS_PV_LANES == 4 && ZS_PV_SIZES == 5,
+	       "pv_hot's initialiser names every lane and size");
+static struct zs_pv_hot pv_hot[ZS_PV_SIZES][ZS_PV_LANES] = {
+	HOT_LANES, HOT_LANES, HOT_LANES, HOT_LANES, HOT_LANES};
+/* Pages each lane's threads freed, ever: the lane's clock for trim; a
+ * cache line each, as the lanes' threads write them at once. */
+static struct {
+	atomic_ulong frees;
+	char pad[64 - sizeof(atomic_ulong)];
+} pv_lane_clock[ZS_PV_LANES];
 /* every mapped region, sorted by base, for the lookup on free */
 static struct zs_region **pv_regions;
 static size_t pv_nr_regions, pv_cap_regions;
 static size_t pv_live_pages; /* handed out and not freed, or hot */
-static size_t pv_hot_pages;
-static unsigned long pv_frees; /* pages freed, ever: a clock for trim */
 
 static atomic_bool pv_populate_off; /* the system has no populate */
 static atomic_ulong pv_map_attempts;
@@ -106,12 +132,38 @@ void zs_page_provider_fail_nth(unsigned long nth)
 		     nth ? atomic_load(&pv_map_attempts) + nth : 0);
 }
 
+static unsigned int hot_nr(struct zs_pv_hot *h)
+{
+	return atomic_load_explicit(&h->nr, memory_order_relaxed);
+}
+
+static void hot_set_nr(struct zs_pv_hot *h, unsigned int n)
+{
+	atomic_store_explicit(&h->nr, n, memory_order_relaxed);
+}
+
 void zs_page_provider_stats(size_t *regions, size_t *live_pages)
 {
+	size_t hot = 0;
+
+	for (unsigned int si = 0; si < ZS_PV_SIZES; si++) {
+		for (unsigned int l = 0; l < ZS_PV_LANES; l++) {
+			struct zs_pv_hot *h = &pv_hot[si][l];
+
+			pthread_mutex_lock(&h->lock);
+			hot += hot_nr(h);
+			pthread_mutex_unlock(&h->lock);
+		}
+	}
 	pthread_mutex_lock(&pv_lock);
 	*regions = pv_nr_regions;
-	*live_pages = pv_live_pages - pv_hot_pages;
+	*live_pages = pv_live_pages - hot;
 	pthread_mutex_unlock(&pv_lock);
+}
+
+static unsigned int this_lane(void)
+{
+	return zs_cpu_number() % ZS_PV_LANES;
 }
 
 /* Index of page_size in pv_sizes, or -1 when it is not a page size. */
@@ -311,6 +363,38 @@ pick_region_locked(size_t page_size, struct zs_pv_size *sz, unsigned int lane)
 	return region_create(page_size, sz, lane);
 }
 
+/* The top of h, or NULL when it is empty. */
+static char *hot_pop(struct zs_pv_hot *h)
+{
+	char *page = NULL;
+	unsigned int n;
+
+	if (!hot_nr(h))
+		return NULL;
+	pthread_mutex_lock(&h->lock);
+	n = hot_nr(h);
+	if (n) {
+		page = h->page[n - 1];
+		hot_set_nr(h, n - 1);
+	}
+	pthread_mutex_unlock(&h->lock);
+	return page;
+}
+
+/* A freed page still resident: from the thread's lane, else another's. */
+static char *hot_take(unsigned int si)
+{
+	unsigned int lane = this_lane();
+
+	for (unsigned int k = 0; k < ZS_PV_LANES; k++) {
+		char *page = hot_pop(&pv_hot[si][(lane + k) % ZS_PV_LANES]);
+
+		if (page)
+			return page;
+	}
+	return NULL;
+}
+
 static void *region_alloc_page(void *ctx, size_t page_size)
 {
 	int si = size_index(page_size);
@@ -323,16 +407,14 @@ static void *region_alloc_page(void *ctx, size_t page_size)
 	(void)ctx;
 	if (si < 0)
 		return NULL;
-	sz = &pv_sizes[si];
-	pthread_mutex_lock(&pv_lock);
-	if (sz->nr_hot) {
-		page = sz->hot[--sz->nr_hot];
-		pv_hot_pages--;
-		pthread_mutex_unlock(&pv_lock);
+	page = hot_take((unsigned int)si);
+	if (page) {
 		zs_san_open_undefined(page, page_size);
 		return page;
 	}
-	r = pick_region_locked(page_size, sz, zs_cpu_number() % ZS_PV_LANES);
+	sz = &pv_sizes[si];
+	pthread_mutex_lock(&pv_lock);
+	r = pick_region_locked(page_size, sz, this_lane());
 	if (!r) {
 		pthread_mutex_unlock(&pv_lock);
 		return NULL;
@@ -409,33 +491,61 @@ static char *region_release_locked(struct zs_region *r, struct zs_pv_size *sz,
 }
 
 /*
+ * Is page one that a region of page_size carved? Under lock. The region,
+ * or NULL (reported).
+ */
+static struct zs_region *page_region_locked(const char *page, size_t page_size)
+{
+	struct zs_region *r = region_of(page);
+	size_t off = r ? (size_t)(page - r->base) : 0;
+
+	if (r && r->page_size == page_size && off % page_size == 0 &&
+	    off / page_size < r->used)
+		return r;
+	zs_report("page provider",
+		  "free of %p (%zu bytes): not a page it gave out",
+		  (const void *)page, page_size);
+	return NULL;
+}
+
+/*
  * Give n pages of one size back to the system and to their regions. They
  * are on no hot stack and still live, so no region of theirs goes away
- * meanwhile. One range per run of adjacent pages, all of them given back
- * in one call where the system allows (release.h).
+ * meanwhile. A page no region gave out is reported and left alone. One
+ * range per run of adjacent pages, all of them given back in one call
+ * where the system allows (release.h).
  */
 static void release_batch(char **pages, size_t n, size_t page_size)
 {
 	struct zs_pv_size *sz = &pv_sizes[size_index(page_size)];
 	char *unmap[ZS_HOT_MAX + 1];
 	struct zs_range runs[ZS_HOT_MAX + 1];
-	size_t nr_unmap = 0, i;
+	struct zs_region *owner[ZS_HOT_MAX + 1];
+	size_t nr_unmap = 0, valid = 0, i;
 
+	pthread_mutex_lock(&pv_lock);
+	for (i = 0; i < n; i++) {
+		struct zs_region *r = page_region_locked(pages[i], page_size);
+
+		if (r) {
+			owner[valid] = r;
+			pages[valid++] = pages[i];
+		}
+	}
+	pthread_mutex_unlock(&pv_lock);
 	if (page_size >= zs_sys_page_size()) {
-		for (i = 0; i < n; i++) {
+		for (i = 0; i < valid; i++) {
 			runs[i].addr = pages[i];
 			runs[i].len = page_size;
 		}
-		zs_release_ranges(runs, zs_ranges_coalesce(runs, n));
+		zs_release_ranges(runs, zs_ranges_coalesce(runs, valid));
 	}
 	pthread_mutex_lock(&pv_lock);
-	for (i = 0; i < n; i++) {
-		struct zs_region *r = region_of(pages[i]);
-		char *u;
-
-		ZS_BUG_ON(!r);
-		u = region_release_locked(
+	for (i = 0; i < valid; i++) {
+		struct zs_region *r = owner[i];
+		char *u = region_release_locked(
 			r, sz, (size_t)(pages[i] - r->base) / page_size);
+
 		if (u)
 			unmap[nr_unmap++] = u;
 	}
@@ -444,111 +554,114 @@ static void release_batch(char **pages, size_t n, size_t page_size)
 		unmap_region(unmap[i]);
 }
 
-/* Empties sz's hot stack into batch; under lock. How many it held. */
-static size_t take_hot_locked(struct zs_pv_size *sz, char **batch)
-{
-	size_t n = sz->nr_hot;
-
-	memcpy(batch, sz->hot, n * sizeof(*batch));
-	pv_hot_pages -= n;
-	sz->nr_hot = 0;
-	return n;
-}
-
 static void region_free_page(void *ctx, void *page, size_t page_size)
 {
 	int si = size_index(page_size);
 	char *batch[ZS_HOT_MAX + 1];
-	struct zs_pv_size *sz;
-	struct zs_region *r;
-	size_t off, n;
+	struct zs_pv_hot *h;
+	unsigned int lane, n;
 
 	(void)ctx;
-	zs_san_close(page, page_size);
-	pthread_mutex_lock(&pv_lock);
-	r = region_of(page);
-	off = r ? (size_t)((char *)page - r->base) : 0;
-	if (si < 0 || !r || r->page_size != page_size || off % page_size != 0 ||
-	    off / page_size >= r->used) {
-		pthread_mutex_unlock(&pv_lock);
+	if (si < 0 || ((uintptr_t)page & (page_size - 1))) {
 		zs_report("page provider",
 			  "free of %p (%zu bytes): not a page it gave out",
 			  page, page_size);
 		return;
 	}
-	sz = &pv_sizes[si];
-	sz->last_free = ++pv_frees;
-	if (sz->nr_hot < hot_max(page_size)) {
-		sz->hot[sz->nr_hot++] = page;
-		pv_hot_pages++;
-		pthread_mutex_unlock(&pv_lock);
+	zs_san_close(page, page_size);
+	lane = this_lane();
+	h = &pv_hot[si][lane];
+	pthread_mutex_lock(&h->lock);
+	h->last_free = atomic_fetch_add_explicit(&pv_lane_clock[lane].frees, 1,
+						 memory_order_relaxed) +
+		       1;
+	n = hot_nr(h);
+	if (n < hot_max(page_size)) {
+		h->page[n] = page;
+		hot_set_nr(h, n + 1);
+		pthread_mutex_unlock(&h->lock);
 		return;
 	}
 	/* the stack is full: it goes back with this page, as one batch */
-	n = take_hot_locked(sz, batch);
+	memcpy(batch, h->page, n * sizeof(*batch));
+	hot_set_nr(h, 0);
+	pthread_mutex_unlock(&h->lock);
 	batch[n++] = page;
-	pthread_mutex_unlock(&pv_lock);
 	release_batch(batch, n, page_size);
 }
 
-/*
- * How many hot pages of each size a trim keeping keep bytes leaves: the
- * sizes freed into most recently come first, each size its newest pages.
- * Under lock.
- */
-static void plan_keep_locked(size_t keep, size_t *nr_keep)
+struct hot_ref {
+	unsigned int si, lane;
+	unsigned long last_free;
+};
+
+static int freed_later_first(const void *a, const void *b)
 {
-	bool done[ZS_PV_SIZES] = {false};
+	unsigned long x = ((const struct hot_ref *)a)->last_free;
+	unsigned long y = ((const struct hot_ref *)b)->last_free;
 
-	for (unsigned int round = 0; round < ZS_PV_SIZES; round++) {
-		unsigned int best = ZS_PV_SIZES;
-		size_t page_size, n;
+	return (x < y) - (x > y);
+}
 
-		for (unsigned int si = 0; si < ZS_PV_SIZES; si++)
-			if (!done[si] &&
-			    (best == ZS_PV_SIZES ||
-			     pv_sizes[si].last_free > pv_sizes[best].last_free))
-				best = si;
-		done[best] = true;
-		page_size = (size_t)1 << (best + ZS_PV_MIN_SHIFT);
-		n = keep / page_size;
-		if (n > pv_sizes[best].nr_hot)
-			n = pv_sizes[best].nr_hot;
-		nr_keep[best] = n;
-		keep -= n * page_size;
+/*
+ * The hot stacks in the order a trim keeps pages: the calling thread's
+ * lane first (the pool it compacts takes pages again right after), then
+ * the others; in a lane, the sizes freed into last first.
+ */
+static size_t hot_keep_order(struct hot_ref *o)
+{
+	unsigned int me = this_lane();
+	size_t n = 0;
+
+	for (unsigned int k = 0; k < ZS_PV_LANES; k++) {
+		unsigned int lane = (me + k) % ZS_PV_LANES;
+		size_t first = n;
+
+		for (unsigned int si = 0; si < ZS_PV_SIZES; si++, n++) {
+			struct zs_pv_hot *h = &pv_hot[si][lane];
+
+			pthread_mutex_lock(&h->lock);
+			o[n] = (struct hot_ref){si, lane, h->last_free};
+			pthread_mutex_unlock(&h->lock);
+		}
+		qsort(o + first, n - first, sizeof(*o), freed_later_first);
 	}
+	return n;
 }
 
 void zs_page_provider_trim_keep(size_t keep)
 {
-	size_t nr_keep[ZS_PV_SIZES];
+	struct hot_ref order[ZS_PV_SIZES * ZS_PV_LANES];
+	size_t n = hot_keep_order(order), left = keep;
 	char *batch[ZS_HOT_MAX];
 
-	pthread_mutex_lock(&pv_lock);
-	plan_keep_locked(keep, nr_keep);
-	pthread_mutex_unlock(&pv_lock);
-	for (unsigned int si = 0; si < ZS_PV_SIZES; si++) {
-		struct zs_pv_size *sz = &pv_sizes[si];
-		size_t n = 0;
+	for (size_t i = 0; i < n; i++) {
+		size_t page_size = (size_t)1 << (order[i].si + ZS_PV_MIN_SHIFT);
+		struct zs_pv_hot *h = &pv_hot[order[i].si][order[i].lane];
+		unsigned int nr, kept, out;
 
-		pthread_mutex_lock(&pv_lock);
-		for (unsigned int l = 0; !keep && l < ZS_PV_LANES; l++)
-			drop_ahead_locked(sz, l,
-					  (size_t)1 << (si + ZS_PV_MIN_SHIFT));
+		pthread_mutex_lock(&h->lock);
+		nr = hot_nr(h);
+		kept = left / page_size < nr ? (unsigned int)(left / page_size)
+					     : nr;
+		left -= kept * page_size;
 		/* the oldest go: the bottom of the stack */
-		if (sz->nr_hot > nr_keep[si]) {
-			n = sz->nr_hot - nr_keep[si];
-			memcpy(batch, sz->hot, n * sizeof(*batch));
-			memmove(sz->hot, sz->hot + n,
-				nr_keep[si] * sizeof(*sz->hot));
-			sz->nr_hot = (unsigned int)nr_keep[si];
-			pv_hot_pages -= n;
-		}
-		pthread_mutex_unlock(&pv_lock);
-		if (n)
-			release_batch(batch, n,
-				      (size_t)1 << (si + ZS_PV_MIN_SHIFT));
+		out = nr - kept;
+		memcpy(batch, h->page, out * sizeof(*batch));
+		memmove(h->page, h->page + out, kept * sizeof(*h->page));
+		hot_set_nr(h, kept);
+		pthread_mutex_unlock(&h->lock);
+		if (out)
+			release_batch(batch, out, page_size);
 	}
+	if (keep)
+		return;
+	pthread_mutex_lock(&pv_lock);
+	for (unsigned int si = 0; si < ZS_PV_SIZES; si++)
+		for (unsigned int l = 0; l < ZS_PV_LANES; l++)
+			drop_ahead_locked(&pv_sizes[si], l,
+					  (size_t)1 << (si + ZS_PV_MIN_SHIFT));
+	pthread_mutex_unlock(&pv_lock);
 }
 
 void zs_page_provider_trim(void)
