@@ -81,6 +81,8 @@ struct size_class {
  * within a class); its handle slot names the shard.
  */
 #define ZS_MAX_SHARDS 4u
+/* Size steps: the class delta is page_size / 256, so at most 256 + 1. */
+#define ZS_MAX_STEPS 257u
 
 struct zs_pool {
 	char name[32];
@@ -88,6 +90,14 @@ struct zs_pool {
 	struct zs_page_provider pages;
 	struct size_class *classes; /* shard 0's geo.nr_steps classes */
 	unsigned int nr_distinct;
+	/*
+	 * The serving steps (the same in every shard), ascending, and for
+	 * each step k the position there of the first serving step at k or
+	 * above: the class walks below touch only classes that serve, not
+	 * every step's descriptor.
+	 */
+	uint16_t serving[ZS_MAX_STEPS];
+	uint16_t serving_from[ZS_MAX_STEPS + 1];
 	unsigned int nr_shards; /* 1..ZS_MAX_SHARDS */
 	/*
 	 * Each shard's classes (shard 0: classes), made when a thread of the
@@ -176,14 +186,12 @@ static inline bool zs_class_serves(const struct size_class *c)
 static inline struct size_class *zs_serving_up(struct zs_pool *pool,
 					       unsigned int s, unsigned int k)
 {
-	unsigned int n = pool->geo.nr_steps;
-
 	for (; s < pool->nr_shards; s++, k = 0) {
 		struct size_class *arr = zs_shard_classes(pool, s);
+		unsigned int i = pool->serving_from[k];
 
-		for (; arr && k < n; k++)
-			if (zs_class_serves(&arr[k]))
-				return &arr[k];
+		if (arr && i < pool->nr_distinct)
+			return &arr[pool->serving[i]];
 	}
 	return NULL;
 }
@@ -193,10 +201,10 @@ static inline struct size_class *zs_serving_down(struct zs_pool *pool,
 {
 	for (s++; s-- > 0; k = pool->geo.nr_steps) {
 		struct size_class *arr = zs_shard_classes(pool, s);
+		unsigned int i = pool->serving_from[k];
 
-		while (arr && k-- > 0)
-			if (zs_class_serves(&arr[k]))
-				return &arr[k];
+		if (arr && i > 0)
+			return &arr[pool->serving[i - 1]];
 	}
 	return NULL;
 }

@@ -46,6 +46,19 @@ static void setup_classes(struct zs_pool *pool, struct size_class *arr,
 			distinct++;
 	}
 	pool->nr_distinct = distinct;
+	/* every shard has shard 0's geometry: its walk lists serve all */
+	if (s == 0) {
+		unsigned int n = 0;
+
+		ZS_BUG_ON(g->nr_steps > ZS_MAX_STEPS);
+
+		for (i = 0; i < g->nr_steps; i++) {
+			pool->serving_from[i] = (uint16_t)n;
+			if (zs_class_serves(&arr[i]))
+				pool->serving[n++] = (uint16_t)i;
+		}
+		pool->serving_from[g->nr_steps] = (uint16_t)n;
+	}
 }
 
 /* The class locks of arr's serving classes below step n exist: undone. */

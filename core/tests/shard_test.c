@@ -249,13 +249,76 @@ static void shard_slot_corrupt(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, zs_get_total_pages(pool), 0ul);
 }
 
-static struct kunit_case shard_cases[] = {KUNIT_CASE(shard_threads_apart),
-					  KUNIT_CASE(shard_one_shared),
-					  KUNIT_CASE(shard_free_elsewhere),
-					  KUNIT_CASE(shard_moves_stay),
-					  KUNIT_CASE(shard_config),
-					  KUNIT_CASE(shard_slot_corrupt),
-					  {}};
+/*
+ * The class walks (zs_for_each_serving_class and its reverse) visit the
+ * serving classes of every shard made, each once, in step order then
+ * shard order (or exactly backwards), whatever the page size, chain and
+ * merging: as a scan of every step's class finds them.
+ */
+static void shard_walks_every_serving_class(struct kunit *test)
+{
+	static struct size_class *order[ZS_MAX_SHARDS * ZS_MAX_STEPS];
+	static const struct zs_pool_config cfgs[] = {
+		{.page_size = 4096, .max_pages_per_zspage = 4, .shards = 4},
+		{.page_size = 16384,
+		 .max_pages_per_zspage = 1,
+		 .no_class_merge = 1,
+		 .shards = 3},
+		{.page_size = 65536, .max_pages_per_zspage = 16, .shards = 2},
+	};
+
+	for (size_t k = 0; k < sizeof(cfgs) / sizeof(cfgs[0]); k++) {
+		struct zs_pool *pool = zt_pool(test, &cfgs[k]);
+		struct batch b[ZS_MAX_SHARDS];
+		unsigned int n = pool->geo.nr_steps, want = 0, seen = 0;
+		struct size_class *c;
+
+		/* ZS_MAX_SHARDS new threads: one of every thread number
+		 * modulo the shards, so every shard is made */
+		for (unsigned int t = 0; t < ZS_MAX_SHARDS; t++) {
+			b[t] = (struct batch){.pool = pool,
+					      .size = OBJ_SIZE,
+					      .seed = 900 + t,
+					      .n = 1};
+			on_new_thread(test, &b[t]);
+		}
+		for (unsigned int sh = 0; sh < pool->nr_shards; sh++) {
+			struct size_class *arr = zs_shard_classes(pool, sh);
+
+			KUNIT_ASSERT_NOT_NULL(test, arr);
+			for (unsigned int i = 0; i < n; i++)
+				want += zs_class_serves(&arr[i]);
+		}
+		zs_for_each_serving_class(pool, c) {
+			KUNIT_EXPECT_TRUE(test, zs_class_serves(c));
+			/* ascending: step order within a shard, then shards */
+			if (seen)
+				KUNIT_EXPECT_LT(test, order[seen - 1]->index,
+						c->index);
+			if (seen < ZS_MAX_SHARDS * ZS_MAX_STEPS)
+				order[seen] = c;
+			seen++;
+		}
+		KUNIT_EXPECT_EQ(test, seen, want);
+		zs_for_each_serving_class_reverse(pool, c) {
+			KUNIT_ASSERT_GT(test, seen, 0u);
+			KUNIT_EXPECT_PTR_EQ(test, c, order[--seen]);
+		}
+		KUNIT_EXPECT_EQ(test, seen, 0u);
+		for (unsigned int t = 0; t < ZS_MAX_SHARDS; t++)
+			zs_free(pool, b[t].h[0]);
+	}
+}
+
+static struct kunit_case shard_cases[] = {
+	KUNIT_CASE(shard_threads_apart),
+	KUNIT_CASE(shard_one_shared),
+	KUNIT_CASE(shard_free_elsewhere),
+	KUNIT_CASE(shard_moves_stay),
+	KUNIT_CASE(shard_config),
+	KUNIT_CASE(shard_slot_corrupt),
+	KUNIT_CASE(shard_walks_every_serving_class),
+	{}};
 
 static struct kunit_suite shard_suite = {
 	.name = "zs_shards",
