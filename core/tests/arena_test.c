@@ -19,11 +19,6 @@
 
 #define ARENA_MAP ((size_t)2 << 20)
 
-static size_t sys_page(void)
-{
-	return (size_t)sysconf(_SC_PAGESIZE);
-}
-
 static size_t arena_mapped(void)
 {
 	size_t mapped;
@@ -42,27 +37,6 @@ static unsigned long arena_unmapped(void)
 	return unmapped;
 }
 
-static bool resident(const char *p, size_t n)
-{
-	size_t sys = sys_page();
-
-	for (size_t off = 0; off < n; off += sys) {
-		unsigned char v = 0;
-
-		if (mincore((void *)(p + off), sys, &v) != 0 || !(v & 1))
-			return false;
-	}
-	return true;
-}
-
-static bool all_zero(const char *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (p[i])
-			return false;
-	return true;
-}
-
 /* A table's memory given back, then the table itself. */
 static void give_back(char *t, size_t size)
 {
@@ -75,7 +49,7 @@ static void give_back(char *t, size_t size)
 /* What the arena serves: whole system pages, up to its largest size. */
 static void arena_sizes_served(struct kunit *test)
 {
-	size_t sys = sys_page();
+	size_t sys = zt_sys_page();
 
 	KUNIT_EXPECT_TRUE(test, zs_arena_serves(sys));
 	KUNIT_EXPECT_TRUE(test, zs_arena_serves(3 * sys));
@@ -93,7 +67,7 @@ static void arena_sizes_served(struct kunit *test)
 static void arena_tables_share_mappings(struct kunit *test)
 {
 	enum { N = 300 };
-	size_t size = 5 * sys_page();
+	size_t size = 5 * zt_sys_page();
 	size_t before = arena_mapped();
 	unsigned long unmapped = zs_vmap_unmapped();
 	char **t = kunit_kcalloc(test, N, sizeof(*t), GFP_KERNEL);
@@ -105,8 +79,8 @@ static void arena_tables_share_mappings(struct kunit *test)
 		t[i] = zs_vzalloc(size);
 		KUNIT_ASSERT_NOT_NULL(test, t[i]);
 		/* written to already: no read maps the zero page first */
-		KUNIT_EXPECT_TRUE(test, resident(t[i], size));
-		KUNIT_EXPECT_TRUE(test, all_zero(t[i], size));
+		KUNIT_EXPECT_TRUE(test, zt_resident(t[i], size));
+		KUNIT_EXPECT_TRUE(test, zt_all_zero(t[i], size));
 		memset(t[i], 0x4e, size);
 	}
 	KUNIT_EXPECT_GE(test, arena_mapped() - before, (size_t)1);
@@ -117,7 +91,7 @@ static void arena_tables_share_mappings(struct kunit *test)
 	KUNIT_EXPECT_LE(test, arena_mapped(), before + 1);
 	KUNIT_EXPECT_EQ(test, zs_vmap_unmapped(), unmapped);
 	/* given back: still mapped, not resident */
-	KUNIT_EXPECT_FALSE(test, resident(t[N - 1], sys_page()));
+	KUNIT_EXPECT_FALSE(test, zt_resident(t[N - 1], zt_sys_page()));
 }
 
 /*
@@ -126,7 +100,7 @@ static void arena_tables_share_mappings(struct kunit *test)
  */
 static void arena_unmaps_emptied_mapping(struct kunit *test)
 {
-	size_t size = 7 * sys_page();
+	size_t size = 7 * zt_sys_page();
 	size_t per_map = ARENA_MAP / size - 1;
 	size_t n = 2 * per_map;
 	size_t before = arena_mapped();
@@ -151,7 +125,7 @@ static void arena_unmaps_emptied_mapping(struct kunit *test)
 /* The place freed last is the next one taken, zeroed. */
 static void arena_reuses_last_freed(struct kunit *test)
 {
-	size_t size = 9 * sys_page();
+	size_t size = 9 * zt_sys_page();
 	char *a, *b, *c;
 
 	if (!zs_arena_serves(size))
@@ -164,7 +138,7 @@ static void arena_reuses_last_freed(struct kunit *test)
 	give_back(a, size);
 	c = zs_arena_take(size);
 	KUNIT_EXPECT_PTR_EQ(test, c, a);
-	KUNIT_EXPECT_TRUE(test, all_zero(c, size));
+	KUNIT_EXPECT_TRUE(test, zt_all_zero(c, size));
 	zs_arena_give(c, size);
 	zs_arena_give(b, size);
 }
@@ -173,7 +147,7 @@ static void arena_reuses_last_freed(struct kunit *test)
  * when a trim drops it. */
 static void big_table_unmapped_alone(struct kunit *test)
 {
-	size_t size = ZS_ARENA_MAX_BYTES + sys_page();
+	size_t size = ZS_ARENA_MAX_BYTES + zt_sys_page();
 	unsigned long unmapped = zs_vmap_unmapped();
 	size_t before = arena_mapped();
 	char *t;
@@ -181,7 +155,7 @@ static void big_table_unmapped_alone(struct kunit *test)
 	zs_vmap_trim();
 	t = zs_vzalloc(size);
 	KUNIT_ASSERT_NOT_NULL(test, t);
-	KUNIT_EXPECT_TRUE(test, all_zero(t, size));
+	KUNIT_EXPECT_TRUE(test, zt_all_zero(t, size));
 	KUNIT_EXPECT_EQ(test, arena_mapped(), before);
 	zs_vfree(t, size);
 	KUNIT_EXPECT_EQ(test, zs_vmap_unmapped(), unmapped); /* cached */

@@ -19,11 +19,6 @@
 
 #define NR_RANGES 64
 
-static size_t sys_page(void)
-{
-	return (size_t)sysconf(_SC_PAGESIZE);
-}
-
 /* 2 * NR_RANGES pages, every one filled with its own pattern. */
 static char *map_filled(struct kunit *test, size_t sys)
 {
@@ -45,28 +40,13 @@ static void even_ranges(char *p, size_t sys, struct zs_range *r)
 	}
 }
 
-static bool resident(const char *p, size_t sys)
-{
-	unsigned char v = 0;
-
-	return mincore((void *)p, sys, &v) == 0 && (v & 1);
-}
-
-static bool all_zero(const char *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (p[i])
-			return false;
-	return true;
-}
-
 /*
  * Releases the even pages of a filled mapping and checks the result: even pages gone and zero, odd
  * pages resident with their bytes.
  */
 static void release_even_pages(struct kunit *test)
 {
-	size_t sys = sys_page();
+	size_t sys = zt_sys_page();
 	char *p = map_filled(test, sys);
 	struct zs_range r[NR_RANGES];
 
@@ -76,10 +56,10 @@ static void release_even_pages(struct kunit *test)
 		char *pg = p + i * sys;
 
 		if (i % 2 == 0) {
-			KUNIT_EXPECT_FALSE(test, resident(pg, sys));
-			KUNIT_EXPECT_TRUE(test, all_zero(pg, sys));
+			KUNIT_EXPECT_FALSE(test, zt_resident(pg, sys));
+			KUNIT_EXPECT_TRUE(test, zt_all_zero(pg, sys));
 		} else {
-			KUNIT_EXPECT_TRUE(test, resident(pg, sys));
+			KUNIT_EXPECT_TRUE(test, zt_resident(pg, sys));
 			KUNIT_EXPECT_EQ(test, zt_mismatch(pg, sys, 700 + i),
 					sys);
 		}
@@ -113,7 +93,7 @@ static void release_per_range_path(struct kunit *test)
 /* A range that is not mapped: every range after it is released too. */
 static void release_hole_in_batch(struct kunit *test)
 {
-	size_t sys = sys_page();
+	size_t sys = zt_sys_page();
 	char *p = map_filled(test, sys);
 	struct zs_range r[NR_RANGES];
 
@@ -123,8 +103,8 @@ static void release_hole_in_batch(struct kunit *test)
 	for (size_t i = 0; i < NR_RANGES; i++) {
 		if (i == 5)
 			continue;
-		KUNIT_EXPECT_FALSE(test, resident(r[i].addr, sys));
-		KUNIT_EXPECT_TRUE(test, all_zero(r[i].addr, sys));
+		KUNIT_EXPECT_FALSE(test, zt_resident(r[i].addr, sys));
+		KUNIT_EXPECT_TRUE(test, zt_all_zero(r[i].addr, sys));
 	}
 	munmap(p, 2 * NR_RANGES * sys); /* the hole is no matter */
 }
@@ -136,7 +116,7 @@ static void release_hole_in_batch(struct kunit *test)
  */
 static void release_in_forked_child(struct kunit *test)
 {
-	size_t sys = sys_page();
+	size_t sys = zt_sys_page();
 	char *p = map_filled(test, sys);
 	struct zs_range r = {p, sys};
 	bool batched;
@@ -150,8 +130,9 @@ static void release_in_forked_child(struct kunit *test)
 	KUNIT_ASSERT_TRUE(test, pid >= 0);
 	if (pid == 0) {
 		zs_release_ranges(&r, 1);
-		_exit(all_zero(p, sys) && zs_release_batched() == batched ? 0
-									  : 1);
+		_exit(zt_all_zero(p, sys) && zs_release_batched() == batched
+			      ? 0
+			      : 1);
 	}
 	KUNIT_ASSERT_EQ(test, waitpid(pid, &status, 0), pid);
 	KUNIT_EXPECT_TRUE(test, WIFEXITED(status));
@@ -164,7 +145,7 @@ static void release_in_forked_child(struct kunit *test)
  * address, and the next table of that size is it, all zeros. */
 static void vmap_trim_keeps_address(struct kunit *test)
 {
-	size_t sys = sys_page();
+	size_t sys = zt_sys_page();
 	size_t size = 3 * sys;
 	char *t = zs_vzalloc(size);
 	char *u;
@@ -172,7 +153,7 @@ static void vmap_trim_keeps_address(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, t);
 	memset(t, 0x6b, size);
 	zs_vfree(t, size);
-	KUNIT_EXPECT_TRUE(test, resident(t, sys)); /* cached, not unmapped */
+	KUNIT_EXPECT_TRUE(test, zt_resident(t, sys)); /* cached, not unmapped */
 	zs_vmap_trim();
 	for (size_t i = 0; i < size; i += sys) {
 		unsigned char v = 1;
@@ -184,7 +165,7 @@ static void vmap_trim_keeps_address(struct kunit *test)
 	u = zs_vzalloc(size);
 	KUNIT_ASSERT_NOT_NULL(test, u);
 	KUNIT_EXPECT_PTR_EQ(test, u, t);
-	KUNIT_EXPECT_TRUE(test, all_zero(u, size));
+	KUNIT_EXPECT_TRUE(test, zt_all_zero(u, size));
 	zs_vfree(u, size);
 	zs_vmap_trim();
 }
@@ -201,7 +182,7 @@ static void vmap_overflow_releases_all(struct kunit *test)
 	char *t[N];
 	unsigned char v[4];
 
-	if (sys_page() > size)
+	if (zt_sys_page() > size)
 		kunit_skip(test, "system page above 16 KiB");
 	for (int i = 0; i < N; i++) {
 		t[i] = zs_vzalloc(size);
@@ -212,10 +193,10 @@ static void vmap_overflow_releases_all(struct kunit *test)
 		zs_vfree(t[i], size);
 	for (int i = 0; i < N; i++)
 		KUNIT_EXPECT_EQ(test, mincore(t[i], size, v), 0);
-	KUNIT_EXPECT_FALSE(test, resident(t[0], sys_page()));
-	KUNIT_EXPECT_TRUE(test, resident(t[N - 1], sys_page()));
+	KUNIT_EXPECT_FALSE(test, zt_resident(t[0], zt_sys_page()));
+	KUNIT_EXPECT_TRUE(test, zt_resident(t[N - 1], zt_sys_page()));
 	zs_vmap_trim();
-	KUNIT_EXPECT_FALSE(test, resident(t[N - 1], sys_page()));
+	KUNIT_EXPECT_FALSE(test, zt_resident(t[N - 1], zt_sys_page()));
 }
 
 /*
@@ -226,7 +207,7 @@ static void vmap_overflow_releases_all(struct kunit *test)
 static void vmap_trim_keeps_latest(struct kunit *test)
 {
 	enum { N = 4 };
-	size_t sys = sys_page(), size = 10 * sys;
+	size_t sys = zt_sys_page(), size = 10 * sys;
 	char *t[N];
 
 	if (N * size > ((size_t)1 << 20))
@@ -245,14 +226,14 @@ static void vmap_trim_keeps_latest(struct kunit *test)
 	zs_vmap_trim_keep(3 * size + size / 2);
 	KUNIT_EXPECT_EQ(test, zs_vmap_resident(), 3 * size);
 	for (size_t off = 0; off < size; off += sys) {
-		KUNIT_EXPECT_FALSE(test, resident(t[0] + off, sys));
+		KUNIT_EXPECT_FALSE(test, zt_resident(t[0] + off, sys));
 		for (int i = 1; i < N; i++)
-			KUNIT_EXPECT_TRUE(test, resident(t[i] + off, sys));
+			KUNIT_EXPECT_TRUE(test, zt_resident(t[i] + off, sys));
 	}
 	zs_vmap_trim();
 	KUNIT_EXPECT_EQ(test, zs_vmap_resident(), 0);
 	for (int i = 0; i < N; i++)
-		KUNIT_EXPECT_FALSE(test, resident(t[i], sys));
+		KUNIT_EXPECT_FALSE(test, zt_resident(t[i], sys));
 }
 
 /* Ranges given out of order: sorted, and each adjacent run made one. */
@@ -294,7 +275,7 @@ static void compact_keeps_table_reserve(struct kunit *test)
 	unsigned long h;
 	char *t[N];
 
-	if (sys_page() > size)
+	if (zt_sys_page() > size)
 		kunit_skip(test, "system page above 16 KiB");
 	pool = zs_create_pool("reserve");
 	KUNIT_ASSERT_NOT_NULL(test, pool);
@@ -313,8 +294,8 @@ static void compact_keeps_table_reserve(struct kunit *test)
 	KUNIT_EXPECT_GT(test, zs_vmap_resident(), 0);
 	KUNIT_EXPECT_LE(test, zs_vmap_resident(), ZS_VMAP_TRIM_KEEP);
 	/* the tables freed last are the ones kept */
-	KUNIT_EXPECT_TRUE(test, resident(t[N - 1], sys_page()));
-	KUNIT_EXPECT_FALSE(test, resident(t[0], sys_page()));
+	KUNIT_EXPECT_TRUE(test, zt_resident(t[N - 1], zt_sys_page()));
+	KUNIT_EXPECT_FALSE(test, zt_resident(t[0], zt_sys_page()));
 	zs_free(pool, h);
 	zs_destroy_pool(pool);
 	zs_vmap_trim();

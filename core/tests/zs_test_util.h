@@ -15,6 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <zsmalloc.h>
 
@@ -213,6 +215,35 @@ static inline unsigned int zt_class_of(struct zs_pool *pool, size_t size)
 	if (i >= info.nr_size_classes || zs_class_stat(pool, i, &st) != 0)
 		return UINT_MAX;
 	return st.merged_into;
+}
+
+/* ---- system memory ---- */
+
+static inline size_t zt_sys_page(void)
+{
+	return (size_t)sysconf(_SC_PAGESIZE);
+}
+
+/* Is every system page of [p, p + n) resident (mincore)? */
+static inline bool zt_resident(const char *p, size_t n)
+{
+	size_t sys = zt_sys_page();
+
+	for (size_t off = 0; off < n; off += sys) {
+		unsigned char v = 0;
+
+		if (mincore((void *)(p + off), sys, &v) != 0 || !(v & 1))
+			return false;
+	}
+	return true;
+}
+
+static inline bool zt_all_zero(const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i])
+			return false;
+	return true;
 }
 
 /* ---- reports ---- */
