@@ -92,7 +92,7 @@ struct zs_pv_size {
 struct zs_pv_hot {
 	pthread_mutex_t lock;
 	atomic_uint nr; /* set under lock; read without it to pass it by */
-	unsigned long last_free; /* its lane's clock at its latest free */
+	atomic_ulong last_free; /* its lane's clock at its latest free */
 	char *page[ZS_HOT_MAX];
 };
 
@@ -111,8 +111,12 @@ _Static_assert(ZS_PV_LANES == 4 && ZS_PV_SIZES == 5,
 	       "pv_hot's initialiser names every lane and size");
 static struct zs_pv_hot pv_hot[ZS_PV_SIZES][ZS_PV_LANES] = {
 	HOT_LANES, HOT_LANES, HOT_LANES, HOT_LANES, HOT_LANES};
-/* Pages each lane's threads freed, ever: the lane's clock for trim; a
- * cache line each, as the lanes' threads write them at once. */
+/*
+ * Pages each lane's threads freed, ever: the lane's clock for trim; a
+ * cache line each, as the lanes' threads write them at once. Advanced by
+ * a plain load and store, not a locked add on every free: two threads of
+ * one lane may lose a tick, which only blurs trim's order of sizes.
+ */
 static struct {
 	atomic_ulong frees;
 	char pad[64 - sizeof(atomic_ulong)];
@@ -164,6 +168,16 @@ void zs_page_provider_stats(size_t *regions, size_t *live_pages)
 static unsigned int this_lane(void)
 {
 	return zs_cpu_number() % ZS_PV_LANES;
+}
+
+/* The lane's clock, one tick on. */
+static unsigned long lane_tick(unsigned int lane)
+{
+	atomic_ulong *c = &pv_lane_clock[lane].frees;
+	unsigned long t = atomic_load_explicit(c, memory_order_relaxed) + 1;
+
+	atomic_store_explicit(c, t, memory_order_relaxed);
+	return t;
 }
 
 /* Index of page_size in pv_sizes, or -1 when it is not a page size. */
@@ -572,9 +586,8 @@ static void region_free_page(void *ctx, void *page, size_t page_size)
 	lane = this_lane();
 	h = &pv_hot[si][lane];
 	pthread_mutex_lock(&h->lock);
-	h->last_free = atomic_fetch_add_explicit(&pv_lane_clock[lane].frees, 1,
-						 memory_order_relaxed) +
-		       1;
+	atomic_store_explicit(&h->last_free, lane_tick(lane),
+			      memory_order_relaxed);
 	n = hot_nr(h);
 	if (n < hot_max(page_size)) {
 		h->page[n] = page;
@@ -617,13 +630,13 @@ static size_t hot_keep_order(struct hot_ref *o)
 		unsigned int lane = (me + k) % ZS_PV_LANES;
 		size_t first = n;
 
-		for (unsigned int si = 0; si < ZS_PV_SIZES; si++, n++) {
-			struct zs_pv_hot *h = &pv_hot[si][lane];
-
-			pthread_mutex_lock(&h->lock);
-			o[n] = (struct hot_ref){si, lane, h->last_free};
-			pthread_mutex_unlock(&h->lock);
-		}
+		/* a hint: no lock, a free meanwhile may change it */
+		for (unsigned int si = 0; si < ZS_PV_SIZES; si++, n++)
+			o[n] = (struct hot_ref){
+				si, lane,
+				atomic_load_explicit(
+					&pv_hot[si][lane].last_free,
+					memory_order_relaxed)};
 		qsort(o + first, n - first, sizeof(*o), freed_later_first);
 	}
 	return n;
