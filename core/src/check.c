@@ -258,6 +258,7 @@ static void check_class(struct checker *ck, struct size_class *c)
 	unsigned long groups[ZS_NR_FULLNESS_GROUPS] = {0};
 	unsigned long zspages = 0, used = 0;
 	unsigned long limit = zs_atomic_read(&ck->pool->pages_allocated);
+	bool link_found = false;
 	unsigned int r;
 	int g;
 
@@ -289,6 +290,7 @@ static void check_class(struct checker *ck, struct size_class *c)
 					c->size, zs->class->size, r);
 				continue;
 			}
+			link_found |= zs == c->link_zs;
 			used += check_kept(ck, c, zs, r, groups);
 		}
 		if (n != c->nr_ratio[r])
@@ -298,6 +300,16 @@ static void check_class(struct checker *ck, struct size_class *c)
 				c->size, r, n, c->nr_ratio[r]);
 		zspages += n;
 	}
+	/* a link stored late belongs to its zspage's first free object */
+	if (c->link_zs && !link_found)
+		PROBLEM(ck,
+			"class %zu: a link waits for a zspage not on its lists",
+			c->size);
+	else if (c->link_zs && c->link_zs->free_head != c->link_idx + 1u)
+		PROBLEM(ck,
+			"class %zu: object %u's link waits, but the object "
+			"does not head its zspage's free list",
+			c->size, c->link_idx);
 	for (g = 0; g < ZS_NR_FULLNESS_GROUPS; g++)
 		if (groups[g] != c->nr_zspages[g])
 			PROBLEM(ck,

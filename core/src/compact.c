@@ -93,7 +93,7 @@ static int move_object(struct zs_pool *pool, struct zspage *src,
 	zs_slot_unhold(slot);
 	from_handles[sidx] = 0;
 	src->inuse--;
-	/* only a kmap can fail, and the copy above just kmapped */
+	/* the copy above just read its page: only a corrupt head can fail */
 	ZS_BUG_ON(zspage_push_free(pool, src, sidx) != 0);
 	zspage_refile(class, dst);
 	zspage_refile(class, src);

@@ -227,6 +227,8 @@ int zs_pool_page_migrate(struct zs_pool *pool, unsigned long pfn)
 	ZS_BUG_ON(!page || !page->mem);
 	zs = zs_page_zspage(page);
 	ZS_BUG_ON(zs->class != class);
+	/* the copy and repoint_free_list read the links in page memory */
+	zspage_store_link(pool, class);
 	objs_on_page(pool, zs, page->index, &lo, &hi);
 	if (!zspage_hold(pool, zs, lo, hi)) {
 		ret = -EBUSY;

@@ -70,6 +70,14 @@ struct size_class {
 	 * the lock to change it waits (zs_class_lock).
 	 */
 	bool frozen;
+	/*
+	 * Under lock: the freed object whose link is not stored yet, the
+	 * head of link_zs's free list (zspage.c, "links stored late"); NULL
+	 * when none waits.
+	 */
+	struct zspage *link_zs;
+	unsigned long link_word;
+	unsigned int link_idx;
 };
 
 /*

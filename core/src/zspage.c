@@ -71,9 +71,57 @@ static bool link_access(struct zs_pool *pool, struct zspage *zs,
 	return true;
 }
 
+/*
+ * Links stored late. zs_free pushes an object the caller has not touched
+ * for a while, so its line is seldom cached, and a store there stalls the
+ * next locked instruction (the handle's retire, the class unlock) until
+ * the line comes. So a push keeps the link in the class and asks for the
+ * line; the class's next push stores it, by when the line has come, and a
+ * pop of that same object takes the link from the class and stores nothing.
+ * Readers of links (pop, the checker) ask the class first; a migration,
+ * which walks the links in page memory, stores it before.
+ */
+static bool link_waits(const struct zspage *zs, unsigned int idx)
+{
+	return zs->class->link_zs == zs && zs->class->link_idx == idx;
+}
+
+void zspage_store_link(struct zs_pool *pool, struct size_class *class)
+{
+	struct zspage *zs = class->link_zs;
+
+	if (!zs)
+		return;
+	class->link_zs = NULL;
+	/* a failed kmap is reported, and the pop that meets the link refuses */
+	(void)link_access(pool, zs, class->link_idx, &class->link_word, true);
+}
+
+/* Ask for the line of object idx, to be written soon; false (reported)
+ * when its page has no memory. */
+static bool want_line(struct zs_pool *pool, const struct zspage *zs,
+		      unsigned int idx)
+{
+	size_t off = obj_offset(zs, idx);
+	const char *mem = zs->pages[off >> pool->geo.page_shift].mem;
+
+	if (!mem) {
+		zs_report("free list",
+			  "class %zu: object %u's page has no memory",
+			  zs->class->size, idx);
+		return false;
+	}
+	__builtin_prefetch(mem + (off & (pool->geo.page_size - 1)), 1, 3);
+	return true;
+}
+
 bool zspage_read_link(struct zs_pool *pool, struct zspage *zs, unsigned int idx,
 		      unsigned long *link)
 {
+	if (link_waits(zs, idx)) {
+		*link = zs->class->link_word;
+		return true;
+	}
 	return link_access(pool, zs, idx, link, false);
 }
 
@@ -105,6 +153,8 @@ fail:
 void zspage_release(struct zs_pool *pool, struct zspage *zs)
 {
 	ZS_BUG_ON(zs->fullness != ZS_EMPTY);
+	if (zs->class->link_zs == zs)
+		zs->class->link_zs = NULL; /* its pages go: nothing to store */
 	zs_pool_pages_put(pool, zs->pages, zs->nr_pages);
 	zs_meta_free(&pool->meta[zs->class->shard], zs,
 		     zspage_bytes(zs->class));
@@ -123,6 +173,8 @@ struct zspage *zspage_rehome(struct zs_pool *pool, struct zspage *zs)
 	if (!n)
 		return zs;
 	memcpy(n, zs, bytes);
+	if (class->link_zs == zs)
+		class->link_zs = n;
 	if (n->rprev) {
 		n->rprev->rnext = n;
 	} else if (n->ratio != ZS_RATIO_0) {
@@ -185,6 +237,7 @@ unsigned long zspage_pop_free(struct zs_pool *pool, struct zspage *zs)
 {
 	unsigned int idx, next = 0;
 	unsigned long obj, link;
+	bool waits;
 
 	if (!zs->free_head)
 		return pop_fresh(pool, zs);
@@ -196,7 +249,8 @@ unsigned long zspage_pop_free(struct zs_pool *pool, struct zspage *zs)
 			  zs->class->size, idx);
 		return 0;
 	}
-	if (!link_access(pool, zs, idx, &link, false))
+	waits = link_waits(zs, idx);
+	if (!zspage_read_link(pool, zs, idx, &link))
 		return 0;
 	obj = zspage_obj_word(pool, zs, idx);
 	if (!link_ok(pool, zs, link, &next)) {
@@ -206,6 +260,8 @@ unsigned long zspage_pop_free(struct zs_pool *pool, struct zspage *zs)
 			  zs->class->size, obj, link);
 		return 0;
 	}
+	if (waits)
+		zs->class->link_zs = NULL; /* taken: never stored */
 	zs->free_head = (uint16_t)(link ? next + 1 : 0);
 	return obj;
 }
@@ -225,8 +281,12 @@ int zspage_push_free(struct zs_pool *pool, struct zspage *zs, unsigned int idx)
 		}
 		link = zspage_free_head(pool, zs) << ZS_OBJ_TAG_BITS;
 	}
-	if (!link_access(pool, zs, idx, &link, true))
+	if (!want_line(pool, zs, idx))
 		return -1;
+	zspage_store_link(pool, zs->class);
+	zs->class->link_zs = zs;
+	zs->class->link_idx = idx;
+	zs->class->link_word = link;
 	zs->free_head = (uint16_t)(idx + 1);
 	return 0;
 }

@@ -124,8 +124,14 @@ struct zspage *zspage_of_obj(struct zs_pool *pool, struct size_class *class,
 /* Take the first freed object, else the first fresh one: its location, or
  * 0 (reported). */
 unsigned long zspage_pop_free(struct zs_pool *pool, struct zspage *zs);
-/* Put object idx back on the free list: 0, or -1 (reported). */
+/*
+ * Put object idx back on the free list: 0, or -1 (reported). Its link is
+ * stored late: by the class's next push, or by zspage_store_link.
+ */
 int zspage_push_free(struct zs_pool *pool, struct zspage *zs, unsigned int idx);
+/* Store the link of the class's last push now, if it is not stored yet;
+ * under the class lock (for moves that read links from page memory). */
+void zspage_store_link(struct zs_pool *pool, struct size_class *class);
 /* Read the link word of free object idx (for the checker). */
 bool zspage_read_link(struct zs_pool *pool, struct zspage *zs, unsigned int idx,
 		      unsigned long *link);

@@ -69,6 +69,9 @@ static struct fixture *setup(struct kunit *test)
 	for (r = ZS_RATIO_10; r < ZS_NR_RATIOS && !f->zs; r++)
 		f->zs = f->class->ratio_list[r];
 	KUNIT_ASSERT_NOT_NULL(test, f->zs);
+	/* the cases break links in page memory: none may wait in the class */
+	KUNIT_ASSERT_PTR_EQ(test, f->class->link_zs, f->zs);
+	zspage_store_link(f->pool, f->class);
 	KUNIT_ASSERT_EQ(test, f->zs->inuse, (unsigned int)NR_OBJS);
 	/* objects 0..2 allocated, 3 and 4 freed (head 3), 5.. fresh */
 	KUNIT_ASSERT_EQ(test, f->zs->free_head, (uint16_t)(NR_OBJS + 1));
@@ -252,6 +255,35 @@ static void check_free_link_fresh(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, zs_malloc(f->pool, OBJ_SIZE), 0ul);
 	KUNIT_EXPECT_NOT_NULL(test, strstr(f->log->text, "links to"));
 	poke_link(f, NR_OBJS, link);
+	expect_repaired(test, f);
+}
+
+/*
+ * A link stored late waits in the class for the object heading its
+ * zspage's free list (zspage.c); anywhere else it would be stored into a
+ * live object, or into a zspage the class no longer has.
+ */
+static void check_waiting_link(struct kunit *test)
+{
+	struct fixture *f = setup(test);
+	struct zspage elsewhere;
+	unsigned long link;
+
+	KUNIT_ASSERT_TRUE(test,
+			  zspage_read_link(f->pool, f->zs, NR_OBJS, &link));
+	f->class->link_zs = f->zs;
+	f->class->link_idx = 1; /* allocated */
+	f->class->link_word = link;
+	expect_found(test, f, "does not head its zspage's free list");
+	/* where a push leaves it: the checker follows it, and is content */
+	f->class->link_idx = NR_OBJS;
+	f->log->count = 0;
+	KUNIT_EXPECT_EQ(test, zs_pool_check(f->pool), 0);
+	KUNIT_EXPECT_EQ(test, f->log->count, 0ul);
+	memset(&elsewhere, 0, sizeof(elsewhere));
+	f->class->link_zs = &elsewhere;
+	expect_found(test, f, "a link waits for a zspage not on its lists");
+	f->class->link_zs = NULL;
 	expect_repaired(test, f);
 }
 
@@ -599,6 +631,7 @@ static struct kunit_case check_cases[] = {
 	KUNIT_CASE(check_free_list_loop),
 	KUNIT_CASE(check_free_link_tagged),
 	KUNIT_CASE(check_free_link_fresh),
+	KUNIT_CASE(check_waiting_link),
 	KUNIT_CASE(check_fresh_index),
 	KUNIT_CASE(check_inuse_count),
 	KUNIT_CASE(check_fullness_group),

@@ -7,6 +7,8 @@
 #include "zs_test_util.h"
 
 #include "kernel/kmap.h"
+#include "pool.h"
+#include "zspage.h"
 
 #define KT_PAGES (ZS_KMAP_DEPTH + 1)
 
@@ -198,6 +200,8 @@ static void kmap_full_stack_fails_malloc_cleanly(struct kunit *test)
 	KUNIT_ASSERT_NE(test, keep, 0ul);
 	KUNIT_ASSERT_NE(test, h, 0ul);
 	zs_free(pool, h); /* the zspage's free list now holds one object */
+	/* its link in page memory, not waiting in the class (zspage.c) */
+	zspage_store_link(pool, &pool->classes[zt_class_of(pool, 64)]);
 	pages = zs_get_total_pages(pool);
 	for (i = 0; i < ZS_KMAP_DEPTH; i++)
 		addr[i] = kmap_atomic(&f->page[i]);
