@@ -7,6 +7,7 @@
 
 #include "lock.h"
 #include "release.h"
+#include "sysmem.h"
 #include "report.h"
 #include "sanitize.h"
 

@@ -14,6 +14,7 @@
 #include "lock.h"
 #include "percpu.h"
 #include "release.h"
+#include "sysmem.h"
 #include "report.h"
 #include "sanitize.h"
 

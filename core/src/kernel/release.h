@@ -31,17 +31,6 @@ void zs_release_ranges(const struct zs_range *r, size_t n);
  */
 size_t zs_ranges_coalesce(struct zs_range *r, size_t n);
 
-/* The system's page size (4096 where it cannot be read). */
-size_t zs_sys_page_size(void);
-
-/*
- * An anonymous read-write mapping of bytes (a power of two, at least the
- * system's page size) aligned to bytes, or NULL. Transparent huge pages
- * are turned off in it where the system has them: a huge page would make
- * a whole 2 MiB resident at the first touch.
- */
-void *zs_map_aligned(size_t bytes);
-
 /* For tests: whether the one-call path is in use (false: one madvise per
  * range), and forcing the per-range path on (or back off). */
 bool zs_release_batched(void);

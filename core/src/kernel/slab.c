@@ -11,6 +11,7 @@
 #include "arena.h"
 #include "lock.h"
 #include "release.h"
+#include "sysmem.h"
 #include "sanitize.h"
 
 static atomic_ulong slab_attempts;
