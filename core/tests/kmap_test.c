@@ -219,6 +219,47 @@ static void kmap_full_stack_fails_malloc_cleanly(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, zs_get_total_pages(pool), 0ul);
 }
 
+/*
+ * A free stores its link in the object through a kmap, but late
+ * (zspage.c): the class's next push stores it, and a pop of that same
+ * object takes it from the class with no mapping at all.
+ */
+static void kmap_free_stores_link_late(struct kunit *test)
+{
+	struct zs_pool *pool = zt_pool_geo(test, 4096, 4, 0);
+	unsigned long h[3], again, before;
+	unsigned int i;
+
+	for (i = 0; i < 3; i++) {
+		h[i] = zs_malloc(pool, 64);
+		KUNIT_ASSERT_NE(test, h[i], 0ul);
+		KUNIT_ASSERT_TRUE(test, zt_write(pool, h[i], 64, i));
+	}
+	before = kmap_total();
+	zs_free(pool, h[0]); /* its link waits */
+	KUNIT_EXPECT_EQ(test, kmap_total() - before, 0ul);
+	before = kmap_total();
+	zs_free(pool, h[1]); /* stores h[0]'s, h[1]'s waits */
+	KUNIT_EXPECT_EQ(test, kmap_total() - before, 1ul);
+	before = kmap_total();
+	/* h[1]'s object: its link from the class */
+	again = zs_malloc(pool, 64);
+	KUNIT_EXPECT_EQ(test, kmap_total() - before, 0ul);
+	KUNIT_ASSERT_NE(test, again, 0ul);
+	before = kmap_total();
+	/* h[0]'s object: its link in memory */
+	h[1] = zs_malloc(pool, 64);
+	KUNIT_EXPECT_EQ(test, kmap_total() - before, 1ul);
+	KUNIT_ASSERT_NE(test, h[1], 0ul);
+	KUNIT_EXPECT_EQ(test, kmap_depth(), 0u);
+	KUNIT_EXPECT_EQ(test, zs_pool_check(pool), 0);
+	KUNIT_EXPECT_TRUE(test, zt_check(pool, h[2], 64, 2, ZS_MM_RO));
+	zs_free(pool, again);
+	zs_free(pool, h[1]);
+	zs_free(pool, h[2]);
+	KUNIT_EXPECT_EQ(test, zs_get_total_pages(pool), 0ul);
+}
+
 static struct kunit_case kmap_cases[] = {
 	KUNIT_CASE(kmap_balanced_nesting),
 	KUNIT_CASE(kmap_offset_address_is_reported),
@@ -228,6 +269,7 @@ static struct kunit_case kmap_cases[] = {
 	KUNIT_CASE(kmap_held_by_inside_page_maps_only),
 	KUNIT_CASE(kmap_unmap_under_foreign_kmap),
 	KUNIT_CASE(kmap_full_stack_fails_malloc_cleanly),
+	KUNIT_CASE(kmap_free_stores_link_late),
 	{}};
 
 static struct kunit_suite kmap_suite = {
