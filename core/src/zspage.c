@@ -250,7 +250,9 @@ unsigned long zspage_pop_free(struct zs_pool *pool, struct zspage *zs)
 		return 0;
 	}
 	waits = link_waits(zs, idx);
-	if (!zspage_read_link(pool, zs, idx, &link))
+	if (waits)
+		link = zs->class->link_word;
+	else if (!link_access(pool, zs, idx, &link, false))
 		return 0;
 	obj = zspage_obj_word(pool, zs, idx);
 	if (!link_ok(pool, zs, link, &next)) {

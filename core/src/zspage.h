@@ -132,7 +132,8 @@ int zspage_push_free(struct zs_pool *pool, struct zspage *zs, unsigned int idx);
 /* Store the link of the class's last push now, if it is not stored yet;
  * under the class lock (for moves that read links from page memory). */
 void zspage_store_link(struct zs_pool *pool, struct size_class *class);
-/* Read the link word of free object idx (for the checker). */
+/* Read the link word of free object idx: the one waiting in its class,
+ * else from page memory (for the checker). */
 bool zspage_read_link(struct zs_pool *pool, struct zspage *zs, unsigned int idx,
 		      unsigned long *link);
 

@@ -7,9 +7,9 @@
 
 #include "lock.h"
 #include "release.h"
-#include "sysmem.h"
 #include "report.h"
 #include "sanitize.h"
+#include "sysmem.h"
 
 /* Mappings are aligned to their size: a table finds its mapping's header
  * from its own address. */

@@ -14,9 +14,9 @@
 #include "lock.h"
 #include "percpu.h"
 #include "release.h"
-#include "sysmem.h"
 #include "report.h"
 #include "sanitize.h"
+#include "sysmem.h"
 
 /*
  * The built-in provider: pages carved out of anonymous mappings of
