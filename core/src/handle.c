@@ -7,11 +7,11 @@
 #include "kernel/report.h"
 #include "kernel/slab.h"
 
-#define SLOT_MASK ((1ul << ZS_HANDLE_SLOT_BITS) - 1)
-#define GEN_MASK  ((1u << ZS_HANDLE_GEN_BITS) - 1)
-#define TAG_MASK  ((1u << ZS_HANDLE_TAG_BITS) - 1)
-#define GEN_SHIFT ZS_HANDLE_SLOT_BITS
-#define TAG_SHIFT (ZS_HANDLE_SLOT_BITS + ZS_HANDLE_GEN_BITS)
+#define SLOT_MASK ZS_HANDLE_SLOT_MASK
+#define GEN_MASK  ZS_HANDLE_GEN_MASK
+#define TAG_MASK  ZS_HANDLE_TAG_MASK
+#define GEN_SHIFT ZS_HANDLE_GEN_SHIFT
+#define TAG_SHIFT ZS_HANDLE_TAG_SHIFT
 
 static atomic_uint next_pool_tag;
 
@@ -23,21 +23,6 @@ static atomic_uint next_pool_tag;
 static void count_locked(zs_atomic_ulong *c)
 {
 	zs_atomic_set(c, zs_atomic_read(c) + 1);
-}
-
-unsigned long zs_handle_slot_index(unsigned long handle)
-{
-	return handle & SLOT_MASK;
-}
-
-unsigned int zs_handle_gen(unsigned long handle)
-{
-	return (unsigned int)(handle >> GEN_SHIFT) & GEN_MASK;
-}
-
-static unsigned int handle_tag(unsigned long handle)
-{
-	return (unsigned int)(handle >> TAG_SHIFT) & TAG_MASK;
 }
 
 static unsigned long make_handle(unsigned int tag, unsigned int gen,
@@ -56,21 +41,13 @@ static unsigned long pack_location(const struct zs_handle_table *t,
 	return (obj >> t->loc_index_bits) << t->loc_low_bits | low;
 }
 
-static unsigned long unpack_location(const struct zs_handle_table *t,
-				     unsigned long packed)
-{
-	unsigned long low = packed & ((1ul << t->loc_low_bits) - 1);
-
-	return (packed >> t->loc_low_bits) << t->loc_index_bits | low;
-}
-
 /* obj packed, and whether it fits: nonzero, in the bits, and back whole. */
 static bool pack_fits(const struct zs_handle_table *t, unsigned long obj,
 		      unsigned long *packed)
 {
 	*packed = pack_location(t, obj);
 	return obj && *packed >> ZS_SLOT_LOC_BITS == 0 &&
-	       unpack_location(t, *packed) == obj;
+	       zs_slot_unpack(t, *packed) == obj;
 }
 #endif
 
@@ -140,14 +117,6 @@ void zs_handle_table_destroy(struct zs_handle_table *t)
 	for (unsigned int i = 0; i < ZS_HANDLE_SHARDS; i++)
 		zs_mutex_destroy(&t->shards[i].lock);
 	zs_mutex_destroy(&t->lock);
-}
-
-struct zs_handle_slot *zs_handle_slot_at(struct zs_handle_table *t,
-					 unsigned long index)
-{
-	void *leaf = zs_radix_leaf(&t->slots, index);
-
-	return leaf ? zs_slot_ref(leaf, index % ZS_HANDLE_CHUNK_SLOTS) : NULL;
 }
 
 /* A ready slot's pin word: its generation and the next ready slot. */
@@ -471,19 +440,6 @@ void zs_handle_publish(const struct zs_handle_table *t,
 #endif
 }
 
-unsigned long zs_slot_location(const struct zs_handle_table *t,
-			       const struct zs_handle_slot *slot)
-{
-#if ZS_SLOT_PACKED
-	unsigned long w = zs_load_acquire(zs_slot_word(slot));
-
-	return w ? unpack_location(t, w >> ZS_SLOT_LOC_SHIFT) : 0;
-#else
-	(void)t;
-	return zs_load_acquire(zs_slot_word(slot));
-#endif
-}
-
 void zs_handle_move(const struct zs_handle_table *t,
 		    struct zs_handle_slot *slot, unsigned long obj)
 {
@@ -592,7 +548,7 @@ struct zs_handle_slot *zs_handle_resolve(struct zs_handle_table *t,
 	struct zs_handle_slot *slot;
 	unsigned long obj;
 
-	if (handle_tag(handle) != t->tag) {
+	if (zs_handle_tag(handle) != t->tag) {
 		zs_report(op, "handle %#lx does not belong to this pool",
 			  handle);
 		return NULL;

@@ -416,12 +416,115 @@ bool zs_handle_location_fits(const struct zs_handle_table *t,
 void zs_handle_publish(const struct zs_handle_table *t,
 		       struct zs_handle_slot *slot, unsigned long obj,
 		       size_t size, unsigned int shard);
+#define ZS_HANDLE_SLOT_MASK ((1ul << ZS_HANDLE_SLOT_BITS) - 1)
+#define ZS_HANDLE_GEN_MASK  ((1u << ZS_HANDLE_GEN_BITS) - 1)
+#define ZS_HANDLE_TAG_MASK  ((1u << ZS_HANDLE_TAG_BITS) - 1)
+#define ZS_HANDLE_GEN_SHIFT ZS_HANDLE_SLOT_BITS
+#define ZS_HANDLE_TAG_SHIFT (ZS_HANDLE_SLOT_BITS + ZS_HANDLE_GEN_BITS)
+
+/* The parts of a handle. Inline, as what follows: every map takes them. */
+static inline unsigned long zs_handle_slot_index(unsigned long handle)
+{
+	return handle & ZS_HANDLE_SLOT_MASK;
+}
+
+static inline unsigned int zs_handle_gen(unsigned long handle)
+{
+	return (unsigned int)(handle >> ZS_HANDLE_GEN_SHIFT) &
+	       ZS_HANDLE_GEN_MASK;
+}
+
+static inline unsigned int zs_handle_tag(unsigned long handle)
+{
+	return (unsigned int)(handle >> ZS_HANDLE_TAG_SHIFT) &
+	       ZS_HANDLE_TAG_MASK;
+}
+
+/* The slot at index, or NULL (never made, or its chunk was given back). */
+static inline struct zs_handle_slot *
+zs_handle_slot_at(struct zs_handle_table *t, unsigned long index)
+{
+	void *leaf = zs_radix_leaf(&t->slots, index);
+
+	return leaf ? zs_slot_ref(leaf, index % ZS_HANDLE_CHUNK_SLOTS) : NULL;
+}
+
+#if ZS_SLOT_PACKED
+/* The location that ZS_SLOT_LOC_BITS packed bits stand for. */
+static inline unsigned long zs_slot_unpack(const struct zs_handle_table *t,
+					   unsigned long packed)
+{
+	unsigned long low = packed & ((1ul << t->loc_low_bits) - 1);
+
+	return (packed >> t->loc_low_bits) << t->loc_index_bits | low;
+}
+#endif
+
+/* The location a nonzero slot word w holds (the word itself on 32-bit). */
+static inline unsigned long
+zs_slot_word_location(const struct zs_handle_table *t, unsigned long w)
+{
+#if ZS_SLOT_PACKED
+	return zs_slot_unpack(t, w >> ZS_SLOT_LOC_SHIFT);
+#else
+	(void)t;
+	return w;
+#endif
+}
+
 /*
  * The slot's location word now (acquire), 0 when it names no object.
  * Stable while the object cannot move.
  */
-unsigned long zs_slot_location(const struct zs_handle_table *t,
-			       const struct zs_handle_slot *slot);
+static inline unsigned long zs_slot_location(const struct zs_handle_table *t,
+					     const struct zs_handle_slot *slot)
+{
+	unsigned long w = zs_load_acquire(zs_slot_word(slot));
+
+	return w ? zs_slot_word_location(t, w) : 0;
+}
+
+/* A live slot read once: what it says about its object. */
+struct zs_slot_view {
+	unsigned long obj; /* location, never 0 */
+	unsigned int size; /* 1..65536 */
+	unsigned int shard;
+	bool fresh;
+};
+
+/*
+ * Read a slot once (acquire) into v: false when it names no object. For
+ * paths that want all of it, where each zs_slot_* read is an atomic load
+ * the compiler may not merge.
+ */
+static inline bool zs_slot_view(const struct zs_handle_table *t,
+				const struct zs_handle_slot *s,
+				struct zs_slot_view *v)
+{
+	unsigned long w = zs_load_acquire(zs_slot_word(s));
+
+	if (!w)
+		return false;
+	v->obj = zs_slot_word_location(t, w);
+#if ZS_SLOT_PACKED
+	v->size = (unsigned int)((w >> ZS_SLOT_SIZE_SHIFT) &
+				 ((1ul << ZS_SLOT_SIZE_BITS) - 1)) +
+		  1;
+	v->shard = (unsigned int)(w >> ZS_SLOT_SHARD_SHIFT) &
+		   ((1u << ZS_SLOT_SHARD_BITS) - 1);
+	v->fresh = w & ZS_SLOT_FRESH;
+#else
+	unsigned int info = atomic_load_explicit(zs_slot_info_word(s),
+						 memory_order_relaxed);
+
+	v->size = info & ZS_SLOT_SIZE_MASK;
+	v->shard = (info >> ZS_SLOT_SHARD_SHIFT) &
+		   ((1u << ZS_SLOT_SHARD_BITS) - 1);
+	v->fresh = info & ZS_SLOT_FRESH;
+#endif
+	return true;
+}
+
 /*
  * A mover's new location for a live slot, released after the bytes; size
  * and the fresh flag stay. Only under whatever keeps others from moving
@@ -469,12 +572,5 @@ unsigned long zs_handle_nr_chunks(struct zs_handle_table *t);
 struct zs_handle_slot *zs_handle_resolve(struct zs_handle_table *t,
 					 unsigned long handle, const char *op,
 					 unsigned long *objp);
-
-/* The slot at index, or NULL (never made, or its chunk was given back). */
-struct zs_handle_slot *zs_handle_slot_at(struct zs_handle_table *t,
-					 unsigned long index);
-
-unsigned long zs_handle_slot_index(unsigned long handle);
-unsigned int zs_handle_gen(unsigned long handle);
 
 #endif /* ZS_HANDLE_H */

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "access_count.h"
+#include "kernel/compiler.h"
 #include "kernel/kmap.h"
 #include "kernel/percpu.h"
 #include "kernel/report.h"
@@ -72,17 +73,66 @@ static bool copy_spanning(struct zs_cpu_area *a, size_t obj_size,
 	return true;
 }
 
-void *zs_map_object(struct zs_pool *pool, unsigned long handle,
-		    enum zs_mapmode mm)
+/*
+ * Open a pinned object for the caller: in place when it lies within one
+ * page, else through the thread's area. NULL (unpinned again) when a
+ * kmap fails, which kmap_atomic reports.
+ */
+static ZS_ALWAYS_INLINE void *
+map_pinned(struct zs_pool *pool, struct zs_cpu_area *a, unsigned long handle,
+	   enum zs_mapmode mm, struct zs_handle_slot *slot,
+	   struct size_class *class, struct zs_page *page, unsigned int idx,
+	   const struct zs_slot_view *v)
+{
+	size_t off = ((size_t)idx * class->size) & (pool->geo.page_size - 1);
+	bool undefined = v->fresh || mm == ZS_MM_WO;
+
+	a->handle = handle;
+	a->mm = mm;
+	a->page = page;
+	a->off = off;
+	a->len = v->size;
+	a->spans = off + class->size > pool->geo.page_size;
+	if (!a->spans) {
+		a->kaddr = kmap_atomic(page);
+		if (!a->kaddr)
+			goto fail;
+		a->user = (char *)a->kaddr + off;
+		open_obj(a->user, a->len, undefined);
+	} else {
+		if (mm == ZS_MM_WO) {
+			zs_san_open_undefined(a->buf, a->len);
+		} else {
+			zs_san_open_defined(a->buf, a->len);
+			if (!copy_spanning(a, class->size, pool->geo.page_size,
+					   false, undefined)) {
+				zs_san_close(a->buf, granules(a->len));
+				goto fail;
+			}
+		}
+		a->kaddr = NULL;
+		a->user = a->buf;
+	}
+	a->slot = slot;
+	a->obj_size = class->size;
+	a->pool = pool;
+	return a->user;
+fail:
+	zs_slot_unpin_live(slot, zs_handle_gen(handle));
+	return NULL;
+}
+
+/* Every check in turn, each failure reported with what it found. */
+static ZS_COLD void *map_checked(struct zs_pool *pool, unsigned long handle,
+				 enum zs_mapmode mm)
 {
 	struct zs_handle_slot *slot;
 	struct zs_cpu_area *a;
 	struct size_class *class;
+	struct zs_slot_view v;
 	struct zs_page *page;
 	unsigned long obj;
 	unsigned int idx;
-	bool undefined;
-	size_t off;
 
 	if (!pool) {
 		zs_report("zs_map_object", "no pool (handle %#lx)", handle);
@@ -128,49 +178,68 @@ void *zs_map_object(struct zs_pool *pool, unsigned long handle,
 		return NULL;
 	}
 	obj = zs_slot_obj_guarded(pool, slot, handle);
-	if (!obj || !zspage_of_obj(pool, class, obj, &idx, &page)) {
+	if (!obj || !zs_slot_view(&pool->handles, slot, &v) ||
+	    !zspage_of_obj(pool, class, obj, &idx, &page)) {
 		zs_slot_unpin_live(slot, zs_handle_gen(handle));
 		zs_report("zs_map_object",
 			  "handle %#lx: location %#lx is not its object",
 			  handle, obj);
 		return NULL;
 	}
-	off = ((size_t)idx * class->size) & (pool->geo.page_size - 1);
-	undefined = zs_slot_fresh(slot) || mm == ZS_MM_WO;
+	return map_pinned(pool, a, handle, mm, slot, class, page, idx, &v);
+}
 
-	a->handle = handle;
-	a->mm = mm;
-	a->page = page;
-	a->off = off;
-	a->len = zs_slot_size(slot);
-	a->spans = off + class->size > pool->geo.page_size;
-	if (!a->spans) {
-		a->kaddr = kmap_atomic(page);
-		if (!a->kaddr)
-			goto fail;
-		a->user = (char *)a->kaddr + off;
-		open_obj(a->user, a->len, undefined);
-	} else {
-		if (mm == ZS_MM_WO) {
-			zs_san_open_undefined(a->buf, a->len);
-		} else {
-			zs_san_open_defined(a->buf, a->len);
-			if (!copy_spanning(a, class->size, pool->geo.page_size,
-					   false, undefined)) {
-				zs_san_close(a->buf, granules(a->len));
-				goto fail;
-			}
-		}
-		a->kaddr = NULL;
-		a->user = a->buf;
+/*
+ * The common case, each slot word read once: pinned, the object's slot
+ * (its view in v, its class, page and index filled in); NULL, with
+ * nothing held, when anything is off, for map_checked to find and report.
+ * Short because the processor overlaps one object's cache misses with the
+ * next map's only while the path between them fits the instructions it
+ * keeps in flight (bench/notes.md, "The map path's length").
+ */
+static ZS_ALWAYS_INLINE struct zs_handle_slot *
+pin_fast(struct zs_pool *pool, unsigned long handle, struct zs_slot_view *v,
+	 struct size_class **classp, struct zs_page **pagep, unsigned int *idxp)
+{
+	struct zs_handle_table *t = &pool->handles;
+	unsigned long index = zs_handle_slot_index(handle);
+	unsigned int gen = zs_handle_gen(handle);
+	struct zs_handle_slot *slot;
+
+	if (zs_handle_tag(handle) != t->tag || !index)
+		return NULL;
+	slot = zs_handle_slot_at(t, index);
+	if (!slot || zs_slot_pin_live(slot, gen) != ZS_PINNED)
+		return NULL;
+	/* the generation again: a free racing the pin (the caller's bug) */
+	if (zs_slot_view(t, slot, v) && zs_slot_gen(slot) == gen) {
+		*classp = zs_class_of(pool, v->size, v->shard);
+		if (*classp &&
+		    zspage_of_obj(pool, *classp, v->obj, idxp, pagep))
+			return slot;
 	}
-	a->slot = slot;
-	a->obj_size = class->size;
-	a->pool = pool;
-	return a->user;
-fail:
-	zs_slot_unpin_live(slot, zs_handle_gen(handle));
+	zs_slot_unpin_live(slot, gen);
 	return NULL;
+}
+
+void *zs_map_object(struct zs_pool *pool, unsigned long handle,
+		    enum zs_mapmode mm)
+{
+	struct zs_cpu_area *a = zs_cpu_area_this();
+	struct zs_handle_slot *slot;
+	struct size_class *class;
+	struct zs_slot_view v;
+	struct zs_page *page;
+	unsigned int idx;
+
+	if (pool && a && !a->pool &&
+	    (mm == ZS_MM_RO || mm == ZS_MM_WO || mm == ZS_MM_RW)) {
+		slot = pin_fast(pool, handle, &v, &class, &page, &idx);
+		if (slot)
+			return map_pinned(pool, a, handle, mm, slot, class,
+					  page, idx, &v);
+	}
+	return map_checked(pool, handle, mm);
 }
 
 void zs_unmap_object(struct zs_pool *pool, unsigned long handle)

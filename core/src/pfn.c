@@ -23,18 +23,6 @@
 #define WORD_BITS  (8 * sizeof(unsigned long))
 #define LEAF_WORDS (ZS_RADIX_FANOUT / WORD_BITS)
 
-struct zs_page *zs_pfn_to_page(struct zs_pool *pool, unsigned long pfn)
-{
-	_Atomic(struct zs_page *) *entry;
-
-	if (pfn == 0 || pfn >= pool->pfn_limit)
-		return NULL;
-	entry = zs_radix_lookup(&pool->pfn_table, pfn);
-	if (!entry)
-		return NULL;
-	return atomic_load_explicit(entry, memory_order_acquire);
-}
-
 /* Room in the bitmap for word w; under pool->lock. */
 static bool pfn_words_fit(struct zs_pool *pool, unsigned long w)
 {

@@ -270,14 +270,12 @@ static inline struct size_class *zs_class_at(struct zs_pool *pool,
 struct size_class *zs_size_class(struct zs_pool *pool, size_t size);
 
 /*
- * The class serving a live slot's object, from its size and shard, as
- * zs_malloc chose it; NULL when the slot names no object (freed
- * meanwhile), or the size or shard is out of range.
+ * The class serving objects of size in shard, as zs_malloc chose it; NULL
+ * when the size or shard is out of range.
  */
-static inline struct size_class *zs_slot_class(struct zs_pool *pool,
-					       struct zs_handle_slot *slot)
+static inline struct size_class *
+zs_class_of(struct zs_pool *pool, unsigned int size, unsigned int shard)
 {
-	unsigned int size = zs_slot_size(slot), shard = zs_slot_shard(slot);
 	struct size_class *arr;
 
 	if (size == 0 || size > pool->geo.max_size || shard >= pool->nr_shards)
@@ -286,6 +284,17 @@ static inline struct size_class *zs_slot_class(struct zs_pool *pool,
 	if (!arr)
 		return NULL;
 	return zs_arr_serving(arr, zs_size_to_step(&pool->geo, size));
+}
+
+/*
+ * The class serving a live slot's object, from its size and shard; NULL
+ * when the slot names no object (freed meanwhile), or the size or shard
+ * is out of range.
+ */
+static inline struct size_class *zs_slot_class(struct zs_pool *pool,
+					       struct zs_handle_slot *slot)
+{
+	return zs_class_of(pool, zs_slot_size(slot), zs_slot_shard(slot));
 }
 
 /*
@@ -304,7 +313,18 @@ static inline unsigned long zs_slot_obj_guarded(struct zs_pool *pool,
 }
 
 /* The descriptor of pfn, or NULL when pfn was never given out. */
-struct zs_page *zs_pfn_to_page(struct zs_pool *pool, unsigned long pfn);
+static inline struct zs_page *zs_pfn_to_page(struct zs_pool *pool,
+					     unsigned long pfn)
+{
+	_Atomic(struct zs_page *) *entry;
+
+	if (pfn == 0 || pfn >= pool->pfn_limit)
+		return NULL;
+	entry = zs_radix_lookup(&pool->pfn_table, pfn);
+	if (!entry)
+		return NULL;
+	return atomic_load_explicit(entry, memory_order_acquire);
+}
 
 /*
  * Give pages[0..n), descriptors in one zspage's (index set), memory and

@@ -4,7 +4,6 @@
 #include "kernel/report.h"
 #include "kernel/slab.h"
 
-#define RADIX_MASK (ZS_RADIX_FANOUT - 1)
 /* Nodes of at least a page are mapped whole: freeing one gives it back. */
 #define RADIX_VMALLOC_MIN 4096u
 
@@ -32,13 +31,6 @@ void zs_radix_init(struct zs_radix *r, size_t elem_size)
 		atomic_init(&r->top[i], NULL);
 }
 
-void *zs_radix_lookup(struct zs_radix *r, unsigned long index)
-{
-	char *leaf = zs_radix_leaf(r, index);
-
-	return leaf ? leaf + (index & RADIX_MASK) * r->elem_size : NULL;
-}
-
 void *zs_radix_populate(struct zs_radix *r, unsigned long index)
 {
 	_Atomic(void *) *mid;
@@ -60,7 +52,7 @@ void *zs_radix_populate(struct zs_radix *r, unsigned long index)
 			r->top_end = top + 1;
 		atomic_store_explicit(slot, mid, memory_order_release);
 	}
-	slot = &mid[(index >> ZS_RADIX_BITS) & RADIX_MASK];
+	slot = &mid[(index >> ZS_RADIX_BITS) & ZS_RADIX_MASK];
 	leaf = atomic_load_explicit(slot, memory_order_relaxed);
 	if (!leaf) {
 		leaf = node_alloc(ZS_RADIX_FANOUT * r->elem_size);
@@ -70,21 +62,7 @@ void *zs_radix_populate(struct zs_radix *r, unsigned long index)
 					  memory_order_relaxed);
 		atomic_store_explicit(slot, leaf, memory_order_release);
 	}
-	return leaf + (index & RADIX_MASK) * r->elem_size;
-}
-
-void *zs_radix_leaf(struct zs_radix *r, unsigned long index)
-{
-	_Atomic(void *) *mid;
-
-	if (index >= ZS_RADIX_CAPACITY)
-		return NULL;
-	mid = atomic_load_explicit(&r->top[index >> (2 * ZS_RADIX_BITS)],
-				   memory_order_acquire);
-	if (!mid)
-		return NULL;
-	return atomic_load_explicit(&mid[(index >> ZS_RADIX_BITS) & RADIX_MASK],
-				    memory_order_acquire);
+	return leaf + (index & ZS_RADIX_MASK) * r->elem_size;
 }
 
 void zs_radix_depopulate(struct zs_radix *r, unsigned long index)
@@ -99,7 +77,7 @@ void zs_radix_depopulate(struct zs_radix *r, unsigned long index)
 	if (!mid)
 		return;
 	leaf = atomic_exchange_explicit(
-		&mid[(index >> ZS_RADIX_BITS) & RADIX_MASK], NULL,
+		&mid[(index >> ZS_RADIX_BITS) & ZS_RADIX_MASK], NULL,
 		memory_order_acq_rel);
 	if (leaf) {
 		atomic_fetch_sub_explicit(&r->nr_leaves, 1,

@@ -16,6 +16,7 @@
 #define ZS_RADIX_FANOUT (1ul << ZS_RADIX_BITS)
 /* Indices below this fit. */
 #define ZS_RADIX_CAPACITY (1ul << (3 * ZS_RADIX_BITS))
+#define ZS_RADIX_MASK	  (ZS_RADIX_FANOUT - 1)
 
 struct zs_radix {
 	size_t elem_size;
@@ -28,12 +29,36 @@ struct zs_radix {
 };
 
 void zs_radix_init(struct zs_radix *r, size_t elem_size);
-/* The element, or NULL when index was never populated. */
-void *zs_radix_lookup(struct zs_radix *r, unsigned long index);
 /* The element, zero-filled when new; NULL when out of memory. */
 void *zs_radix_populate(struct zs_radix *r, unsigned long index);
-/* The leaf holding index (its element 0), or NULL. */
-void *zs_radix_leaf(struct zs_radix *r, unsigned long index);
+
+/*
+ * The leaf holding index (its element 0), or NULL. Inline: every map and
+ * free looks up its handle's slot and its page this way.
+ */
+static inline void *zs_radix_leaf(struct zs_radix *r, unsigned long index)
+{
+	_Atomic(void *) *mid;
+
+	if (index >= ZS_RADIX_CAPACITY)
+		return NULL;
+	mid = atomic_load_explicit(&r->top[index >> (2 * ZS_RADIX_BITS)],
+				   memory_order_acquire);
+	if (!mid)
+		return NULL;
+	return atomic_load_explicit(
+		&mid[(index >> ZS_RADIX_BITS) & ZS_RADIX_MASK],
+		memory_order_acquire);
+}
+
+/* The element, or NULL when index was never populated. */
+static inline void *zs_radix_lookup(struct zs_radix *r, unsigned long index)
+{
+	char *leaf = zs_radix_leaf(r, index);
+
+	return leaf ? leaf + (index & ZS_RADIX_MASK) * r->elem_size : NULL;
+}
+
 /* Free the leaf holding index; its elements must be unused. */
 void zs_radix_depopulate(struct zs_radix *r, unsigned long index);
 unsigned long zs_radix_nr_leaves(struct zs_radix *r);

@@ -22,28 +22,6 @@ unsigned long zspage_obj_word(const struct zs_pool *pool,
 			   idx);
 }
 
-struct zspage *zspage_of_obj(struct zs_pool *pool, struct size_class *class,
-			     unsigned long obj, unsigned int *idxp,
-			     struct zs_page **pagep)
-{
-	struct zs_page *page = zs_pfn_to_page(pool, zs_obj_pfn(pool, obj));
-	unsigned int idx = zs_obj_index(pool, obj);
-	struct zspage *zs;
-
-	if (!page || idx >= class->objs_per_zspage)
-		return NULL;
-	/* the object must start on this page: then, and only then, is the
-	 * zspage page->index descriptors back */
-	if (((size_t)idx * class->size) >> pool->geo.page_shift != page->index)
-		return NULL;
-	zs = zs_page_zspage(page);
-	if (zs->class != class)
-		return NULL;
-	*idxp = idx;
-	*pagep = page;
-	return zs;
-}
-
 /* Read or write the link word of object idx inside a kmap window. */
 static bool link_access(struct zs_pool *pool, struct zspage *zs,
 			unsigned int idx, unsigned long *link, bool write)

@@ -117,9 +117,27 @@ static inline unsigned long zspage_free_head(const struct zs_pool *pool,
  * The zspage holding location obj of class, with the object's index and
  * start page; NULL when obj is not an object of that class.
  */
-struct zspage *zspage_of_obj(struct zs_pool *pool, struct size_class *class,
-			     unsigned long obj, unsigned int *idxp,
-			     struct zs_page **pagep);
+static inline struct zspage *
+zspage_of_obj(struct zs_pool *pool, struct size_class *class, unsigned long obj,
+	      unsigned int *idxp, struct zs_page **pagep)
+{
+	struct zs_page *page = zs_pfn_to_page(pool, zs_obj_pfn(pool, obj));
+	unsigned int idx = zs_obj_index(pool, obj);
+	struct zspage *zs;
+
+	if (!page || idx >= class->objs_per_zspage)
+		return NULL;
+	/* the object must start on this page: then, and only then, is the
+	 * zspage page->index descriptors back */
+	if (((size_t)idx * class->size) >> pool->geo.page_shift != page->index)
+		return NULL;
+	zs = zs_page_zspage(page);
+	if (zs->class != class)
+		return NULL;
+	*idxp = idx;
+	*pagep = page;
+	return zs;
+}
 
 /* Take the first freed object, else the first fresh one: its location, or
  * 0 (reported). */

@@ -17,7 +17,7 @@ static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct zs_cpu_area *registry;
 static unsigned long registry_count;
 
-static _Thread_local struct zs_cpu_area *this_cpu;
+_Thread_local struct zs_cpu_area *zs_this_cpu;
 static atomic_uint fail_up;
 
 static void cpu_exit_destructor(void *arg);
@@ -115,7 +115,7 @@ static void cpu_exit_destructor(void *arg)
 			  "thread exits holding a mapping of handle %#lx",
 			  a->handle);
 	zs_cpu_notify(ZS_CPU_DEAD, &a);
-	this_cpu = NULL;
+	zs_this_cpu = NULL;
 }
 
 static atomic_uint threads_numbered;
@@ -128,33 +128,21 @@ unsigned int zs_cpu_number(void)
 	return this_number - 1;
 }
 
-struct zs_cpu_area *zs_cpu_area_this(void)
-{
-	return this_cpu;
-}
-
 int zs_cpu_up(void)
 {
 	struct zs_cpu_area *a = NULL;
 
-	if (this_cpu)
+	if (zs_this_cpu)
 		return 0;
 	if (zs_cpu_notify(ZS_CPU_UP_PREPARE, &a) != 0)
 		return -1;
-	this_cpu = a;
+	zs_this_cpu = a;
 	return 0;
-}
-
-struct zs_cpu_area *zs_cpu_area_get(void)
-{
-	if (!this_cpu && zs_cpu_up() != 0)
-		return NULL;
-	return this_cpu;
 }
 
 bool zs_cpu_down(void)
 {
-	struct zs_cpu_area *a = this_cpu;
+	struct zs_cpu_area *a = zs_this_cpu;
 
 	if (!a)
 		return true;
@@ -163,7 +151,7 @@ bool zs_cpu_down(void)
 	/* The key must not call the destructor on an area already gone. */
 	ZS_BUG_ON(pthread_setspecific(cpu_key, NULL) != 0);
 	zs_cpu_notify(ZS_CPU_DEAD, &a);
-	this_cpu = NULL;
+	zs_this_cpu = NULL;
 	return true;
 }
 

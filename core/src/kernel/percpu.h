@@ -41,12 +41,25 @@ struct zs_cpu_area {
 
 enum zs_cpu_action { ZS_CPU_UP_PREPARE, ZS_CPU_DEAD };
 
-/* The calling thread's area, or NULL when the thread is not up. */
-struct zs_cpu_area *zs_cpu_area_this(void);
-/* The calling thread's area, bringing the thread up first if needed. */
-struct zs_cpu_area *zs_cpu_area_get(void);
+/* The calling thread's area; percpu.c's alone to set. */
+extern _Thread_local struct zs_cpu_area *zs_this_cpu;
+
 /* Bring the calling thread up: 0, or -1 with nothing registered. */
 int zs_cpu_up(void);
+
+/* The calling thread's area, or NULL when the thread is not up. */
+static inline struct zs_cpu_area *zs_cpu_area_this(void)
+{
+	return zs_this_cpu;
+}
+
+/* The calling thread's area, bringing the thread up first if needed. */
+static inline struct zs_cpu_area *zs_cpu_area_get(void)
+{
+	if (!zs_this_cpu && zs_cpu_up() != 0)
+		return NULL;
+	return zs_this_cpu;
+}
 /* Take the calling thread down; false (nothing done) while it maps. */
 bool zs_cpu_down(void);
 /*

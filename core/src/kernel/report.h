@@ -10,13 +10,7 @@
 
 #include <zsmalloc.h>
 
-#if defined(__GNUC__)
-#define ZS_PRINTF(f, a) __attribute__((format(printf, f, a)))
-#define ZS_NORETURN	__attribute__((noreturn))
-#else
-#define ZS_PRINTF(f, a)
-#define ZS_NORETURN
-#endif
+#include "compiler.h"
 
 void zs_report(const char *what, const char *fmt, ...) ZS_PRINTF(2, 3);
 /* A refusal that is no misuse: to the notice handler, or one stderr line. */

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Compiler hints, empty where the compiler has no such attributes.
+ */
+#ifndef ZS_KERNEL_COMPILER_H
+#define ZS_KERNEL_COMPILER_H
+
+#if defined(__GNUC__)
+#define ZS_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#define ZS_NORETURN	__attribute__((noreturn))
+/* Off the hot path: the compiler keeps it out of line and out of the way. */
+#define ZS_COLD __attribute__((cold, noinline))
+/* On the hot path, where a call's saves and restores would cost more. */
+#define ZS_ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define ZS_PRINTF(f, a)
+#define ZS_NORETURN
+#define ZS_COLD
+#define ZS_ALWAYS_INLINE inline
+#endif
+
+#endif /* ZS_KERNEL_COMPILER_H */
