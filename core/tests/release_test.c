@@ -10,6 +10,7 @@
  */
 #include "zs_test_util.h"
 
+#include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -263,6 +264,62 @@ static void ranges_coalesced(struct kunit *test)
 }
 
 /*
+ * n pages of base's first span, all but every 7th (from the 4th), in a
+ * scrambled order: coalesced, they must come out as the runs between the
+ * pages left out, in address order.
+ */
+static void check_scrambled_runs(struct kunit *test, char *base, size_t n)
+{
+	size_t sys = zt_sys_page(), nr = 0, runs, expect = 0;
+	struct zs_range *r = calloc(n, sizeof(*r));
+	size_t start = 0;
+
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	for (size_t i = 0; i < n; i++)
+		if (i % 7 != 3)
+			r[nr++] = (struct zs_range){base + i * sys, sys};
+	/* scramble: a fixed permutation, so a failure repeats */
+	for (size_t i = nr - 1; i > 0; i--) {
+		size_t j = (i * 2654435761u + 12345u) % (i + 1);
+		struct zs_range t = r[i];
+
+		r[i] = r[j];
+		r[j] = t;
+	}
+	runs = zs_ranges_coalesce(r, nr);
+	for (size_t i = 0; i <= n; i++) {
+		if (i < n && i % 7 != 3)
+			continue;
+		if (i > start) {
+			KUNIT_ASSERT_LT(test, expect, runs);
+			KUNIT_EXPECT_PTR_EQ(test, r[expect].addr,
+					    (void *)(base + start * sys));
+			KUNIT_EXPECT_EQ(test, r[expect].len, (i - start) * sys);
+			expect++;
+		}
+		start = i + 1;
+	}
+	KUNIT_EXPECT_EQ(test, runs, expect);
+	free(r);
+}
+
+/* Batches on both sides of the sort's stack buffer (512 ranges). */
+static void ranges_coalesced_many(struct kunit *test)
+{
+	size_t sys = zt_sys_page(), span = 1200 * sys;
+	char *base =
+		mmap(NULL, span, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	KUNIT_ASSERT_TRUE(test, base != MAP_FAILED);
+	check_scrambled_runs(test, base, 2);
+	check_scrambled_runs(test, base, 300);	/* 257 ranges, as a batch */
+	check_scrambled_runs(test, base, 597);	/* 512 */
+	check_scrambled_runs(test, base, 599);	/* 513 */
+	check_scrambled_runs(test, base, 1200); /* 1029 */
+	munmap(base, span);
+}
+
+/*
  * zs_compact gives the freed tables back but for ZS_VMAP_TRIM_KEEP: with
  * well over that cached (320 KiB of 16 KiB tables), compacting a pool
  * leaves some, at most the reserve, resident.
@@ -310,6 +367,7 @@ static struct kunit_case release_cases[] = {
 	KUNIT_CASE(vmap_overflow_releases_all),
 	KUNIT_CASE(vmap_trim_keeps_latest),
 	KUNIT_CASE(ranges_coalesced),
+	KUNIT_CASE(ranges_coalesced_many),
 	KUNIT_CASE(compact_keeps_table_reserve),
 	{},
 };
