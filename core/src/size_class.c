@@ -91,11 +91,23 @@ unsigned int zs_best_pages_per_zspage(size_t page_size, size_t size,
 				      unsigned int chain)
 {
 	unsigned long long best_used = 0, best_span = 1;
+	/* objects in n pages, floor(n * page_size / size), carried from n - 1
+	 * without a division each: every pool works this out for every step */
+	size_t per_page = page_size / size, left = page_size % size;
+	size_t objs = 0, carry = 0;
 	unsigned int n, best = 1;
 
 	for (n = 1; n <= chain; n++) {
 		unsigned long long span = (unsigned long long)n * page_size;
-		unsigned long long used = span / size * size;
+		unsigned long long used;
+
+		objs += per_page;
+		carry += left;
+		if (carry >= size) {
+			objs++;
+			carry -= size;
+		}
+		used = (unsigned long long)objs * size;
 
 		/* used/span > best_used/best_span, exactly */
 		if (used * best_span > best_used * span) {
