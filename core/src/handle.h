@@ -416,6 +416,8 @@ bool zs_handle_location_fits(const struct zs_handle_table *t,
 void zs_handle_publish(const struct zs_handle_table *t,
 		       struct zs_handle_slot *slot, unsigned long obj,
 		       size_t size, unsigned int shard);
+
+/* A handle's fields (the layout at the top of this file). */
 #define ZS_HANDLE_SLOT_MASK ((1ul << ZS_HANDLE_SLOT_BITS) - 1)
 #define ZS_HANDLE_GEN_MASK  ((1u << ZS_HANDLE_GEN_BITS) - 1)
 #define ZS_HANDLE_TAG_MASK  ((1u << ZS_HANDLE_TAG_BITS) - 1)
