@@ -295,6 +295,7 @@ int zs_pool_try_destroy(struct zs_pool *pool)
 {
 	struct zs_cpu_area *area = zs_cpu_area_this();
 	struct size_class *c;
+	bool builtin;
 
 	if (!pool)
 		return 0;
@@ -306,7 +307,11 @@ int zs_pool_try_destroy(struct zs_pool *pool)
 	}
 	zs_for_each_serving_class(pool, c)
 		release_class(pool, c);
+	builtin = pool->pages.free_page == zs_default_page_provider.free_page;
 	free_pool(pool, POOL_CHECK);
+	/* the pool's pages go back with it, not a wait later */
+	if (builtin)
+		zs_page_provider_release_retained();
 	if (atomic_fetch_sub(&nr_pools, 1) == 1)
 		zs_cpu_down(); /* nothing of ours stays behind at exit */
 	return 0;

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * The built-in page provider: page-aligned pages of every size 4..64 KiB
- * from one process, freed pages kept resident up to a bound and then given
- * back to the system in batches (resident drops), addresses reused, empty
+ * from one process, freed pages kept resident (a hot stack, then retained
+ * batches) and given back to the system after a wait, on a trim or with
+ * their pool (resident drops), addresses reused, empty
  * regions unmapped (one spare per size), fresh pages faulted in ahead by
  * one call, a failing mmap seen as NULL, threads, and what the memory
  * checkers see.
@@ -145,17 +146,32 @@ static size_t pv_resident(char **pages, size_t n, size_t ps)
 	return count;
 }
 
+/* n fresh pages of ps bytes, written (resident), into pages[]. */
+static void pv_take_written(struct kunit *test, char **pages, size_t n,
+			    size_t ps)
+{
+	for (size_t i = 0; i < n; i++) {
+		pages[i] = pv_alloc(ps);
+		KUNIT_ASSERT_NOT_NULL(test, pages[i]);
+		memset(pages[i], 0x3c, ps);
+	}
+	KUNIT_EXPECT_EQ(test, pv_resident(pages, n, ps), n);
+}
+
 /*
- * Freed pages stay resident, at most 1 MiB of a size, and come back first
- * (no fault); past that they go back in batches; a trim gives back all.
+ * Freed pages stay resident: 1 MiB of a size on the hot stack, then in
+ * batches (a full stack plus the page that found it full) in the retained
+ * ring. They come back newest first, the retained ones before anything is
+ * carved (no fault); giving the retained back leaves the hot ones, a trim
+ * gives back all.
  */
-static void pv_hot_pages_bounded(struct kunit *test)
+static void pv_freed_pages_retained(struct kunit *test)
 {
 	size_t sys = (size_t)sysconf(_SC_PAGESIZE);
 	size_t ps = 16384, hot = ((size_t)1 << 20) / ps, n = 3 * hot + 5;
 	char **pages = kunit_kzalloc(test, n * sizeof(*pages), GFP_KERNEL);
-	char *keep, *q;
-	size_t i;
+	size_t regions, live, regions2, live2, i;
+	char *keep;
 
 	if (sys > ps)
 		kunit_skip(test, "system page above 16 KiB");
@@ -163,24 +179,101 @@ static void pv_hot_pages_bounded(struct kunit *test)
 	zs_page_provider_trim();
 	keep = pv_alloc(ps); /* the regions stay mapped */
 	KUNIT_ASSERT_NOT_NULL(test, keep);
-	for (i = 0; i < n; i++) {
-		pages[i] = pv_alloc(ps);
-		KUNIT_ASSERT_NOT_NULL(test, pages[i]);
-		memset(pages[i], 0x3c, ps);
-	}
-	KUNIT_EXPECT_EQ(test, pv_resident(pages, n, ps), n);
+	pv_take_written(test, pages, n, ps);
 	for (i = 0; i < n; i++)
 		pv_free(pages[i], ps);
-	/* a batch is a full stack plus the page that found it full: three
-	 * batches take 3 * (hot + 1) frees, the last 2 pages stay hot */
-	KUNIT_EXPECT_EQ(test, pv_resident(pages, n, ps), 2u);
-	q = pv_alloc(ps);
-	KUNIT_EXPECT_PTR_EQ(test, q, pages[n - 1]); /* the last freed */
-	KUNIT_ASSERT_NOT_NULL(test, q);
-	pv_free(q, ps);
+	/* three batches of hot + 1, the last 2 pages on the hot stack */
+	KUNIT_EXPECT_EQ(test, zs_page_provider_retained(), 3 * (hot + 1));
+	KUNIT_EXPECT_EQ(test, pv_resident(pages, n, ps), n);
+	zs_page_provider_stats(&regions, &live);
+	KUNIT_EXPECT_PTR_EQ(test, pv_alloc(ps), pages[n - 1]);
+	KUNIT_EXPECT_PTR_EQ(test, pv_alloc(ps), pages[n - 2]);
+	/* the hot stack is empty: the newest retained, not a carve */
+	KUNIT_EXPECT_PTR_EQ(test, pv_alloc(ps), pages[n - 3]);
+	KUNIT_EXPECT_EQ(test, zs_page_provider_retained(), 3 * (hot + 1) - 1);
+	zs_page_provider_stats(&regions2, &live2);
+	KUNIT_EXPECT_EQ(test, regions2, regions);
+	KUNIT_EXPECT_EQ(test, live2, live + 3);
+	for (i = n - 3; i < n; i++)
+		pv_free(pages[i], ps);
+	zs_page_provider_release_retained();
+	KUNIT_EXPECT_EQ(test, zs_page_provider_retained(), 0u);
+	KUNIT_EXPECT_EQ(test, pv_resident(pages, n, ps), 3u);
+	KUNIT_EXPECT_EQ(test, pv_resident(pages + n - 3, 3, ps), 3u);
 	zs_page_provider_trim();
 	KUNIT_EXPECT_EQ(test, pv_resident(pages, n, ps), 0u);
 	pv_free(keep, ps);
+}
+
+/*
+ * A retained batch goes back when a later batch comes after the wait; the
+ * later one stays. With no wait, every batch goes back at once.
+ */
+static void pv_retained_pages_wait(struct kunit *test)
+{
+	size_t sys = (size_t)sysconf(_SC_PAGESIZE);
+	size_t ps = 16384, hot = ((size_t)1 << 20) / ps, b = hot + 1;
+	char **pages = kunit_kzalloc(test, 2 * b * sizeof(*pages), GFP_KERNEL);
+	unsigned int old;
+	char *keep;
+	size_t i;
+
+	if (sys > ps)
+		kunit_skip(test, "system page above 16 KiB");
+	KUNIT_ASSERT_NOT_NULL(test, pages);
+	zs_page_provider_trim();
+	keep = pv_alloc(ps);
+	KUNIT_ASSERT_NOT_NULL(test, keep);
+	old = zs_page_provider_set_retain_ms(1);
+	pv_take_written(test, pages, 2 * b, ps);
+	for (i = 0; i < b; i++)
+		pv_free(pages[i], ps);
+	KUNIT_EXPECT_EQ(test, zs_page_provider_retained(), b);
+	usleep(20000); /* well past the wait of 1 ms */
+	for (i = b; i < 2 * b; i++)
+		pv_free(pages[i], ps);
+	KUNIT_EXPECT_EQ(test, zs_page_provider_retained(), b);
+	KUNIT_EXPECT_EQ(test, pv_resident(pages, b, ps), 0u);
+	KUNIT_EXPECT_EQ(test, pv_resident(pages + b, b, ps), b);
+
+	zs_page_provider_trim();
+	zs_page_provider_set_retain_ms(0);
+	pv_take_written(test, pages, 2 * b, ps);
+	for (i = 0; i < 2 * b; i++)
+		pv_free(pages[i], ps);
+	KUNIT_EXPECT_EQ(test, zs_page_provider_retained(), 0u);
+	/* two full batches, both gone back at once: the stack is empty */
+	KUNIT_EXPECT_EQ(test, pv_resident(pages, 2 * b, ps), 0u);
+	zs_page_provider_set_retain_ms(old);
+	zs_page_provider_trim();
+	pv_free(keep, ps);
+}
+
+/* A destroyed pool's pages go back with it: nothing stays retained. */
+static void pv_destroy_releases_retained(struct kunit *test)
+{
+	enum { N = 600 };
+	size_t ps = (size_t)sysconf(_SC_PAGESIZE);
+	struct zs_pool *pool;
+	unsigned long h[N];
+	unsigned int i;
+
+	if (ps > 65536)
+		kunit_skip(test, "system page above 64 KiB");
+	zs_page_provider_trim();
+	pool = zs_create_pool("kunit-retain");
+	KUNIT_ASSERT_NOT_NULL(test, pool);
+	/* a page each: objects of a page go to the class of one-page zspages */
+	for (i = 0; i < N; i++) {
+		h[i] = zs_malloc(pool, ps);
+		KUNIT_ASSERT_NE(test, h[i], 0ul);
+		KUNIT_ASSERT_TRUE(test, zt_write(pool, h[i], ps, i));
+	}
+	for (i = 0; i < N; i++)
+		zs_free(pool, h[i]);
+	KUNIT_EXPECT_GT(test, zs_page_provider_retained(), 0u);
+	zs_destroy_pool(pool);
+	KUNIT_EXPECT_EQ(test, zs_page_provider_retained(), 0u);
 }
 
 /*
@@ -664,7 +757,9 @@ static struct kunit_case pv_cases[] = {
 	KUNIT_CASE(pv_every_page_size),
 	KUNIT_CASE(pv_bad_page_size),
 	KUNIT_CASE(pv_free_gives_memory_back),
-	KUNIT_CASE(pv_hot_pages_bounded),
+	KUNIT_CASE(pv_freed_pages_retained),
+	KUNIT_CASE(pv_retained_pages_wait),
+	KUNIT_CASE(pv_destroy_releases_retained),
 	KUNIT_CASE(pv_trim_keeps_latest),
 	KUNIT_CASE(pv_fresh_pages_faulted_ahead),
 	KUNIT_CASE(pv_larger_pages_fault_where_written),

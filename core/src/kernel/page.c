@@ -15,6 +15,7 @@
 #include "percpu.h"
 #include "release.h"
 #include "report.h"
+#include "retain.h"
 #include "sanitize.h"
 #include "sysmem.h"
 
@@ -24,16 +25,23 @@
  * it). A freed page first waits, still resident, in a hot stack of its
  * size and of the freeing thread's lane (at most ZS_HOT_BYTES each), and
  * the next allocation of that size takes it back with no fault and no
- * system call (from its own lane's stack first). When a stack is full, the whole
- * batch goes back to the system (MADV_DONTNEED on each run of adjacent
- * pages, in one system call where it can: resident drops now, not under
- * memory pressure as with MADV_FREE), and each index waits, out of band,
- * on its region's free stack: the provider never writes to page memory,
- * so such a page stays non-resident until it is handed out again.
- * zs_page_provider_trim_keep() gives the hot pages back but for a reserve
- * of the latest freed (zs_compact keeps ZS_PAGE_TRIM_KEEP, so that the
- * pages a pool takes again right after are not faulted in anew);
- * zs_page_provider_trim() gives every one back. A region whose pages are
+ * system call (from its own lane's stack first). When a stack is full, the
+ * whole batch moves to the size's retained ring (retain.h), still
+ * resident, taken back next; retained pages that waited ZS_RETAIN_MS go
+ * back to the system when a later batch comes, all of them on a trim and
+ * when a pool of this provider is destroyed (MADV_DONTNEED on each run of
+ * adjacent pages, in one system call where it can: resident drops now, not
+ * under memory pressure as with MADV_FREE), and each index then waits, out
+ * of band, on its region's free stack: the provider never writes to page
+ * memory, so such a page stays non-resident until it is handed out again.
+ * Retained pages never make resident memory exceed the most the pages in
+ * use ever took: they are taken before anything is carved. A pool emptied
+ * in one go therefore does not pay the kernel's cost of taking its pages
+ * back (about 0.3 us a page, batched or not) unless nothing takes them
+ * again. zs_page_provider_trim_keep() gives the hot pages back but for a
+ * reserve of the latest freed (zs_compact keeps ZS_PAGE_TRIM_KEEP, so that
+ * the pages a pool takes again right after are not faulted in anew), and
+ * every retained page; zs_page_provider_trim() gives every one back. A region whose pages are
  * all free is unmapped, except one per page size kept as a spare (no
  * resident memory, only address space) so that a pool at a region edge
  * does not map and unmap on every other page. Pages of the system's size
@@ -65,6 +73,8 @@
  * (per lane). */
 #define ZS_AHEAD_BYTES ((size_t)64 << 10)
 #define ZS_PV_LANES    4u
+/* How long a retained page waits for reuse before it goes back, in ms. */
+#define ZS_RETAIN_MS 1000u
 
 struct zs_region {
 	char *base; /* page_size-aligned, ZS_REGION_BYTES long */
@@ -99,6 +109,15 @@ struct zs_pv_hot {
 
 static pthread_mutex_t pv_lock = ZS_STATIC_MUTEX_INIT;
 static struct zs_pv_size pv_sizes[ZS_PV_SIZES];
+
+#define RETAINED_INIT                                                          \
+	{                                                                      \
+		.lock = ZS_STATIC_MUTEX_INIT                                   \
+	}
+static struct zs_retained pv_retained[ZS_PV_SIZES] = {
+	RETAINED_INIT, RETAINED_INIT, RETAINED_INIT, RETAINED_INIT,
+	RETAINED_INIT};
+static atomic_uint pv_retain_ms = ZS_RETAIN_MS;
 
 #define HOT_INIT                                                               \
 	{                                                                      \
@@ -147,9 +166,26 @@ static void hot_set_nr(struct zs_pv_hot *h, unsigned int n)
 	atomic_store_explicit(&h->nr, n, memory_order_relaxed);
 }
 
+unsigned int zs_page_provider_set_retain_ms(unsigned int ms)
+{
+	return atomic_exchange(&pv_retain_ms, ms);
+}
+
+size_t zs_page_provider_retained(void)
+{
+	size_t n = 0;
+
+	for (unsigned int si = 0; si < ZS_PV_SIZES; si++) {
+		pthread_mutex_lock(&pv_retained[si].lock);
+		n += zs_retained_nr(&pv_retained[si]);
+		pthread_mutex_unlock(&pv_retained[si].lock);
+	}
+	return n;
+}
+
 void zs_page_provider_stats(size_t *regions, size_t *live_pages)
 {
-	size_t hot = 0;
+	size_t hot = zs_page_provider_retained();
 
 	for (unsigned int si = 0; si < ZS_PV_SIZES; si++) {
 		for (unsigned int l = 0; l < ZS_PV_LANES; l++) {
@@ -423,6 +459,8 @@ static void *region_alloc_page(void *ctx, size_t page_size)
 	if (si < 0)
 		return NULL;
 	page = hot_take((unsigned int)si);
+	if (!page)
+		page = zs_retained_take(&pv_retained[si]);
 	if (page) {
 		zs_san_open_undefined(page, page_size);
 		return page;
@@ -569,6 +607,46 @@ static void release_batch(char **pages, size_t n, size_t page_size)
 		unmap_region(unmap[i]);
 }
 
+/* Give back the retained pages of size si that came at or before `before`. */
+static void release_retained(unsigned int si, uint64_t before)
+{
+	size_t page_size = (size_t)1 << (si + ZS_PV_MIN_SHIFT), n;
+	char *batch[ZS_HOT_MAX];
+
+	while ((n = zs_retained_pop_old(&pv_retained[si], batch, ZS_HOT_MAX,
+					before)) != 0)
+		release_batch(batch, n, page_size);
+}
+
+/*
+ * A full hot stack's batch: retained, and the retained pages that waited
+ * long enough go back; given back at once when nothing is retained (a
+ * wait of 0) or the ring cannot grow.
+ */
+static void retain_batch(unsigned int si, char **batch, size_t n,
+			 size_t page_size)
+{
+	uint64_t wait =
+		atomic_load_explicit(&pv_retain_ms, memory_order_relaxed);
+	uint64_t now;
+
+	if (!wait) {
+		release_batch(batch, n, page_size);
+		return;
+	}
+	now = zs_retain_now_ms();
+	if (!zs_retained_push(&pv_retained[si], batch, n, now))
+		release_batch(batch, n, page_size);
+	if (now >= wait)
+		release_retained(si, now - wait);
+}
+
+void zs_page_provider_release_retained(void)
+{
+	for (unsigned int si = 0; si < ZS_PV_SIZES; si++)
+		release_retained(si, UINT64_MAX);
+}
+
 static void region_free_page(void *ctx, void *page, size_t page_size)
 {
 	int si = size_index(page_size);
@@ -596,12 +674,12 @@ static void region_free_page(void *ctx, void *page, size_t page_size)
 		pthread_mutex_unlock(&h->lock);
 		return;
 	}
-	/* the stack is full: it goes back with this page, as one batch */
+	/* the stack is full: it is retained with this page, as one batch */
 	memcpy(batch, h->page, n * sizeof(*batch));
 	hot_set_nr(h, 0);
 	pthread_mutex_unlock(&h->lock);
 	batch[n++] = page;
-	release_batch(batch, n, page_size);
+	retain_batch((unsigned int)si, batch, n, page_size);
 }
 
 struct hot_ref {
@@ -649,6 +727,8 @@ void zs_page_provider_trim_keep(size_t keep)
 	size_t n = hot_keep_order(order), left = keep;
 	char *batch[ZS_HOT_MAX];
 
+	/* older than every hot page: they go first, and whole */
+	zs_page_provider_release_retained();
 	for (size_t i = 0; i < n; i++) {
 		size_t page_size = (size_t)1 << (order[i].si + ZS_PV_MIN_SHIFT);
 		struct zs_pv_hot *h = &pv_hot[order[i].si][order[i].lane];

@@ -32,9 +32,11 @@ struct zs_page {
 };
 
 /*
- * The built-in provider: pages carved from 2 MiB anonymous mappings, given
- * back to the system (MADV_DONTNEED) in batches once 1 MiB of each size
- * waits freed, or at zs_page_provider_trim(); fresh pages of the system's
+ * The built-in provider: pages carved from 2 MiB anonymous mappings; freed
+ * pages are kept resident for reuse (1 MiB of each size and lane, then in
+ * batches for up to ZS_RETAIN_MS) and given back to the system
+ * (MADV_DONTNEED) in batches after that wait, when a pool of this provider
+ * is destroyed, or at zs_page_provider_trim(); fresh pages of the system's
  * page size are faulted in (MADV_POPULATE_WRITE) up to 64 KiB ahead of
  * their use, in one call; thread safe, any page size 4..64 KiB (others:
  * alloc_page returns NULL).
@@ -60,6 +62,16 @@ void zs_page_provider_trim(void);
  * latest freed, of the page sizes freed into last; and the pages ahead.
  */
 void zs_page_provider_trim_keep(size_t keep);
+/*
+ * Give back every retained page (kept past the hot stacks), not the hot
+ * ones: what zs_destroy_pool does for a pool of this provider.
+ */
+void zs_page_provider_release_retained(void);
+/* For tests: pages retained now (freed, resident, past the hot stacks). */
+size_t zs_page_provider_retained(void);
+/* For tests: how long a retained page waits before it goes back, in ms
+ * (0: batches go back at once); the old value. */
+unsigned int zs_page_provider_set_retain_ms(unsigned int ms);
 /* What zs_compact keeps: a few zspages' worth, taken again at no fault. */
 #define ZS_PAGE_TRIM_KEEP ((size_t)256 << 10)
 
