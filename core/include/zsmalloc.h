@@ -103,7 +103,10 @@ void zs_obj_write(struct zs_pool *pool, unsigned long handle,
  * one zspage. Objects go page to page, with no buffer, so no failed
  * allocation stops it. With nothing mapped or being read and no other
  * call at work, every class ends with ceil(objects in use / objects per
- * zspage) zspages.
+ * zspage) zspages. With the built-in page provider it also gives the
+ * system the pages that frees left resident for reuse (but for 256 KiB);
+ * without it they go back once they have waited a second and more pages
+ * are freed, or with their pool.
  */
 unsigned long zs_compact(struct zs_pool *pool);
 
