@@ -254,44 +254,67 @@ static inline void zs_slot_unpin_live(struct zs_handle_slot *s,
 	} while (!atomic_compare_exchange_weak(pin, &v, v - 1));
 }
 
-static inline unsigned int zs_slot_size(const struct zs_handle_slot *s)
-{
+/*
+ * The bits that say size - 1 (or size), the class shard and the fresh
+ * flag: the slot word itself on 64-bit builds, the info word beside it on
+ * 32-bit ones. Each zs_slot_* below reads them anew; zs_slot_view decodes
+ * one read.
+ */
 #if ZS_SLOT_PACKED
-	unsigned long w = zs_atomic_read(zs_slot_word(s));
+typedef unsigned long zs_slot_bits;
 
+static inline zs_slot_bits zs_slot_bits_read(const struct zs_handle_slot *s)
+{
+	return zs_atomic_read(zs_slot_word(s));
+}
+
+/* 0 for a slot that names no object. */
+static inline unsigned int zs_slot_bits_size(zs_slot_bits w)
+{
 	return w ? (unsigned int)((w >> ZS_SLOT_SIZE_SHIFT) &
 				  ((1ul << ZS_SLOT_SIZE_BITS) - 1)) +
 			       1
 		 : 0;
+}
 #else
-	return atomic_load_explicit(zs_slot_info_word(s),
-				    memory_order_relaxed) &
-	       ZS_SLOT_SIZE_MASK;
+typedef unsigned int zs_slot_bits;
+
+static inline zs_slot_bits zs_slot_bits_read(const struct zs_handle_slot *s)
+{
+	return atomic_load_explicit(zs_slot_info_word(s), memory_order_relaxed);
+}
+
+static inline unsigned int zs_slot_bits_size(zs_slot_bits w)
+{
+	return w & ZS_SLOT_SIZE_MASK;
+}
 #endif
+
+static inline unsigned int zs_slot_bits_shard(zs_slot_bits w)
+{
+	return (unsigned int)(w >> ZS_SLOT_SHARD_SHIFT) &
+	       ((1u << ZS_SLOT_SHARD_BITS) - 1);
+}
+
+static inline bool zs_slot_bits_fresh(zs_slot_bits w)
+{
+	return w & ZS_SLOT_FRESH;
+}
+
+static inline unsigned int zs_slot_size(const struct zs_handle_slot *s)
+{
+	return zs_slot_bits_size(zs_slot_bits_read(s));
 }
 
 /* The class shard of a live slot's object (0 for a zbud pool's). */
 static inline unsigned int zs_slot_shard(const struct zs_handle_slot *s)
 {
-#if ZS_SLOT_PACKED
-	unsigned long w = zs_atomic_read(zs_slot_word(s));
-#else
-	unsigned int w = atomic_load_explicit(zs_slot_info_word(s),
-					      memory_order_relaxed);
-#endif
-	return (unsigned int)(w >> ZS_SLOT_SHARD_SHIFT) &
-	       ((1u << ZS_SLOT_SHARD_BITS) - 1);
+	return zs_slot_bits_shard(zs_slot_bits_read(s));
 }
 
 static inline bool zs_slot_fresh(const struct zs_handle_slot *s)
 {
-#if ZS_SLOT_PACKED
-	return zs_atomic_read(zs_slot_word(s)) & ZS_SLOT_FRESH;
-#else
-	return atomic_load_explicit(zs_slot_info_word(s),
-				    memory_order_relaxed) &
-	       ZS_SLOT_FRESH;
-#endif
+	return zs_slot_bits_fresh(zs_slot_bits_read(s));
 }
 
 /*
@@ -504,26 +527,19 @@ static inline bool zs_slot_view(const struct zs_handle_table *t,
 				struct zs_slot_view *v)
 {
 	unsigned long w = zs_load_acquire(zs_slot_word(s));
+	zs_slot_bits bits;
 
 	if (!w)
 		return false;
 	v->obj = zs_slot_word_location(t, w);
 #if ZS_SLOT_PACKED
-	v->size = (unsigned int)((w >> ZS_SLOT_SIZE_SHIFT) &
-				 ((1ul << ZS_SLOT_SIZE_BITS) - 1)) +
-		  1;
-	v->shard = (unsigned int)(w >> ZS_SLOT_SHARD_SHIFT) &
-		   ((1u << ZS_SLOT_SHARD_BITS) - 1);
-	v->fresh = w & ZS_SLOT_FRESH;
+	bits = w;
 #else
-	unsigned int info = atomic_load_explicit(zs_slot_info_word(s),
-						 memory_order_relaxed);
-
-	v->size = info & ZS_SLOT_SIZE_MASK;
-	v->shard = (info >> ZS_SLOT_SHARD_SHIFT) &
-		   ((1u << ZS_SLOT_SHARD_BITS) - 1);
-	v->fresh = info & ZS_SLOT_FRESH;
+	bits = zs_slot_bits_read(s);
 #endif
+	v->size = zs_slot_bits_size(bits);
+	v->shard = zs_slot_bits_shard(bits);
+	v->fresh = zs_slot_bits_fresh(bits);
 	return true;
 }
 
