@@ -129,7 +129,7 @@ static ZS_COLD void *map_checked(struct zs_pool *pool, unsigned long handle,
 	struct zs_handle_slot *slot;
 	struct zs_cpu_area *a;
 	struct size_class *class;
-	struct zs_slot_view v;
+	struct zs_slot_view v = {0};
 	struct zs_page *page;
 	unsigned long obj;
 	unsigned int idx;
@@ -177,9 +177,12 @@ static ZS_COLD void *map_checked(struct zs_pool *pool, unsigned long handle,
 			  handle);
 		return NULL;
 	}
-	obj = zs_slot_obj_guarded(pool, slot, handle);
-	if (!obj || !zs_slot_view(&pool->handles, slot, &v) ||
-	    !zspage_of_obj(pool, class, obj, &idx, &page)) {
+	/* one read of the slot, then its generation again (a racing free) */
+	obj = 0;
+	if (zs_slot_view(&pool->handles, slot, &v) &&
+	    zs_slot_gen(slot) == zs_handle_gen(handle))
+		obj = v.obj;
+	if (!obj || !zspage_of_obj(pool, class, obj, &idx, &page)) {
 		zs_slot_unpin_live(slot, zs_handle_gen(handle));
 		zs_report("zs_map_object",
 			  "handle %#lx: location %#lx is not its object",
