@@ -171,12 +171,15 @@ static void pv_freed_pages_retained(struct kunit *test)
 	size_t ps = 16384, hot = ((size_t)1 << 20) / ps, n = 3 * hot + 5;
 	char **pages = kunit_kzalloc(test, n * sizeof(*pages), GFP_KERNEL);
 	size_t regions, live, regions2, live2, i;
+	unsigned int old;
 	char *keep;
 
 	if (sys > ps)
 		kunit_skip(test, "system page above 16 KiB");
 	KUNIT_ASSERT_NOT_NULL(test, pages);
 	zs_page_provider_trim();
+	/* no batch may age out meanwhile, however slow the run (Valgrind) */
+	old = zs_page_provider_set_retain_ms(3600u * 1000u);
 	keep = pv_alloc(ps); /* the regions stay mapped */
 	KUNIT_ASSERT_NOT_NULL(test, keep);
 	pv_take_written(test, pages, n, ps);
@@ -202,6 +205,7 @@ static void pv_freed_pages_retained(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pv_resident(pages + n - 3, 3, ps), 3u);
 	zs_page_provider_trim();
 	KUNIT_EXPECT_EQ(test, pv_resident(pages, n, ps), 0u);
+	zs_page_provider_set_retain_ms(old);
 	pv_free(keep, ps);
 }
 
@@ -256,11 +260,12 @@ static void pv_destroy_releases_retained(struct kunit *test)
 	size_t ps = (size_t)sysconf(_SC_PAGESIZE);
 	struct zs_pool *pool;
 	unsigned long h[N];
-	unsigned int i;
+	unsigned int i, old;
 
 	if (ps > 65536)
 		kunit_skip(test, "system page above 64 KiB");
 	zs_page_provider_trim();
+	old = zs_page_provider_set_retain_ms(3600u * 1000u);
 	pool = zs_create_pool("kunit-retain");
 	KUNIT_ASSERT_NOT_NULL(test, pool);
 	/* a page each: objects of a page go to the class of one-page zspages */
@@ -274,6 +279,7 @@ static void pv_destroy_releases_retained(struct kunit *test)
 	KUNIT_EXPECT_GT(test, zs_page_provider_retained(), 0u);
 	zs_destroy_pool(pool);
 	KUNIT_EXPECT_EQ(test, zs_page_provider_retained(), 0u);
+	zs_page_provider_set_retain_ms(old);
 }
 
 /*
