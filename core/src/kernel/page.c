@@ -44,14 +44,14 @@
  * every retained page; zs_page_provider_trim() gives every one back. A
  * region whose pages are all free is unmapped, except one per page size
  * kept as a spare (no resident memory, only address space) so that a pool
- * at a region edge does not map and unmap on every other page. Pages of the system's size
- * carved for the first time are faulted in by one MADV_POPULATE_WRITE
- * call, up to ZS_AHEAD_BYTES ahead (in one region at a time), rather
- * than by a fault at each first touch: several times cheaper per page
- * (docs/benchmarks.md, notes). One mutex guards the regions, and each hot
- * stack has its own, so that threads freeing and taking pages at once do
- * not queue on one lock; giving memory back and faulting it in run
- * outside them. A freed page's region is checked when its batch goes
+ * at a region edge does not map and unmap on every other page. Pages of
+ * the system's size carved for the first time are faulted in by one
+ * MADV_POPULATE_WRITE call, up to ZS_AHEAD_BYTES ahead (in one region at a
+ * time), rather than by a fault at each first touch: several times cheaper
+ * per page (docs/benchmarks.md, notes). One mutex guards the regions, and
+ * each hot stack and retained ring has its own, so that threads freeing
+ * and taking pages at once do not queue on one lock; giving memory back
+ * and faulting it in run outside them. A freed page's region is checked when its batch goes
  * back.
  *
  * Regions are aligned to their size, so each is one page table of the
