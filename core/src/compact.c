@@ -232,7 +232,7 @@ unsigned long zs_compact(struct zs_pool *pool)
 	zs_handle_flush(&pool->handles);
 	/* asked for memory back: the built-in provider's freed pages and the
 	 * freed tables too, all but a small reserve of each */
-	if (pool->pages.free_page == zs_default_page_provider.free_page)
+	if (zs_pool_builtin_pages(pool))
 		zs_page_provider_trim_keep(ZS_PAGE_TRIM_KEEP);
 	zs_vmap_trim_keep(ZS_VMAP_TRIM_KEEP);
 	return freed;

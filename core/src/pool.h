@@ -312,6 +312,12 @@ static inline unsigned long zs_slot_obj_guarded(struct zs_pool *pool,
 	return obj;
 }
 
+/* Does the pool take its pages from the built-in provider? */
+static inline bool zs_pool_builtin_pages(const struct zs_pool *pool)
+{
+	return pool->pages.free_page == zs_default_page_provider.free_page;
+}
+
 /* The descriptor of pfn, or NULL when pfn was never given out. */
 static inline struct zs_page *zs_pfn_to_page(struct zs_pool *pool,
 					     unsigned long pfn)

@@ -307,7 +307,7 @@ int zs_pool_try_destroy(struct zs_pool *pool)
 	}
 	zs_for_each_serving_class(pool, c)
 		release_class(pool, c);
-	builtin = pool->pages.free_page == zs_default_page_provider.free_page;
+	builtin = zs_pool_builtin_pages(pool);
 	free_pool(pool, POOL_CHECK);
 	/* the pool's pages go back with it, not a wait later */
 	if (builtin)
