@@ -185,20 +185,20 @@ size_t zs_page_provider_retained(void)
 
 void zs_page_provider_stats(size_t *regions, size_t *live_pages)
 {
-	size_t hot = zs_page_provider_retained();
+	size_t resting = zs_page_provider_retained(); /* freed, resident */
 
 	for (unsigned int si = 0; si < ZS_PV_SIZES; si++) {
 		for (unsigned int l = 0; l < ZS_PV_LANES; l++) {
 			struct zs_pv_hot *h = &pv_hot[si][l];
 
 			pthread_mutex_lock(&h->lock);
-			hot += hot_nr(h);
+			resting += hot_nr(h);
 			pthread_mutex_unlock(&h->lock);
 		}
 	}
 	pthread_mutex_lock(&pv_lock);
 	*regions = pv_nr_regions;
-	*live_pages = pv_live_pages - hot;
+	*live_pages = pv_live_pages - resting;
 	pthread_mutex_unlock(&pv_lock);
 }
 

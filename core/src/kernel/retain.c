@@ -11,11 +11,9 @@ uint64_t zs_retain_now_ms(void)
 	struct timespec ts;
 
 #ifdef CLOCK_MONOTONIC_COARSE
-	if (clock_gettime(CLOCK_MONOTONIC_COARSE, &ts) == 0)
-		return (uint64_t)ts.tv_sec * 1000u +
-		       (uint64_t)ts.tv_nsec / 1000000u;
+	if (clock_gettime(CLOCK_MONOTONIC_COARSE, &ts) != 0)
 #endif
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+		clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
