@@ -19,4 +19,11 @@
 #define ZS_ALWAYS_INLINE inline
 #endif
 
+/*
+ * Bytes of a cache line (x86 and most arm64). Fields that one thread writes
+ * while others read their neighbours are kept this far apart: a write
+ * takes the whole line from every other core's cache.
+ */
+#define ZS_CACHE_LINE 64
+
 #endif /* ZS_KERNEL_COMPILER_H */

@@ -9,16 +9,40 @@
 #include <sys/mman.h>
 
 #include "arena.h"
+#include "compiler.h"
 #include "lock.h"
+#include "percpu.h"
+#include "report.h"
 #include "release.h"
 #include "sysmem.h"
 #include "sanitize.h"
 
-static atomic_ulong slab_attempts;
-static atomic_long slab_live;
+/*
+ * The counters are striped by thread number, a cache line each: every
+ * zspage made or freed counts one, and a single counter written by every
+ * thread would move its line from core to core on each. Their sums are
+ * exact whenever no allocation runs at the same time (the tests' case).
+ */
+#define SLAB_STRIPES 4u
+static struct {
+	atomic_ulong attempts;
+	atomic_long live;
+	char pad[ZS_CACHE_LINE - sizeof(atomic_ulong) - sizeof(atomic_long)];
+} slab_count[SLAB_STRIPES];
 /* 0: off; otherwise the attempt number that fails. */
 static atomic_ulong slab_fail_at;
 static atomic_bool slab_fail_every;
+
+static unsigned int slab_stripe(void)
+{
+	return zs_cpu_number() % SLAB_STRIPES;
+}
+
+static void live_add(long delta)
+{
+	atomic_fetch_add_explicit(&slab_count[slab_stripe()].live, delta,
+				  memory_order_relaxed);
+}
 
 void zs_slab_fail_all(bool on)
 {
@@ -27,29 +51,40 @@ void zs_slab_fail_all(bool on)
 
 void zs_slab_fail_nth(unsigned long nth)
 {
-	atomic_store(&slab_fail_at,
-		     nth ? atomic_load(&slab_attempts) + nth : 0);
+	atomic_store(&slab_fail_at, nth ? zs_slab_attempts() + nth : 0);
 }
 
 unsigned long zs_slab_attempts(void)
 {
-	return atomic_load(&slab_attempts);
+	unsigned long n = 0;
+
+	for (unsigned int i = 0; i < SLAB_STRIPES; i++)
+		n += atomic_load(&slab_count[i].attempts);
+	return n;
 }
 
 long zs_slab_live(void)
 {
-	return atomic_load(&slab_live);
+	long n = 0;
+
+	for (unsigned int i = 0; i < SLAB_STRIPES; i++)
+		n += atomic_load(&slab_count[i].live);
+	return n;
 }
 
-/* Counts the attempt; true when the fault hook says this one fails. */
+/*
+ * Counts the attempt; true when the fault hook says this one fails. The
+ * sum is read only while a failure is armed (single-threaded tests).
+ */
 static int slab_should_fail(void)
 {
-	unsigned long n = atomic_fetch_add(&slab_attempts, 1) + 1;
-	unsigned long at = atomic_load(&slab_fail_at);
+	unsigned long at;
 
+	atomic_fetch_add(&slab_count[slab_stripe()].attempts, 1);
 	if (atomic_load(&slab_fail_every))
 		return 1;
-	if (at && n == at) {
+	at = atomic_load(&slab_fail_at);
+	if (at && zs_slab_attempts() == at) {
 		atomic_store(&slab_fail_at, 0);
 		return 1;
 	}
@@ -64,7 +99,7 @@ void *zs_kmalloc(size_t size)
 		return NULL;
 	p = malloc(size ? size : 1);
 	if (p)
-		atomic_fetch_add(&slab_live, 1);
+		live_add(1);
 	return p;
 }
 
@@ -76,7 +111,22 @@ void *zs_kzalloc(size_t size)
 		return NULL;
 	p = calloc(1, size ? size : 1);
 	if (p)
-		atomic_fetch_add(&slab_live, 1);
+		live_add(1);
+	return p;
+}
+
+void *zs_kzalloc_aligned(size_t align, size_t size)
+{
+	void *p;
+
+	ZS_BUG_ON(align == 0 || (align & (align - 1)) || size % align);
+	if (slab_should_fail())
+		return NULL;
+	p = aligned_alloc(align, size);
+	if (p) {
+		memset(p, 0, size);
+		live_add(1);
+	}
 	return p;
 }
 
@@ -84,7 +134,7 @@ void zs_kfree(void *p)
 {
 	if (!p)
 		return;
-	atomic_fetch_sub(&slab_live, 1);
+	live_add(-1);
 	free(p);
 }
 
@@ -337,7 +387,7 @@ bool zs_slab_fault(void)
 
 void zs_slab_account(long delta)
 {
-	atomic_fetch_add(&slab_live, delta);
+	live_add(delta);
 }
 
 void *zs_vzalloc(size_t size)
@@ -348,7 +398,7 @@ void *zs_vzalloc(size_t size)
 		return NULL;
 	p = zs_vmap_zeroed(size);
 	if (p)
-		atomic_fetch_add(&slab_live, 1);
+		live_add(1);
 	return p;
 }
 
@@ -356,6 +406,6 @@ void zs_vfree(void *p, size_t size)
 {
 	if (!p)
 		return;
-	atomic_fetch_sub(&slab_live, 1);
+	live_add(-1);
 	zs_vunmap(p, size);
 }

@@ -12,6 +12,8 @@
 
 void *zs_kmalloc(size_t size);
 void *zs_kzalloc(size_t size);
+/* Zeroed, align-aligned (a power of two dividing size); zs_kfree frees it. */
+void *zs_kzalloc_aligned(size_t align, size_t size);
 void zs_kfree(void *p);
 /* Zeroed whole pages (arena.h, or mmap), given back to the system when
  * freed. */
