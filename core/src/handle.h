@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "kernel/atomic.h"
+#include "kernel/compiler.h"
 #include "kernel/lock.h"
 #include "radix.h"
 #include "size_class.h"
@@ -367,13 +368,13 @@ static inline void zs_slot_set_written(struct zs_handle_slot *s)
  * them out under the shard's lock alone. zs_handle_flush gives them back.
  */
 struct zs_handle_shard {
-	struct zs_mutex lock; /* taken before the table's */
+	/* taken before the table's; each shard on lines of its own */
+	_Alignas(ZS_CACHE_LINE) struct zs_mutex lock;
 	unsigned int n;
 	unsigned int retired[ZS_HANDLE_BATCH]; /* slot indices, oldest first */
 	/* taken ahead: ahead[next..n_ahead) are still to hand out */
 	unsigned int next, n_ahead;
 	unsigned int ahead[ZS_HANDLE_BATCH];
-	char pad[64]; /* shards on their own lines */
 };
 
 /*
@@ -391,7 +392,12 @@ struct zs_handle_chunk {
 };
 
 struct zs_handle_table {
-	struct zs_mutex lock;
+	/*
+	 * Read by every free, map and read (zs_handle_resolve), written only
+	 * when the table is made or a leaf of it comes or goes: on lines of
+	 * their own, apart from the lock's, which both threads of a pair
+	 * write every few dozen frees.
+	 */
 	unsigned int tag;
 	/*
 	 * Packed slots: a location word L is (high << loc_index_bits) | index
@@ -400,6 +406,9 @@ struct zs_handle_table {
 	 */
 	unsigned int loc_index_bits, loc_low_bits;
 	unsigned long max_slots;
+	struct zs_radix slots;
+
+	_Alignas(ZS_CACHE_LINE) struct zs_mutex lock;
 	unsigned long nr_free; /* quarantined + ready */
 	/* The quarantine: freed slots, oldest at q_head. */
 	unsigned int *quarantine;
@@ -409,12 +418,12 @@ struct zs_handle_table {
 	unsigned long nr_chunks, chunks_cap;
 	unsigned int ready_head; /* chunk index + 1; 0: none */
 	unsigned long nr_chunks_made;
-	struct zs_radix slots;
-	struct zs_handle_shard shards[ZS_HANDLE_SHARDS];
 	/* For zs_pool_stats; written under lock, read without. frees
 	 * counts slots queued, each up to a batch after its zs_free. */
 	zs_atomic_ulong frees;
 	zs_atomic_ulong chunks_freed;
+
+	struct zs_handle_shard shards[ZS_HANDLE_SHARDS];
 };
 
 /*

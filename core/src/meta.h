@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "kernel/compiler.h"
 #include "kernel/lock.h"
 
 #define ZS_META_CHUNK  4096u
@@ -35,7 +36,7 @@ struct zs_meta_cache {
 };
 
 struct zs_meta {
-	struct zs_mutex lock;
+	_Alignas(ZS_CACHE_LINE) struct zs_mutex lock;
 	/* cache i holds objects of (i + 1) * ZS_META_ALIGN bytes */
 	struct zs_meta_cache caches[ZS_META_CACHES];
 	size_t large_bytes; /* objects above ZS_META_MAX, malloc'd */

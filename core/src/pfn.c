@@ -115,6 +115,19 @@ static void put_pfn(struct zs_pool *pool, struct zs_page *page, bool published)
 }
 
 /*
+ * The pool's page count, changed under the pfn lock, on its line: a plain
+ * load and store, no locked instruction. A page counts from its pfn on, so
+ * zs_get_total_pages may see one whose memory is still being got (or
+ * failing to be: then it is taken off again).
+ */
+static void count_pages_locked(struct zs_pool *pool, long delta)
+{
+	zs_atomic_set(&pool->pages_allocated,
+		      zs_atomic_read(&pool->pages_allocated) +
+			      (unsigned long)delta);
+}
+
+/*
  * pages[0..n) get pfns for class_idx under one pfn lock (entries naming
  * them when publish), then memory: how many got both, those past them
  * neither.
@@ -131,6 +144,7 @@ static unsigned int take_pages(struct zs_pool *pool, struct zs_page *pages,
 		if (!take_pfn(pool, &pages[got], publish))
 			break;
 	}
+	count_pages_locked(pool, (long)got);
 	zs_mutex_unlock(&pool->lock);
 	for (; mem < got; mem++)
 		if (zs_page_get_mem(&pages[mem], &pool->pages,
@@ -140,9 +154,9 @@ static unsigned int take_pages(struct zs_pool *pool, struct zs_page *pages,
 		zs_mutex_lock(&pool->lock);
 		for (unsigned int k = mem; k < got; k++)
 			put_pfn(pool, &pages[k], publish);
+		count_pages_locked(pool, -(long)(got - mem));
 		zs_mutex_unlock(&pool->lock);
 	}
-	zs_atomic_add(&pool->pages_allocated, mem);
 	return mem;
 }
 
@@ -152,10 +166,10 @@ static void put_pages(struct zs_pool *pool, struct zs_page *pages,
 {
 	for (unsigned int k = 0; k < n; k++)
 		zs_page_put_mem(&pages[k], &pool->pages, pool->geo.page_size);
-	zs_atomic_sub(&pool->pages_allocated, n);
 	zs_mutex_lock(&pool->lock);
 	for (unsigned int k = 0; k < n; k++)
 		put_pfn(pool, &pages[k], published);
+	count_pages_locked(pool, -(long)n);
 	zs_mutex_unlock(&pool->lock);
 }
 

@@ -10,6 +10,7 @@
 
 #include "handle.h"
 #include "kernel/atomic.h"
+#include "kernel/compiler.h"
 #include "kernel/lock.h"
 #include "kernel/page.h"
 #include "meta.h"
@@ -114,18 +115,31 @@ struct zs_pool {
 	 */
 	_Atomic(struct size_class *) shards[ZS_MAX_SHARDS];
 
-	/* Page frames: lock guards the pfn bitmap and table population. */
-	struct zs_mutex lock;
-	unsigned long pfn_limit;   /* pfns below this may be used */
-	unsigned long *pfn_used;   /* bitmap of pfns in use */
-	unsigned long pfn_words;   /* its length in words */
-	unsigned long pfn_hint;	   /* no free pfn in words below this */
-	struct zs_radix pfn_table; /* pfn -> _Atomic(struct zs_page *) */
+	/*
+	 * pfn -> _Atomic(struct zs_page *), read by every map and free; its
+	 * own fields change only when a leaf comes or goes.
+	 */
+	struct zs_radix pfn_table;
+	unsigned long pfn_limit; /* pfns below this may be used */
+
+	/*
+	 * Above: read on every operation and written almost never. Below,
+	 * each on lines of its own: what threads write as they make and free
+	 * zspages, so that one thread's write does not take the lines the
+	 * others read from their caches. Page frames first: the lock's line
+	 * also holds the page count and the bitmap's hint, written under it.
+	 */
+	_Alignas(ZS_CACHE_LINE) struct zs_mutex lock;
+	/* pages with memory and a pfn, changed under lock (read without) */
+	zs_atomic_ulong pages_allocated;
+	unsigned long *pfn_used; /* bitmap of pfns in use */
+	unsigned long pfn_hint;	 /* no free pfn in words below this */
+	unsigned long pfn_words; /* the bitmap's length in words */
 
 	/*
 	 * zspage descriptors (their pages' inside), a cache per class shard
-	 * (below nr_shards): threads of different shards making zspages at
-	 * once do not queue on one lock.
+	 * (below nr_shards), each on its own lines: threads of different
+	 * shards making zspages at once do not queue on one lock.
 	 */
 	struct zs_meta meta[ZS_MAX_SHARDS];
 
@@ -135,7 +149,7 @@ struct zs_pool {
 	 */
 	struct zs_mutex check_mutex;
 
-	zs_atomic_ulong pages_allocated;
+	/* its read-mostly fields first, its lock's a line apart */
 	struct zs_handle_table handles;
 
 	/* zs_pool_stats */

@@ -210,7 +210,8 @@ struct zs_pool *zs_create_pool_config(const char *name,
 			  ZS_MAX_SHARDS);
 		return NULL;
 	}
-	pool = zs_kzalloc(sizeof(*pool));
+	/* aligned, so that its lines fall where its layout says */
+	pool = zs_kzalloc_aligned(_Alignof(struct zs_pool), sizeof(*pool));
 	if (!pool)
 		return NULL;
 	snprintf(pool->name, sizeof(pool->name), "%s", name ? name : "");
