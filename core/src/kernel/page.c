@@ -55,7 +55,8 @@
  * back.
  *
  * Regions are aligned to their size, so each is one page table of the
- * system's, and belong to a lane: a thread carves fresh pages from a
+ * system's; their address space is mapped several at a time (below). They
+ * belong to a lane: a thread carves fresh pages from a
  * region of its lane (its number modulo ZS_PV_LANES), so that threads
  * faulting fresh pages in at once do not queue on one page table's lock
  * in the kernel. Freed pages of any lane are reused before a lane maps a
@@ -228,7 +229,20 @@ static int size_index(size_t page_size)
 	return -1;
 }
 
-/* mmap ZS_REGION_BYTES aligned to ZS_REGION_BYTES, or NULL. */
+/*
+ * Address space for regions is mapped ZS_RESERVE_REGIONS at a time and
+ * handed out a region at a time, under pv_lock: each mapping (with its
+ * trims and its madvise) takes the process's mmap lock for writing, which
+ * stalls every other thread's page faults, so one call per 2 MiB region
+ * cost two threads storing at once a sleep every few hundred pages. The
+ * part not handed out yet is address space only (no resident memory, no
+ * commit charge); a region is still unmapped on its own.
+ */
+#define ZS_RESERVE_REGIONS (sizeof(void *) == 8 ? 16u : 2u)
+static char *pv_reserve;	     /* next region's base */
+static unsigned int pv_reserve_left; /* regions mapped and not handed out */
+
+/* ZS_REGION_BYTES aligned to ZS_REGION_BYTES, or NULL; under pv_lock. */
 static char *map_region(void)
 {
 	unsigned long n = atomic_fetch_add(&pv_map_attempts, 1) + 1;
@@ -239,9 +253,18 @@ static char *map_region(void)
 		atomic_store(&pv_map_fail_at, 0);
 		return NULL;
 	}
-	base = zs_map_aligned(ZS_REGION_BYTES);
-	if (base)
-		zs_san_close(base, ZS_REGION_BYTES);
+	if (!pv_reserve_left) {
+		/* aligned to a region, so every region in it is */
+		pv_reserve = zs_map_aligned_span(
+			ZS_REGION_BYTES, ZS_RESERVE_REGIONS * ZS_REGION_BYTES);
+		if (!pv_reserve)
+			return NULL;
+		pv_reserve_left = ZS_RESERVE_REGIONS;
+	}
+	base = pv_reserve;
+	pv_reserve += ZS_REGION_BYTES;
+	pv_reserve_left--;
+	zs_san_close(base, ZS_REGION_BYTES);
 	return base;
 }
 

@@ -20,17 +20,17 @@ size_t zs_sys_page_size(void)
 	return s;
 }
 
-void *zs_map_aligned(size_t bytes)
+void *zs_map_aligned_span(size_t align, size_t bytes)
 {
-	size_t extra = bytes - zs_sys_page_size();
+	size_t extra = align - zs_sys_page_size();
 	char *p, *base;
 
-	/* bytes more than needed, less a page: an aligned start is in it */
+	/* align - a page more than needed: an aligned start is in it */
 	p = mmap(NULL, bytes + extra, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (p == MAP_FAILED)
 		return NULL;
-	base = (char *)(((uintptr_t)p + bytes - 1) & ~(uintptr_t)(bytes - 1));
+	base = (char *)(((uintptr_t)p + align - 1) & ~(uintptr_t)(align - 1));
 	if (base > p)
 		munmap(p, (size_t)(base - p));
 	if (p + extra > base)
@@ -39,4 +39,9 @@ void *zs_map_aligned(size_t bytes)
 	madvise(base, bytes, MADV_NOHUGEPAGE);
 #endif
 	return base;
+}
+
+void *zs_map_aligned(size_t bytes)
+{
+	return zs_map_aligned_span(bytes, bytes);
 }

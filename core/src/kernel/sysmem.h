@@ -18,5 +18,8 @@ size_t zs_sys_page_size(void);
  * a whole 2 MiB resident at the first touch.
  */
 void *zs_map_aligned(size_t bytes);
+/* The same for bytes (a multiple of the system's page size) aligned to
+ * align (a power of two, at least that page size). */
+void *zs_map_aligned_span(size_t align, size_t bytes);
 
 #endif
