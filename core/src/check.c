@@ -89,7 +89,7 @@ static void check_pages(struct checker *ck, struct zspage *zs)
  */
 static void check_all_pages(struct checker *ck)
 {
-	unsigned long limit = zs_atomic_read(&ck->pool->pages_allocated);
+	unsigned long limit = zs_pool_nr_pages(ck->pool);
 	struct size_class *c;
 
 	ck->pages_ok = true;
@@ -257,7 +257,7 @@ static void check_class(struct checker *ck, struct size_class *c)
 {
 	unsigned long groups[ZS_NR_FULLNESS_GROUPS] = {0};
 	unsigned long zspages = 0, used = 0;
-	unsigned long limit = zs_atomic_read(&ck->pool->pages_allocated);
+	unsigned long limit = zs_pool_nr_pages(ck->pool);
 	bool link_found = false;
 	unsigned int r;
 	int g;
@@ -539,6 +539,51 @@ static void freeze_classes(struct zs_pool *pool, bool frozen)
 	}
 }
 
+/*
+ * The shards' cached pfns: in range, marked used, naming no page (a
+ * zspage's pfn is in the table), each once; each shard's page count at
+ * most the pages there are.
+ */
+static void check_pfn_caches(struct checker *ck)
+{
+	struct zs_pool *pool = ck->pool;
+
+	for (unsigned int s = 0; s < ZS_MAX_SHARDS; s++) {
+		const struct zs_pfn_cache *c = &pool->pfn_cache[s];
+
+		if (c->n > ZS_PFN_CACHE) {
+			PROBLEM(ck, "pfn cache %u holds %u", s, c->n);
+			continue;
+		}
+		if (zs_atomic_read(&pool->pfn_cache[s].pages) >
+		    ck->zspage_pages)
+			PROBLEM(ck, "shard %u counts %lu pages of %lu", s,
+				zs_atomic_read(&pool->pfn_cache[s].pages),
+				ck->zspage_pages);
+		for (unsigned int i = 0; i < c->n; i++) {
+			unsigned long pfn = c->pfn[i];
+
+			if (!pfn || pfn >= pool->pfn_limit ||
+			    pfn / WORD_BITS >= pool->pfn_words ||
+			    !(pool->pfn_used[pfn / WORD_BITS] >>
+				      (pfn % WORD_BITS) &
+			      1) ||
+			    zs_pfn_to_page(pool, pfn))
+				PROBLEM(ck, "cached pfn %lu is not a free one",
+					pfn);
+			for (unsigned int t = 0; t <= s; t++)
+				for (unsigned int j = 0;
+				     j < (t < s ? pool->pfn_cache[t].n : i) &&
+				     j < ZS_PFN_CACHE;
+				     j++)
+					if (pool->pfn_cache[t].pfn[j] == pfn)
+						PROBLEM(ck,
+							"pfn %lu cached twice",
+							pfn);
+		}
+	}
+}
+
 int zs_pool_check(struct zs_pool *pool)
 {
 	static _Thread_local struct checker ck; /* large: not on the stack */
@@ -555,18 +600,18 @@ int zs_pool_check(struct zs_pool *pool)
 	for (i = 0; i < ZS_HANDLE_SHARDS; i++)
 		zs_mutex_lock(&pool->handles.shards[i].lock);
 	zs_mutex_lock(&pool->handles.lock);
-	zs_mutex_lock(&pool->lock);
+	zs_pool_pfn_lock_all(pool);
 
 	check_all_pages(&ck);
 	for (i = 0; i < pool->nr_shards; i++)
 		check_class_shard(&ck, i);
 	check_handles(&ck);
-	if (ck.zspage_pages != zs_atomic_read(&pool->pages_allocated))
+	check_pfn_caches(&ck);
+	if (ck.zspage_pages != zs_pool_nr_pages(pool))
 		PROBLEM(&ck, "%lu pages in zspages, %lu counted",
-			ck.zspage_pages,
-			zs_atomic_read(&pool->pages_allocated));
+			ck.zspage_pages, zs_pool_nr_pages(pool));
 
-	zs_mutex_unlock(&pool->lock);
+	zs_pool_pfn_unlock_all(pool);
 	zs_mutex_unlock(&pool->handles.lock);
 	for (i = 0; i < ZS_HANDLE_SHARDS; i++)
 		zs_mutex_unlock(&pool->handles.shards[i].lock);

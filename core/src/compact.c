@@ -211,7 +211,9 @@ unsigned long zs_compact(struct zs_pool *pool)
 	 * can stop them */
 	zs_for_each_serving_class_reverse(pool, c)
 		freed += compact_class(pool, c);
-	/* then the pfn table: pages of sparse leaves move to low pfns */
+	/* then the pfn table: pages of sparse leaves move to low pfns (the
+	 * shards' cached pfns first go back, so that they keep no leaf) */
+	zs_pool_pfn_flush(pool);
 	for (unsigned long pfn = ULONG_MAX;
 	     (pfn = zs_pool_pfn_to_pack(pool, pfn)) != 0;)
 		if (zs_pool_page_migrate(pool, pfn) == -ENOMEM)

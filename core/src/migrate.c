@@ -161,20 +161,20 @@ int zs_page_migrate(struct zs_pool *pool, unsigned long pfn)
 }
 
 /*
- * The serving class whose zspage holds pfn, looked up under the pfn lock
- * (a table entry is set and cleared under it, its class set first, so it
- * cannot go meanwhile); NULL when pfn is in no zspage.
+ * The serving class whose zspage holds pfn, looked up under every pfn lock
+ * (a table entry is set and cleared under one of them, its class set
+ * first, so it cannot go meanwhile); NULL when pfn is in no zspage.
  */
 static struct size_class *pfn_class(struct zs_pool *pool, unsigned long pfn)
 {
 	struct size_class *class = NULL;
 	struct zs_page *page;
 
-	zs_mutex_lock(&pool->lock);
+	zs_pool_pfn_lock_all(pool);
 	page = zs_pfn_to_page(pool, pfn);
 	if (page)
 		class = zs_class_at(pool, page->class_idx);
-	zs_mutex_unlock(&pool->lock);
+	zs_pool_pfn_unlock_all(pool);
 	return class;
 }
 

@@ -7,11 +7,14 @@
  * bitmap, so the table stays dense and a leaf whose pfns are all free is
  * given back.
  *
+ * A zspage's entries are set and cleared under its class shard's cache
+ * lock (struct zs_pfn_cache), a migration's under pool->lock.
+ *
  * Lookups take no lock. They stay safe because every path that frees a
  * page holds the class lock of a zspage with no object left, so nobody can
  * be resolving an object on it; zs_page_migrate, which looks up any pfn,
- * does so under pool->lock, then takes the page's class lock and looks
- * again.
+ * does so under every one of those locks (zs_pool_pfn_lock_all), then
+ * takes the page's class lock and looks again.
  */
 #include "pool.h"
 
@@ -80,120 +83,280 @@ static void pfn_put(struct zs_pool *pool, unsigned long pfn)
 	zs_radix_depopulate(&pool->pfn_table, pfn);
 }
 
-/*
- * A free pfn for page, its table leaf made; the entry names page when
- * publish, else stays empty (a migration's spare). Under pool->lock.
- */
-static bool take_pfn(struct zs_pool *pool, struct zs_page *page, bool publish)
+/* The lowest free pfn, marked used, its table leaf made; 0 when none.
+ * Under pool->lock. */
+static unsigned long take_pfn_with_leaf(struct zs_pool *pool)
 {
-	_Atomic(struct zs_page *) *entry;
 	unsigned long pfn = pfn_take(pool);
 
-	if (!pfn)
-		return false;
-	entry = zs_radix_populate(&pool->pfn_table, pfn);
-	if (!entry) {
+	if (pfn && !zs_radix_populate(&pool->pfn_table, pfn)) {
 		pfn_put(pool, pfn);
-		return false;
+		return 0;
 	}
+	return pfn;
+}
+
+/* page gets pfn (used, its leaf made); the entry names page when publish,
+ * else stays empty (a migration's spare). */
+static void give_pfn(struct zs_pool *pool, struct zs_page *page,
+		     unsigned long pfn, bool publish)
+{
+	_Atomic(struct zs_page *) *entry =
+		zs_radix_lookup(&pool->pfn_table, pfn);
+
+	ZS_BUG_ON(!entry || atomic_load(entry));
 	page->pfn = (uint32_t)pfn;
 	if (publish)
 		atomic_store_explicit(entry, page, memory_order_release);
-	return true;
 }
 
-/* page's pfn given back, its entry (naming page when published) cleared. */
-static void put_pfn(struct zs_pool *pool, struct zs_page *page, bool published)
+/* Clear page's entry (naming page when published); its pfn stays used. */
+static unsigned long clear_pfn(struct zs_pool *pool, struct zs_page *page,
+			       bool published)
 {
 	_Atomic(struct zs_page *) *entry =
 		zs_radix_lookup(&pool->pfn_table, page->pfn);
+	unsigned long pfn = page->pfn;
 
 	ZS_BUG_ON(!entry || atomic_load(entry) != (published ? page : NULL));
 	atomic_store_explicit(entry, NULL, memory_order_release);
-	pfn_put(pool, page->pfn);
 	page->pfn = 0;
+	return pfn;
 }
 
-/*
- * The pool's page count, changed under the pfn lock, on its line: a plain
- * load and store, no locked instruction. A page counts from its pfn on, so
- * zs_get_total_pages may see one whose memory is still being got (or
- * failing to be: then it is taken off again).
- */
-static void count_pages_locked(struct zs_pool *pool, long delta)
+static struct zs_pfn_cache *cache_of(struct zs_pool *pool,
+				     unsigned int class_idx)
 {
-	zs_atomic_set(&pool->pages_allocated,
-		      zs_atomic_read(&pool->pages_allocated) +
-			      (unsigned long)delta);
+	return &pool->pfn_cache[class_idx / pool->geo.nr_steps];
 }
 
-/*
- * pages[0..n) get pfns for class_idx under one pfn lock (entries naming
- * them when publish), then memory: how many got both, those past them
- * neither.
- */
-static unsigned int take_pages(struct zs_pool *pool, struct zs_page *pages,
-			       unsigned int n, unsigned int class_idx,
-			       bool publish)
+/* A shard's page count, under its cache lock: a plain load and store. */
+static void count_pages_locked(struct zs_pfn_cache *c, long delta)
 {
-	unsigned int got = 0, mem = 0;
+	zs_atomic_set(&c->pages,
+		      zs_atomic_read(&c->pages) + (unsigned long)delta);
+}
 
+/* The first n of c's cached pfns back to the bitmap; under c->lock. */
+static void spill_locked(struct zs_pool *pool, struct zs_pfn_cache *c,
+			 unsigned int n)
+{
+	if (!n)
+		return;
+	zs_mutex_lock(&pool->lock);
+	for (unsigned int i = 0; i < n; i++)
+		pfn_put(pool, c->pfn[i]);
+	zs_mutex_unlock(&pool->lock);
+	memmove(c->pfn, c->pfn + n, (c->n - n) * sizeof(c->pfn[0]));
+	c->n -= n;
+}
+
+int zs_pool_pfn_caches_init(struct zs_pool *pool)
+{
+	for (unsigned int s = 0; s < ZS_MAX_SHARDS; s++)
+		if (zs_mutex_init(&pool->pfn_cache[s].lock) != 0) {
+			while (s-- > 0)
+				zs_mutex_destroy(&pool->pfn_cache[s].lock);
+			return -1;
+		}
+	return 0;
+}
+
+void zs_pool_pfn_caches_destroy(struct zs_pool *pool)
+{
+	for (unsigned int s = 0; s < ZS_MAX_SHARDS; s++)
+		zs_mutex_destroy(&pool->pfn_cache[s].lock);
+}
+
+void zs_pool_pfn_lock_all(struct zs_pool *pool)
+{
+	for (unsigned int s = 0; s < ZS_MAX_SHARDS; s++)
+		zs_mutex_lock(&pool->pfn_cache[s].lock);
+	zs_mutex_lock(&pool->lock);
+}
+
+void zs_pool_pfn_unlock_all(struct zs_pool *pool)
+{
+	zs_mutex_unlock(&pool->lock);
+	for (unsigned int s = ZS_MAX_SHARDS; s-- > 0;)
+		zs_mutex_unlock(&pool->pfn_cache[s].lock);
+}
+
+void zs_pool_pfn_flush(struct zs_pool *pool)
+{
+	for (unsigned int s = 0; s < ZS_MAX_SHARDS; s++) {
+		struct zs_pfn_cache *c = &pool->pfn_cache[s];
+
+		zs_mutex_lock(&c->lock);
+		spill_locked(pool, c, c->n);
+		zs_mutex_unlock(&c->lock);
+	}
+}
+
+/* pfns a shard's cache takes from the bitmap beside those it needs, when
+ * it has none left: a pool->lock every few zspages instead of each. */
+#define ZS_PFN_REFILL 16u
+
+/*
+ * pages[0..n) get pfns for class_idx, cached ones first, the rest from the
+ * bitmap, lowest first, under one pfn lock, with a refill of the cache:
+ * how many got one. Under c->lock.
+ */
+static unsigned int take_pfns_locked(struct zs_pool *pool,
+				     struct zs_pfn_cache *c,
+				     struct zs_page *pages, unsigned int n)
+{
+	unsigned int got = 0, k;
+	unsigned long pfn;
+
+	for (; got < n && c->n; got++)
+		give_pfn(pool, &pages[got], c->pfn[--c->n], true);
+	if (got == n)
+		return got;
 	zs_mutex_lock(&pool->lock);
 	for (; got < n; got++) {
-		pages[got].class_idx = (unsigned short)class_idx;
-		if (!take_pfn(pool, &pages[got], publish))
+		pfn = take_pfn_with_leaf(pool);
+		if (!pfn)
 			break;
+		give_pfn(pool, &pages[got], pfn, true);
 	}
-	count_pages_locked(pool, (long)got);
+	/* the cache is empty now; filled lowest last, so they go out in order */
+	for (k = 0; got == n && k < ZS_PFN_REFILL; k++) {
+		pfn = take_pfn_with_leaf(pool);
+		if (!pfn)
+			break;
+		c->pfn[ZS_PFN_REFILL - 1 - k] = (uint32_t)pfn;
+	}
 	zs_mutex_unlock(&pool->lock);
+	if (k) {
+		memmove(c->pfn, c->pfn + ZS_PFN_REFILL - k,
+			k * sizeof(c->pfn[0]));
+		c->n = k;
+	}
+	return got;
+}
+
+/* Memory for pages[0..got): how many got it. */
+static unsigned int get_mem(struct zs_pool *pool, struct zs_page *pages,
+			    unsigned int got)
+{
+	unsigned int mem = 0;
+
 	for (; mem < got; mem++)
 		if (zs_page_get_mem(&pages[mem], &pool->pages,
 				    pool->geo.page_size) != 0)
 			break;
-	if (mem < got) {
-		zs_mutex_lock(&pool->lock);
-		for (unsigned int k = mem; k < got; k++)
-			put_pfn(pool, &pages[k], publish);
-		count_pages_locked(pool, -(long)(got - mem));
-		zs_mutex_unlock(&pool->lock);
-	}
 	return mem;
 }
 
-/* pages[0..n) give their memory back, then their pfns under one lock. */
-static void put_pages(struct zs_pool *pool, struct zs_page *pages,
-		      unsigned int n, bool published)
+/* pfns of pages[0..n) (entries named them when published) into c, the
+ * oldest spilled to the bitmap when it is full; under c->lock. */
+static void cache_pfns_locked(struct zs_pool *pool, struct zs_pfn_cache *c,
+			      struct zs_page *pages, unsigned int n,
+			      bool published)
 {
-	for (unsigned int k = 0; k < n; k++)
-		zs_page_put_mem(&pages[k], &pool->pages, pool->geo.page_size);
-	zs_mutex_lock(&pool->lock);
-	for (unsigned int k = 0; k < n; k++)
-		put_pfn(pool, &pages[k], published);
-	count_pages_locked(pool, -(long)n);
-	zs_mutex_unlock(&pool->lock);
+	for (unsigned int k = 0; k < n; k++) {
+		if (c->n == ZS_PFN_CACHE)
+			spill_locked(pool, c, ZS_PFN_CACHE / 2);
+		c->pfn[c->n++] =
+			(uint32_t)clear_pfn(pool, &pages[k], published);
+	}
 }
 
 unsigned int zs_pool_pages_take(struct zs_pool *pool, struct zs_page *pages,
 				unsigned int n, unsigned int class_idx)
 {
-	return take_pages(pool, pages, n, class_idx, true);
-}
+	struct zs_pfn_cache *c = cache_of(pool, class_idx);
+	unsigned int got, mem;
 
-int zs_pool_page_take_spare(struct zs_pool *pool, struct zs_page *spare,
-			    unsigned int class_idx)
-{
-	return take_pages(pool, spare, 1, class_idx, false) == 1 ? 0 : -1;
+	for (unsigned int k = 0; k < n; k++)
+		pages[k].class_idx = (unsigned short)class_idx;
+	zs_mutex_lock(&c->lock);
+	got = take_pfns_locked(pool, c, pages, n);
+	if (got < n) {
+		/* no free pfn left: other shards' caches may hold some */
+		zs_mutex_unlock(&c->lock);
+		zs_pool_pfn_flush(pool);
+		zs_mutex_lock(&c->lock);
+		got += take_pfns_locked(pool, c, pages + got, n - got);
+	}
+	count_pages_locked(c, (long)got);
+	zs_mutex_unlock(&c->lock);
+	mem = get_mem(pool, pages, got);
+	if (mem < got) {
+		zs_mutex_lock(&c->lock);
+		cache_pfns_locked(pool, c, pages + mem, got - mem, true);
+		count_pages_locked(c, -(long)(got - mem));
+		zs_mutex_unlock(&c->lock);
+	}
+	return mem;
 }
 
 void zs_pool_pages_put(struct zs_pool *pool, struct zs_page *pages,
 		       unsigned int n)
 {
-	put_pages(pool, pages, n, true);
+	struct zs_pfn_cache *c = cache_of(pool, pages[0].class_idx);
+
+	for (unsigned int k = 0; k < n; k++)
+		zs_page_put_mem(&pages[k], &pool->pages, pool->geo.page_size);
+	zs_mutex_lock(&c->lock);
+	cache_pfns_locked(pool, c, pages, n, true);
+	count_pages_locked(c, -(long)n);
+	/* a shard with no page left keeps no pfn: its leaves can go back */
+	if (!zs_atomic_read(&c->pages))
+		spill_locked(pool, c, c->n);
+	zs_mutex_unlock(&c->lock);
+}
+
+/*
+ * A spare takes the lowest free pfn from the bitmap, never a cached one:
+ * zs_compact migrates pages to pack the table into its lowest leaves.
+ */
+int zs_pool_page_take_spare(struct zs_pool *pool, struct zs_page *spare,
+			    unsigned int class_idx)
+{
+	struct zs_pfn_cache *c = cache_of(pool, class_idx);
+	unsigned long pfn;
+
+	spare->class_idx = (unsigned short)class_idx;
+	zs_mutex_lock(&pool->lock);
+	pfn = take_pfn_with_leaf(pool);
+	zs_mutex_unlock(&pool->lock);
+	if (!pfn) {
+		zs_pool_pfn_flush(pool);
+		zs_mutex_lock(&pool->lock);
+		pfn = take_pfn_with_leaf(pool);
+		zs_mutex_unlock(&pool->lock);
+		if (!pfn)
+			return -1;
+	}
+	give_pfn(pool, spare, pfn, false);
+	if (get_mem(pool, spare, 1) != 1) {
+		clear_pfn(pool, spare, false);
+		zs_mutex_lock(&pool->lock);
+		pfn_put(pool, pfn);
+		zs_mutex_unlock(&pool->lock);
+		return -1;
+	}
+	zs_mutex_lock(&c->lock);
+	count_pages_locked(c, 1);
+	zs_mutex_unlock(&c->lock);
+	return 0;
 }
 
 void zs_pool_page_put_spare(struct zs_pool *pool, struct zs_page *spare)
 {
-	put_pages(pool, spare, 1, false);
+	struct zs_pfn_cache *c = cache_of(pool, spare->class_idx);
+	unsigned long pfn;
+
+	zs_page_put_mem(spare, &pool->pages, pool->geo.page_size);
+	pfn = clear_pfn(pool, spare, false);
+	zs_mutex_lock(&pool->lock);
+	pfn_put(pool, pfn);
+	zs_mutex_unlock(&pool->lock);
+	zs_mutex_lock(&c->lock);
+	count_pages_locked(c, -1);
+	zs_mutex_unlock(&c->lock);
 }
 
 void zs_pool_page_swap(struct zs_pool *pool, struct zs_page *page,

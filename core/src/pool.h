@@ -93,6 +93,23 @@ struct size_class {
 /* Size steps: the class delta is page_size / 256, so at most 256 + 1. */
 #define ZS_MAX_STEPS 257u
 
+/*
+ * A class shard's page frames: the pfns its zspages freed last, kept (in
+ * the bitmap, with their table leaves, but naming no page) for its next
+ * zspages, so that making and freeing zspages seldom takes pool->lock,
+ * which every thread's zspages would otherwise queue on; and the count of
+ * its pages (zspages' and migration spares), summed for zs_get_total_pages.
+ * A shard that needs a pfn none is free for empties every cache first, so
+ * a cache never makes a pool run out of frames.
+ */
+#define ZS_PFN_CACHE 64u
+struct zs_pfn_cache {
+	_Alignas(ZS_CACHE_LINE) struct zs_mutex lock; /* before pool->lock */
+	unsigned int n;
+	zs_atomic_ulong pages;	    /* changed under lock, read without */
+	uint32_t pfn[ZS_PFN_CACHE]; /* pfn[n - 1] is handed out next */
+};
+
 struct zs_pool {
 	char name[32];
 	struct zs_geometry geo;
@@ -127,14 +144,15 @@ struct zs_pool {
 	 * each on lines of its own: what threads write as they make and free
 	 * zspages, so that one thread's write does not take the lines the
 	 * others read from their caches. Page frames first: the lock's line
-	 * also holds the page count and the bitmap's hint, written under it.
+	 * also holds the bitmap's hint, written under it.
 	 */
 	_Alignas(ZS_CACHE_LINE) struct zs_mutex lock;
-	/* pages with memory and a pfn, changed under lock (read without) */
-	zs_atomic_ulong pages_allocated;
-	unsigned long *pfn_used; /* bitmap of pfns in use */
+	unsigned long *pfn_used; /* bitmap of pfns in use (or cached) */
 	unsigned long pfn_hint;	 /* no free pfn in words below this */
 	unsigned long pfn_words; /* the bitmap's length in words */
+
+	/* Each class shard's page count and freed pfns (struct above). */
+	struct zs_pfn_cache pfn_cache[ZS_MAX_SHARDS];
 
 	/*
 	 * zspage descriptors (their pages' inside), a cache per class shard
@@ -346,17 +364,38 @@ static inline struct zs_page *zs_pfn_to_page(struct zs_pool *pool,
 	return atomic_load_explicit(entry, memory_order_acquire);
 }
 
+/* The pool's pages: every shard's count (zs_get_total_pages). */
+static inline unsigned long zs_pool_nr_pages(struct zs_pool *pool)
+{
+	unsigned long n = 0;
+
+	for (unsigned int s = 0; s < ZS_MAX_SHARDS; s++)
+		n += zs_atomic_read(&pool->pfn_cache[s].pages);
+	return n;
+}
+
 /*
  * Give pages[0..n), descriptors in one zspage's (index set), memory and
- * pfns for class class_idx under one pfn lock, the pfn table naming them
- * (their class set under the pfn lock, for zs_page_migrate): how many got
- * both (those past them have neither).
+ * pfns for class class_idx, from its shard's cache or else under one pfn
+ * lock, the pfn table naming them (their class set before, for
+ * zs_page_migrate): how many got both (those past them have neither).
  */
 unsigned int zs_pool_pages_take(struct zs_pool *pool, struct zs_page *pages,
 				unsigned int n, unsigned int class_idx);
-/* Their memory back to the provider, their pfns and entries cleared. */
+/* Their memory back to the provider, their entries cleared, their pfns
+ * into their shard's cache. */
 void zs_pool_pages_put(struct zs_pool *pool, struct zs_page *pages,
 		       unsigned int n);
+/* The caches' locks: 0, or -1 with none made. */
+int zs_pool_pfn_caches_init(struct zs_pool *pool);
+void zs_pool_pfn_caches_destroy(struct zs_pool *pool);
+/* Every shard's cached pfns back to the bitmap (for zs_compact, before it
+ * packs the pfn table). */
+void zs_pool_pfn_flush(struct zs_pool *pool);
+/* Every lock under which a pfn table entry changes (the shards' caches',
+ * then pool->lock): entries and the bitmap hold still. */
+void zs_pool_pfn_lock_all(struct zs_pool *pool);
+void zs_pool_pfn_unlock_all(struct zs_pool *pool);
 /*
  * For a migration: spare (a descriptor of the caller's) gets memory and a
  * pfn that the table does not name yet: 0, or -1 with nothing held.

@@ -181,8 +181,10 @@ static void free_pool(struct zs_pool *pool, enum pool_stage stage)
 	if (stage >= POOL_META)
 		for (unsigned int s = 0; s < pool->nr_shards; s++)
 			zs_meta_destroy(&pool->meta[s]);
-	if (stage >= POOL_LOCKED)
+	if (stage >= POOL_LOCKED) {
+		zs_pool_pfn_caches_destroy(pool);
 		zs_mutex_destroy(&pool->lock);
+	}
 	zs_radix_destroy(&pool->pfn_table);
 	zs_kfree(pool->pfn_used);
 	zs_kfree(pool);
@@ -225,6 +227,11 @@ struct zs_pool *zs_create_pool_config(const char *name,
 				  : 1ul << geo.pfn_bits;
 	zs_radix_init(&pool->pfn_table, sizeof(_Atomic(struct zs_page *)));
 	if (zs_mutex_init(&pool->lock) != 0) {
+		free_pool(pool, POOL_ALLOCATED);
+		return NULL;
+	}
+	if (zs_pool_pfn_caches_init(pool) != 0) {
+		zs_mutex_destroy(&pool->lock);
 		free_pool(pool, POOL_ALLOCATED);
 		return NULL;
 	}
@@ -443,7 +450,7 @@ out:
 
 unsigned long zs_get_total_pages(struct zs_pool *pool)
 {
-	return pool ? zs_atomic_read(&pool->pages_allocated) : 0;
+	return pool ? zs_pool_nr_pages(pool) : 0;
 }
 
 size_t zs_max_alloc_size(const struct zs_pool *pool)

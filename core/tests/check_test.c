@@ -413,10 +413,42 @@ static void check_class_stats(struct kunit *test)
 static void check_page_totals(struct kunit *test)
 {
 	struct fixture *f = setup(test);
+	zs_atomic_ulong *pages = &f->pool->pfn_cache[f->class->shard].pages;
 
-	zs_atomic_add(&f->pool->pages_allocated, 1);
+	zs_atomic_add(pages, 1);
 	expect_found(test, f, "pages in zspages");
-	zs_atomic_sub(&f->pool->pages_allocated, 1);
+	zs_atomic_sub(pages, 1);
+	expect_repaired(test, f);
+}
+
+/* The shard's cached pfns: each must be used in the bitmap, name no page,
+ * and be there once. */
+static void check_pfn_cache(struct kunit *test)
+{
+	struct fixture *f = setup(test);
+	struct zs_pool *pool = f->pool;
+	struct zs_pfn_cache *c = &pool->pfn_cache[f->class->shard];
+	const unsigned long bits = 8 * sizeof(unsigned long);
+	unsigned int n = c->n;
+	uint32_t pfn;
+
+	/* setup made one zspage: its shard took a refill beside it */
+	KUNIT_ASSERT_GT(test, n, 1u);
+	pfn = c->pfn[n - 1];
+
+	c->pfn[n - 1] = f->zs->pages[0].pfn; /* a pfn in use by a zspage */
+	expect_found(test, f, "is not a free one");
+	c->pfn[n - 1] = c->pfn[0];
+	expect_found(test, f, "cached twice");
+	c->pfn[n - 1] = pfn;
+
+	pool->pfn_used[pfn / bits] &= ~(1ul << (pfn % bits));
+	expect_found(test, f, "is not a free one");
+	pool->pfn_used[pfn / bits] |= 1ul << (pfn % bits);
+
+	c->n = ZS_PFN_CACHE + 1;
+	expect_found(test, f, "pfn cache");
+	c->n = n;
 	expect_repaired(test, f);
 }
 
@@ -643,6 +675,7 @@ static struct kunit_case check_cases[] = {
 	KUNIT_CASE(check_wrong_class_on_list),
 	KUNIT_CASE(check_class_stats),
 	KUNIT_CASE(check_page_totals),
+	KUNIT_CASE(check_pfn_cache),
 	KUNIT_CASE(check_page_count),
 	KUNIT_CASE(check_page_back_reference),
 	KUNIT_CASE(check_page_pfn),
