@@ -241,6 +241,15 @@ static int size_index(size_t page_size)
 #define ZS_RESERVE_REGIONS (sizeof(void *) == 8 ? 16u : 2u)
 static char *pv_reserve;	     /* next region's base */
 static unsigned int pv_reserve_left; /* regions mapped and not handed out */
+/*
+ * Bases of regions given up, their pages given back already: reused first,
+ * so that regions made and given up again and again (a fuzzer's pools)
+ * keep to the same addresses instead of ever new reservations (which
+ * under ASan would fault in fresh shadow memory for each). Beyond these,
+ * a region given up is unmapped.
+ */
+static char *pv_spare_bases[ZS_RESERVE_REGIONS];
+static unsigned int pv_nr_spare_bases;
 
 /* ZS_REGION_BYTES aligned to ZS_REGION_BYTES, or NULL; under pv_lock. */
 static char *map_region(void)
@@ -252,6 +261,11 @@ static char *map_region(void)
 	if (at && n == at) {
 		atomic_store(&pv_map_fail_at, 0);
 		return NULL;
+	}
+	if (pv_nr_spare_bases) {
+		base = pv_spare_bases[--pv_nr_spare_bases];
+		zs_san_close(base, ZS_REGION_BYTES);
+		return base;
 	}
 	if (!pv_reserve_left) {
 		/* aligned to a region, so every region in it is */
@@ -268,8 +282,21 @@ static char *map_region(void)
 	return base;
 }
 
+/*
+ * A region given up (its pages given back, but for those faulted in ahead
+ * and never carved, which go now): kept for reuse, or unmapped.
+ */
 static void unmap_region(char *base)
 {
+	madvise(base, ZS_REGION_BYTES, MADV_DONTNEED);
+	pthread_mutex_lock(&pv_lock);
+	if (pv_nr_spare_bases < ZS_RESERVE_REGIONS) {
+		pv_spare_bases[pv_nr_spare_bases++] = base;
+		base = NULL;
+	}
+	pthread_mutex_unlock(&pv_lock);
+	if (!base)
+		return;
 	zs_san_open_defined(base, ZS_REGION_BYTES);
 	munmap(base, ZS_REGION_BYTES);
 }
