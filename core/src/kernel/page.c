@@ -42,9 +42,10 @@
  * reserve of the latest freed (zs_compact keeps ZS_PAGE_TRIM_KEEP, so that
  * the pages a pool takes again right after are not faulted in anew), and
  * every retained page; zs_page_provider_trim() gives every one back. A
- * region whose pages are all free is unmapped, except one per page size
+ * region whose pages are all free is given up, except one per page size
  * kept as a spare (no resident memory, only address space) so that a pool
- * at a region edge does not map and unmap on every other page. Pages of
+ * at a region edge does not map and unmap on every other page; its address
+ * space is kept for the next region, or unmapped (map_region). Pages of
  * the system's size carved for the first time are faulted in by one
  * MADV_POPULATE_WRITE call, up to ZS_AHEAD_BYTES ahead (in one region at a
  * time), rather than by a fault at each first touch: several times cheaper
