@@ -237,7 +237,7 @@ static int size_index(size_t page_size)
  * stalls every other thread's page faults, so one call per 2 MiB region
  * cost two threads storing at once a sleep every few hundred pages. The
  * part not handed out yet is address space only (no resident memory, no
- * commit charge); a region is still unmapped on its own.
+ * commit charge). A region given up goes on its own (unmap_region).
  */
 #define ZS_RESERVE_REGIONS (sizeof(void *) == 8 ? 16u : 2u)
 static char *pv_reserve;	     /* next region's base */
