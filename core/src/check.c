@@ -547,19 +547,19 @@ static void freeze_classes(struct zs_pool *pool, bool frozen)
 static void check_pfn_caches(struct checker *ck)
 {
 	struct zs_pool *pool = ck->pool;
+	uint32_t cached[ZS_MAX_SHARDS * ZS_PFN_CACHE];
+	unsigned int nr_cached = 0;
 
 	for (unsigned int s = 0; s < ZS_MAX_SHARDS; s++) {
-		const struct zs_pfn_cache *c = &pool->pfn_cache[s];
+		struct zs_pfn_cache *c = &pool->pfn_cache[s];
 
 		if (c->n > ZS_PFN_CACHE) {
 			PROBLEM(ck, "pfn cache %u holds %u", s, c->n);
 			continue;
 		}
-		if (zs_atomic_read(&pool->pfn_cache[s].pages) >
-		    ck->zspage_pages)
+		if (zs_atomic_read(&c->pages) > ck->zspage_pages)
 			PROBLEM(ck, "shard %u counts %lu pages of %lu", s,
-				zs_atomic_read(&pool->pfn_cache[s].pages),
-				ck->zspage_pages);
+				zs_atomic_read(&c->pages), ck->zspage_pages);
 		for (unsigned int i = 0; i < c->n; i++) {
 			unsigned long pfn = c->pfn[i];
 
@@ -571,15 +571,11 @@ static void check_pfn_caches(struct checker *ck)
 			    zs_pfn_to_page(pool, pfn))
 				PROBLEM(ck, "cached pfn %lu is not a free one",
 					pfn);
-			for (unsigned int t = 0; t <= s; t++)
-				for (unsigned int j = 0;
-				     j < (t < s ? pool->pfn_cache[t].n : i) &&
-				     j < ZS_PFN_CACHE;
-				     j++)
-					if (pool->pfn_cache[t].pfn[j] == pfn)
-						PROBLEM(ck,
-							"pfn %lu cached twice",
-							pfn);
+			for (unsigned int j = 0; j < nr_cached; j++)
+				if (cached[j] == pfn)
+					PROBLEM(ck, "pfn %lu cached twice",
+						pfn);
+			cached[nr_cached++] = c->pfn[i];
 		}
 	}
 }

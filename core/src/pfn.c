@@ -96,6 +96,25 @@ static unsigned long take_pfn_with_leaf(struct zs_pool *pool)
 	return pfn;
 }
 
+/* take_pfn_with_leaf under its own acquisition of pool->lock. */
+static unsigned long bitmap_take(struct zs_pool *pool)
+{
+	unsigned long pfn;
+
+	zs_mutex_lock(&pool->lock);
+	pfn = take_pfn_with_leaf(pool);
+	zs_mutex_unlock(&pool->lock);
+	return pfn;
+}
+
+/* pfn back to the bitmap, under its own acquisition of pool->lock. */
+static void bitmap_put(struct zs_pool *pool, unsigned long pfn)
+{
+	zs_mutex_lock(&pool->lock);
+	pfn_put(pool, pfn);
+	zs_mutex_unlock(&pool->lock);
+}
+
 /* page gets pfn (used, its leaf made); the entry names page when publish,
  * else stays empty (a migration's spare). */
 static void give_pfn(struct zs_pool *pool, struct zs_page *page,
@@ -319,23 +338,17 @@ int zs_pool_page_take_spare(struct zs_pool *pool, struct zs_page *spare,
 	unsigned long pfn;
 
 	spare->class_idx = (unsigned short)class_idx;
-	zs_mutex_lock(&pool->lock);
-	pfn = take_pfn_with_leaf(pool);
-	zs_mutex_unlock(&pool->lock);
+	pfn = bitmap_take(pool);
 	if (!pfn) {
+		/* no free pfn left: the shards' caches may hold some */
 		zs_pool_pfn_flush(pool);
-		zs_mutex_lock(&pool->lock);
-		pfn = take_pfn_with_leaf(pool);
-		zs_mutex_unlock(&pool->lock);
+		pfn = bitmap_take(pool);
 		if (!pfn)
 			return -1;
 	}
 	give_pfn(pool, spare, pfn, false);
 	if (get_mem(pool, spare, 1) != 1) {
-		clear_pfn(pool, spare, false);
-		zs_mutex_lock(&pool->lock);
-		pfn_put(pool, pfn);
-		zs_mutex_unlock(&pool->lock);
+		bitmap_put(pool, clear_pfn(pool, spare, false));
 		return -1;
 	}
 	zs_mutex_lock(&c->lock);
@@ -347,13 +360,9 @@ int zs_pool_page_take_spare(struct zs_pool *pool, struct zs_page *spare,
 void zs_pool_page_put_spare(struct zs_pool *pool, struct zs_page *spare)
 {
 	struct zs_pfn_cache *c = cache_of(pool, spare->class_idx);
-	unsigned long pfn;
 
 	zs_page_put_mem(spare, &pool->pages, pool->geo.page_size);
-	pfn = clear_pfn(pool, spare, false);
-	zs_mutex_lock(&pool->lock);
-	pfn_put(pool, pfn);
-	zs_mutex_unlock(&pool->lock);
+	bitmap_put(pool, clear_pfn(pool, spare, false));
 	zs_mutex_lock(&c->lock);
 	count_pages_locked(c, -1);
 	zs_mutex_unlock(&c->lock);
