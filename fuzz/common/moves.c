@@ -2,11 +2,11 @@
 #include "moves.h"
 
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "fail.h"
 #include "mode_work.h"
+#include "scratch.h"
 
 /*
  * No class keeps a whole zspage of free slots. Only the classes the model
@@ -142,9 +142,7 @@ static void op_obj_read(struct zs_model *m, uint8_t hint)
 	if (slot < 0 || slot == m->mapped)
 		return;
 	o = &m->obj[slot];
-	copy = malloc(o->size);
-	if (!copy)
-		zs_fuzz_fail("out of memory for %zu bytes", o->size);
+	copy = zs_scratch_get(o->size);
 	zs_access_counts(&counts);
 	p = zs_obj_read_begin(m->pool, o->handle, copy);
 	if (!p)
@@ -157,7 +155,7 @@ static void op_obj_read(struct zs_model *m, uint8_t hint)
 	zs_access_counts(&counts);
 	zs_obj_read_end(m->pool, o->handle, p);
 	zs_work_check_none(&counts, "zs_obj_read_end", o->handle);
-	free(copy);
+	zs_scratch_put(copy, o->size);
 }
 
 static void op_obj_write(struct zs_model *m, uint8_t hint, uint16_t len,
