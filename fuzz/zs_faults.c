@@ -13,18 +13,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "checkers.h"
 #include "fail.h"
 #include "harness.h"
 #include "input.h"
 #include "model.h"
 #include "ops.h"
 #include "pages.h"
-
-#if defined(__has_feature)
-#if __has_feature(memory_sanitizer)
-#define ZS_FUZZ_MSAN 1
-#endif
-#endif
 
 /*
  * The library's metadata fault hooks (core/src/kernel/slab.h): not public

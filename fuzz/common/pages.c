@@ -7,29 +7,8 @@
 #include <sys/mman.h>
 #include <stdint.h>
 
+#include "checkers.h"
 #include "fail.h"
-
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define PAGES_ASAN 1
-#endif
-#if __has_feature(memory_sanitizer)
-#define PAGES_MSAN 1
-#endif
-#endif
-#if defined(__SANITIZE_ADDRESS__)
-#define PAGES_ASAN 1
-#endif
-
-#ifdef PAGES_ASAN
-#include <sanitizer/asan_interface.h>
-#endif
-#ifdef PAGES_MSAN
-#include <sanitizer/msan_interface.h>
-#endif
-#ifdef ZS_VALGRIND
-#include <valgrind/memcheck.h>
-#endif
 
 /*
  * Cached pages stay resident: a page taken again costs no fault and no
@@ -82,29 +61,6 @@ static void *map_page(size_t page_size)
 	return a;
 }
 
-static void hide(void *p, size_t n)
-{
-#ifdef PAGES_ASAN
-	ASAN_POISON_MEMORY_REGION(p, n);
-#endif
-#ifdef ZS_VALGRIND
-	VALGRIND_MAKE_MEM_NOACCESS(p, n);
-#endif
-	(void)p;
-	(void)n;
-}
-
-/* Before munmap: ASan's shadow outlives the mapping, and whoever maps
- * the address next must not find it poisoned. */
-static void unhide(void *p, size_t n)
-{
-#ifdef PAGES_ASAN
-	ASAN_UNPOISON_MEMORY_REGION(p, n);
-#endif
-	(void)p;
-	(void)n;
-}
-
 /*
  * A page as fresh memory would be: undefined where a tool can tell, and
  * never all zeros (fresh pages promise nothing). A new mapping is zeros,
@@ -113,18 +69,12 @@ static void unhide(void *p, size_t n)
  */
 static void *hand_out(void *p, size_t n, int mapped_now)
 {
-#ifdef PAGES_ASAN
-	ASAN_UNPOISON_MEMORY_REGION(p, n);
-#endif
-#if defined(PAGES_MSAN)
-	__msan_allocated_memory(p, n);
-	(void)mapped_now;
-#elif defined(ZS_VALGRIND)
-	VALGRIND_MAKE_MEM_UNDEFINED(p, n);
-	(void)mapped_now;
-#else
+	zs_fuzz_open_undefined(p, n);
+#if !defined(ZS_FUZZ_MSAN) && !defined(ZS_VALGRIND)
 	if (mapped_now)
 		memset(p, 0xa5, n);
+#else
+	(void)mapped_now;
 #endif
 	return p;
 }
@@ -201,7 +151,7 @@ static void recycled_free(void *ctx, void *page, size_t page_size)
 	nv = make_room(page_size, victims, sizes, 16);
 	if (cached_bytes + page_size <= CACHE_BYTES) {
 		/* hidden before another thread can take it */
-		hide(page, page_size);
+		zs_fuzz_close(page, page_size);
 		c->pages[c->n++] = page;
 		cached_bytes += page_size;
 		kept = 1;
@@ -213,7 +163,9 @@ static void recycled_free(void *ctx, void *page, size_t page_size)
 	}
 	/* the sanitizer may have them poisoned: clear that first */
 	for (unsigned int i = 0; i < nv; i++) {
-		unhide(victims[i], sizes[i]);
+		/* ASan's shadow outlives the mapping: whoever maps the
+		 * address next must not find it poisoned */
+		zs_fuzz_forget(victims[i], sizes[i]);
 		munmap(victims[i], sizes[i]);
 	}
 }

@@ -17,16 +17,9 @@
  * through ASan's size classes, each of which grows to hold its share of
  * the quarantine: zs_misuse peaked at 156 MB of RSS with 8 MiB, 107 with 2.
  */
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define ZS_FUZZ_ASAN_OPTIONS 1
-#endif
-#endif
-#if defined(__SANITIZE_ADDRESS__)
-#define ZS_FUZZ_ASAN_OPTIONS 1
-#endif
+#include "checkers.h"
 
-#ifdef ZS_FUZZ_ASAN_OPTIONS
+#ifdef ZS_FUZZ_ASAN
 const char *__asan_default_options(void);
 
 const char *__asan_default_options(void)

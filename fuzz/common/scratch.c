@@ -4,29 +4,8 @@
 #include <pthread.h>
 #include <stdlib.h>
 
+#include "checkers.h"
 #include "fail.h"
-
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define SCRATCH_ASAN 1
-#endif
-#if __has_feature(memory_sanitizer)
-#define SCRATCH_MSAN 1
-#endif
-#endif
-#if defined(__SANITIZE_ADDRESS__)
-#define SCRATCH_ASAN 1
-#endif
-
-#ifdef SCRATCH_ASAN
-#include <sanitizer/asan_interface.h>
-#endif
-#ifdef SCRATCH_MSAN
-#include <sanitizer/msan_interface.h>
-#endif
-#ifdef ZS_VALGRIND
-#include <valgrind/memcheck.h>
-#endif
 
 /*
  * A block per power-of-two capacity, from 16 bytes to 256 KiB; larger
@@ -54,37 +33,6 @@ static unsigned int shift_for(size_t size)
 	return s;
 }
 
-/* Open: the first size bytes undefined; closed: the rest, to the end. */
-static void open_exactly(uint8_t *p, size_t size, size_t cap)
-{
-#ifdef SCRATCH_ASAN
-	ASAN_UNPOISON_MEMORY_REGION(p, size);
-	ASAN_POISON_MEMORY_REGION(p + size, cap - size);
-#endif
-#ifdef SCRATCH_MSAN
-	__msan_allocated_memory(p, size);
-#endif
-#ifdef ZS_VALGRIND
-	VALGRIND_MAKE_MEM_UNDEFINED(p, size);
-	VALGRIND_MAKE_MEM_NOACCESS(p + size, cap - size);
-#endif
-	(void)p;
-	(void)size;
-	(void)cap;
-}
-
-static void close_all(uint8_t *p, size_t cap)
-{
-#ifdef SCRATCH_ASAN
-	ASAN_POISON_MEMORY_REGION(p, cap);
-#endif
-#ifdef ZS_VALGRIND
-	VALGRIND_MAKE_MEM_NOACCESS(p, cap);
-#endif
-	(void)p;
-	(void)cap;
-}
-
 uint8_t *zs_scratch_get(size_t size)
 {
 	unsigned int s = shift_for(size);
@@ -109,7 +57,9 @@ uint8_t *zs_scratch_get(size_t size)
 		if (!p)
 			zs_fuzz_fail("out of memory for %zu bytes", size);
 	}
-	open_exactly(p, size, (size_t)1 << s);
+	/* open for exactly size bytes, as a malloc of size would be */
+	zs_fuzz_open_undefined(p, size);
+	zs_fuzz_close(p + size, ((size_t)1 << s) - size);
 	return p;
 }
 
@@ -122,7 +72,7 @@ void zs_scratch_put(uint8_t *p, size_t size)
 		free(p);
 		return;
 	}
-	close_all(p, (size_t)1 << s);
+	zs_fuzz_close(p, (size_t)1 << s);
 	pthread_mutex_lock(&rings_lock);
 	if (r->n < RING) {
 		r->block[(r->first + r->n) % RING] = p;
@@ -132,9 +82,7 @@ void zs_scratch_put(uint8_t *p, size_t size)
 	pthread_mutex_unlock(&rings_lock);
 	if (p) {
 		/* more blocks out than the ring holds (threads): free it */
-#ifdef SCRATCH_ASAN
-		ASAN_UNPOISON_MEMORY_REGION(p, (size_t)1 << s);
-#endif
+		zs_fuzz_forget(p, (size_t)1 << s);
 		free(p);
 	}
 }
