@@ -333,12 +333,13 @@ static unsigned long check_slot(struct checker *ck, unsigned long i,
 {
 	struct zs_pool *pool = ck->pool;
 	unsigned long obj = zs_slot_location(&pool->handles, slot);
-	struct size_class *class = zs_slot_class(pool, slot);
+	struct size_class *class;
 	struct zs_page *page;
 	unsigned int idx;
 
 	if (!obj)
 		return 0;
+	class = zs_slot_class(pool, slot);
 	if (!class) {
 		PROBLEM(ck, "handle slot %lu: size %u invalid", i,
 			zs_slot_size(slot));
@@ -354,10 +355,10 @@ static unsigned long check_slot(struct checker *ck, unsigned long i,
 static unsigned long check_ready_slots(struct checker *ck, unsigned long c,
 				       struct zs_handle_chunk *ch, void *leaf)
 {
-	unsigned int link = ch->ready, n = 0;
+	unsigned int link = ch->ready, n = 0, tail;
 
 	while (link) {
-		if (link > ZS_HANDLE_CHUNK_SLOTS || (!c && link == 1) ||
+		if (link > ch->fresh || (!c && link == 1) ||
 		    zs_atomic_read(zs_slot_word(zs_slot_ref(leaf, link - 1)))) {
 			PROBLEM(ck, "free handle slot chain broken at %lu",
 				c * ZS_HANDLE_CHUNK_SLOTS + link - 1);
@@ -371,12 +372,39 @@ static unsigned long check_ready_slots(struct checker *ck, unsigned long c,
 		/* a ready slot's pin word holds the next one */
 		link = zs_slot_mapcount(zs_slot_ref(leaf, link - 1));
 	}
-	if (n != ch->nr_ready)
+	/* the rest of the ready ones: the chunk's never handed out tail */
+	tail = (unsigned int)ZS_HANDLE_CHUNK_SLOTS - ch->fresh;
+	if (n + tail != ch->nr_ready)
 		PROBLEM(ck,
-			"free handle slot chain holds %u in chunk %lu, "
-			"counted %u",
-			n, c, ch->nr_ready);
-	return n;
+			"free handle slot chain holds %u in chunk %lu and %u "
+			"were never handed out, counted %u ready",
+			n, c, tail, ch->nr_ready);
+	return n + tail;
+}
+
+/*
+ * Where a chunk's never handed out tail starts: in the chunk, and the
+ * first slot of the tail untouched (a word written past the mark would
+ * be an object the walk below never sees).
+ */
+static bool check_fresh_mark(struct checker *ck, unsigned long c,
+			     const struct zs_handle_chunk *ch, void *leaf)
+{
+	struct zs_handle_slot *s;
+
+	if (ch->fresh < (c ? 0u : 1u) || ch->fresh > ZS_HANDLE_CHUNK_SLOTS) {
+		PROBLEM(ck, "handle chunk %lu: %u slots handed out", c,
+			ch->fresh);
+		return false;
+	}
+	if (ch->fresh == ZS_HANDLE_CHUNK_SLOTS)
+		return true;
+	s = zs_slot_ref(leaf, ch->fresh);
+	if (zs_atomic_read(zs_slot_word(s)) || atomic_load(zs_slot_pin_word(s)))
+		PROBLEM(ck,
+			"handle slot %lu was never handed out and is written",
+			c * ZS_HANDLE_CHUNK_SLOTS + ch->fresh);
+	return true;
 }
 
 /* The list of chunks with ready slots: exactly those chunks. */
@@ -407,6 +435,15 @@ static void check_ready_chunks(struct checker *ck)
 			n, want);
 }
 
+/* Whether slot index was ever handed out (below its chunk's fresh mark). */
+static bool handed_out(const struct zs_handle_table *t, unsigned long index)
+{
+	unsigned long c = index / ZS_HANDLE_CHUNK_SLOTS;
+
+	return c < t->nr_chunks && t->chunks[c].made &&
+	       index % ZS_HANDLE_CHUNK_SLOTS < t->chunks[c].fresh;
+}
+
 /*
  * A shard: its freed slots free (word 0); its slots taken ahead free and
  * unpinned, as a reserved slot is.
@@ -423,6 +460,7 @@ static void check_shard(struct checker *ck, unsigned int k,
 	for (i = 0; i < sh->n && i < ZS_HANDLE_BATCH; i++) {
 		slot = zs_handle_slot_at(t, sh->retired[i]);
 		if (!sh->retired[i] || !slot ||
+		    !handed_out(t, sh->retired[i]) ||
 		    zs_atomic_read(zs_slot_word(slot)))
 			PROBLEM(ck, "batched handle slot %u is not free",
 				sh->retired[i]);
@@ -434,7 +472,7 @@ static void check_shard(struct checker *ck, unsigned int k,
 	}
 	for (i = sh->next; i < sh->n_ahead; i++) {
 		slot = zs_handle_slot_at(t, sh->ahead[i]);
-		if (!sh->ahead[i] || !slot ||
+		if (!sh->ahead[i] || !slot || !handed_out(t, sh->ahead[i]) ||
 		    zs_atomic_read(zs_slot_word(slot)) ||
 		    zs_slot_mapcount(slot))
 			PROBLEM(ck, "handle slot %u taken ahead is not free",
@@ -470,7 +508,9 @@ static void check_handles(struct checker *ck)
 			PROBLEM(ck, "handle chunk %lu is missing", c);
 			continue;
 		}
-		for (i = c ? 0 : 1; i < ZS_HANDLE_CHUNK_SLOTS; i++)
+		if (!check_fresh_mark(ck, c, ch, leaf))
+			continue;
+		for (i = c ? 0 : 1; i < ch->fresh; i++)
 			live += check_slot(ck, c * ZS_HANDLE_CHUNK_SLOTS + i,
 					   zs_slot_ref(leaf, i));
 		ready += check_ready_slots(ck, c, ch, leaf);
@@ -486,7 +526,8 @@ static void check_handles(struct checker *ck)
 			t->quarantine[(t->q_head + i) % ZS_HANDLE_QUARANTINE];
 		struct zs_handle_slot *slot = zs_handle_slot_at(t, index);
 
-		if (!index || !slot || zs_atomic_read(zs_slot_word(slot)))
+		if (!index || !slot || !handed_out(t, index) ||
+		    zs_atomic_read(zs_slot_word(slot)))
 			PROBLEM(ck, "quarantined handle slot %lu is not free",
 				index);
 	}

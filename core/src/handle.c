@@ -198,12 +198,14 @@ static bool chunks_fit(struct zs_handle_table *t, unsigned long c)
 	return true;
 }
 
-/* Make the lowest chunk not made now, every slot ready; false: none. */
+/*
+ * Make the lowest chunk not made now, every slot ready; false: none. Its
+ * slots are set up one by one as take_ready first hands them out.
+ */
 static bool make_chunk(struct zs_handle_table *t)
 {
 	struct zs_handle_chunk *ch;
 	unsigned long c;
-	unsigned int i, first;
 	void *leaf;
 
 	for (c = 0; c < t->nr_chunks && t->chunks[c].made; c++)
@@ -217,23 +219,9 @@ static bool make_chunk(struct zs_handle_table *t)
 	 * the low bits (zs_slot_ref) */
 	ZS_BUG_ON((uintptr_t)leaf & (ZS_HANDLE_CHUNK_SLOTS - 1));
 	ch = &t->chunks[c];
-	first = c ? 0 : 1;
-	/*
-	 * Relaxed: a sequentially consistent store is a locked instruction,
-	 * 1024 of them per chunk. A racing lookup (a stale or forged handle)
-	 * sees either value and the generation check rejects both; the
-	 * release fence orders the lot before the chunk's slots are handed
-	 * out under the table lock.
-	 */
-	for (i = first; i < ZS_HANDLE_CHUNK_SLOTS; i++)
-		atomic_store_explicit(
-			zs_slot_pin_word(zs_slot_ref(leaf, i)),
-			ch->gen_base << ZS_SLOT_GEN_SHIFT |
-				(i + 1 < ZS_HANDLE_CHUNK_SLOTS ? i + 2 : 0),
-			memory_order_relaxed);
-	atomic_thread_fence(memory_order_release);
 	ch->made = true;
-	ch->ready = first + 1;
+	ch->ready = 0;
+	ch->fresh = c ? 0 : 1; /* slot 0 of the table is never handed out */
 	ch->nr_ready = chunk_capacity(c);
 	ready_list_add(t, c);
 	if (c == t->nr_chunks)
@@ -255,7 +243,8 @@ static void free_chunk(struct zs_handle_table *t, unsigned long c)
 	unsigned int i, d, far = 0;
 
 	ZS_BUG_ON(!leaf);
-	for (i = c ? 0 : 1; i < ZS_HANDLE_CHUNK_SLOTS; i++) {
+	/* slots from fresh on never left gen_base */
+	for (i = c ? 0 : 1; i < ch->fresh; i++) {
 		d = (zs_slot_gen(zs_slot_ref(leaf, i)) - ch->gen_base) &
 		    GEN_MASK;
 		if (d > far)
@@ -266,6 +255,7 @@ static void free_chunk(struct zs_handle_table *t, unsigned long c)
 	t->nr_free -= ch->nr_ready;
 	ch->nr_ready = 0;
 	ch->ready = 0;
+	ch->fresh = 0;
 	ch->made = false;
 	t->nr_chunks_made--;
 	count_locked(&t->chunks_freed);
@@ -301,7 +291,11 @@ static unsigned long quarantine_pop(struct zs_handle_table *t)
 	return index;
 }
 
-/* A ready slot off the first chunk with one; NULL when none. */
+/*
+ * A ready slot off the first chunk with one; NULL when none. Slots that
+ * came back come first, so the chunk's untouched tail stays untouched as
+ * long as it can.
+ */
 static struct zs_handle_slot *take_ready(struct zs_handle_table *t,
 					 unsigned long *indexp)
 {
@@ -313,11 +307,27 @@ static struct zs_handle_slot *take_ready(struct zs_handle_table *t,
 		return NULL;
 	c = t->ready_head - 1;
 	ch = &t->chunks[c];
-	ZS_BUG_ON(!ch->ready || !ch->nr_ready);
-	index = c * ZS_HANDLE_CHUNK_SLOTS + ch->ready - 1;
-	slot = zs_handle_slot_at(t, index);
-	ZS_BUG_ON(!slot);
-	ch->ready = ready_link(slot);
+	ZS_BUG_ON(!ch->nr_ready ||
+		  (!ch->ready && ch->fresh >= ZS_HANDLE_CHUNK_SLOTS));
+	if (ch->ready) {
+		index = c * ZS_HANDLE_CHUNK_SLOTS + ch->ready - 1;
+		slot = zs_handle_slot_at(t, index);
+		ZS_BUG_ON(!slot);
+		ch->ready = ready_link(slot);
+	} else {
+		index = c * ZS_HANDLE_CHUNK_SLOTS + ch->fresh++;
+		slot = zs_handle_slot_at(t, index);
+		ZS_BUG_ON(!slot);
+		/*
+		 * Its first generation. Relaxed: the slot is handed out under
+		 * the table lock, and a racing lookup (a stale or forged
+		 * handle) sees this or the leaf's zero, and the generation
+		 * check or the empty word rejects both.
+		 */
+		atomic_store_explicit(zs_slot_pin_word(slot),
+				      ch->gen_base << ZS_SLOT_GEN_SHIFT,
+				      memory_order_relaxed);
+	}
 	if (--ch->nr_ready == 0)
 		ready_list_del(t, c);
 	t->nr_free--;

@@ -382,11 +382,19 @@ struct zs_handle_shard {
  * slots are all ready for reuse (none live, none quarantined) is given back
  * and made again when needed; gen_base then moves past every generation
  * its slots issued, so a stale handle into the new chunk is still stale.
+ *
+ * A new chunk's slots are set up as they are first handed out, not when
+ * it is made: slots from fresh on were never handed out, and their words
+ * are still the zeros of a new leaf. Linking all 1024 when the chunk was
+ * made cost every pool's first zs_malloc a pass over 12 KiB, and every
+ * walk of the chunk (zs_pool_check, giving it back) a pass over slots
+ * that never held an object.
  */
 struct zs_handle_chunk {
-	unsigned int gen_base;	 /* generation of its slots when made */
-	unsigned int nr_ready;	 /* ready slots on its list */
-	unsigned int ready;	 /* first ready slot (index + 1; 0: none) */
+	unsigned int gen_base; /* generation of its slots when made */
+	unsigned int nr_ready; /* ready: on its list, and from fresh on */
+	unsigned int ready;    /* first slot on the list (index + 1; 0: none) */
+	unsigned int fresh;    /* slots below were handed out at least once */
 	unsigned int prev, next; /* list of chunks with ready slots (+1) */
 	bool made;
 };

@@ -579,6 +579,40 @@ static void check_served_by(struct kunit *test)
 	expect_repaired(test, f);
 }
 
+/*
+ * A chunk's never handed out tail (slots from ch->fresh on): counted among
+ * the ready ones, untouched, and never among the freed.
+ */
+static void check_fresh_tail(struct kunit *test, struct fixture *f)
+{
+	struct zs_handle_table *t = &f->pool->handles;
+	struct zs_handle_chunk *ch = &t->chunks[0];
+	unsigned int fresh = ch->fresh, q;
+	struct zs_handle_slot *tail;
+
+	KUNIT_ASSERT_LT(test, fresh, (unsigned int)ZS_HANDLE_CHUNK_SLOTS);
+	tail = zs_handle_slot_at(t, fresh);
+	KUNIT_ASSERT_NOT_NULL(test, tail);
+
+	/* one slot more handed out than the ready count says */
+	ch->fresh = fresh + 1;
+	expect_found(test, f, "were never handed out, counted");
+	ch->fresh = (unsigned int)ZS_HANDLE_CHUNK_SLOTS + 1;
+	expect_found(test, f, "slots handed out");
+	ch->fresh = fresh;
+
+	/* a slot past the mark written: an object the walk would miss */
+	atomic_store(zs_slot_pin_word(tail), 1u << ZS_SLOT_GEN_SHIFT);
+	expect_found(test, f, "was never handed out and is written");
+	atomic_store(zs_slot_pin_word(tail), 0u);
+
+	/* a slot past the mark in the quarantine: never freed */
+	q = t->quarantine[t->q_head];
+	t->quarantine[t->q_head] = fresh;
+	expect_found(test, f, "quarantined handle slot");
+	t->quarantine[t->q_head] = q;
+}
+
 static void check_free_slot_chain(struct kunit *test)
 {
 	struct fixture *f = setup(test);
@@ -634,6 +668,7 @@ static void check_free_slot_chain(struct kunit *test)
 	expect_found(test, f, "quarantined handle slot");
 	t->quarantine[t->q_head] = (unsigned int)zs_handle_slot_index(extra);
 
+	check_fresh_tail(test, f);
 	expect_repaired(test, f);
 }
 
