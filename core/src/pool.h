@@ -90,8 +90,6 @@ struct size_class {
  * within a class); its handle slot names the shard.
  */
 #define ZS_MAX_SHARDS 4u
-/* Size steps: the class delta is page_size / 256, so at most 256 + 1. */
-#define ZS_MAX_STEPS 257u
 
 /*
  * A class shard's page frames: the pfns its zspages freed last, kept (in

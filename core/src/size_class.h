@@ -31,6 +31,8 @@
 _Static_assert(ZS_MAX_CHAIN *ZS_MAX_PAGE_SIZE / ZS_MIN_OBJ_SIZE <=
 		       1u << ZS_OBJ_LOW_BITS,
 	       "object indices fit ZS_OBJ_LOW_BITS");
+/* Size steps: the class delta is page_size / 256, so at most 256 + 1. */
+#define ZS_MAX_STEPS 257u
 /* Almost empty up to 3/4 in use: the 2015 threshold (2014 had 1/4). */
 #define ZS_FULLNESS_FRAC 4u
 

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "class_layout.h"
 #include "kernel/percpu.h"
 #include "kernel/report.h"
 #include "kernel/slab.h"
@@ -17,48 +18,46 @@
 /* Live pools: when the last goes, the calling thread's area goes too. */
 static atomic_ulong nr_pools;
 
-/* Shard s's classes, arr, laid out by the pool's geometry. */
-static void setup_classes(struct zs_pool *pool, struct size_class *arr,
-			  unsigned int s)
+/* Class i of shard s: its geometry; the rest is the table's zeros. */
+static void init_class(struct size_class *c, const struct zs_geometry *g,
+		       unsigned int s, unsigned int i, unsigned int pages,
+		       unsigned int objs, unsigned int served_by)
+{
+	c->index = s * g->nr_steps + i;
+	c->step = i;
+	c->shard = s;
+	c->size = zs_step_size(g, i);
+	c->pages_per_zspage = pages;
+	c->objs_per_zspage = objs;
+	c->served_by = served_by;
+}
+
+/* Shard 0's classes, arr, and the pool's serving walk, from the layout of
+ * the pool's geometry. */
+static void setup_classes(struct zs_pool *pool, struct size_class *arr)
 {
 	const struct zs_geometry *g = &pool->geo;
-	unsigned int i, distinct = 0;
+	struct zs_class_layout l;
 
-	for (i = g->nr_steps; i-- > 0;) {
-		struct size_class *c = &arr[i];
-		struct size_class *above =
-			i + 1 < g->nr_steps ? zs_arr_serving(arr, i + 1) : NULL;
+	zs_class_layout_get(g, &l);
+	ZS_BUG_ON(l.nr_steps != g->nr_steps || g->nr_steps > ZS_MAX_STEPS);
+	for (unsigned int i = 0; i < g->nr_steps; i++)
+		init_class(&arr[i], g, 0, i, l.pages[i], l.objs[i],
+			   l.served_by[i]);
+	pool->nr_distinct = l.nr_distinct;
+	memcpy(pool->serving, l.serving, sizeof(pool->serving));
+	memcpy(pool->serving_from, l.serving_from, sizeof(pool->serving_from));
+}
 
-		c->index = s * g->nr_steps + i;
-		c->step = i;
-		c->shard = s;
-		c->size = zs_step_size(g, i);
-		c->pages_per_zspage = zs_best_pages_per_zspage(
-			g->page_size, c->size, g->chain);
-		c->objs_per_zspage = (unsigned int)(c->pages_per_zspage *
-						    g->page_size / c->size);
-		c->served_by = i;
-		if (g->merge && above &&
-		    above->pages_per_zspage == c->pages_per_zspage &&
-		    above->objs_per_zspage == c->objs_per_zspage)
-			c->served_by = above->step;
-		if (c->served_by == i)
-			distinct++;
-	}
-	pool->nr_distinct = distinct;
-	/* every shard has shard 0's geometry: its walk lists serve all */
-	if (s == 0) {
-		unsigned int n = 0;
+/* Shard s's classes, arr: shard 0's geometry (every shard has it). */
+static void setup_shard_classes(struct zs_pool *pool, struct size_class *arr,
+				unsigned int s)
+{
+	const struct size_class *first = pool->classes;
 
-		ZS_BUG_ON(g->nr_steps > ZS_MAX_STEPS);
-
-		for (i = 0; i < g->nr_steps; i++) {
-			pool->serving_from[i] = (uint16_t)n;
-			if (zs_class_serves(&arr[i]))
-				pool->serving[n++] = (uint16_t)i;
-		}
-		pool->serving_from[g->nr_steps] = (uint16_t)n;
-	}
+	for (unsigned int i = 0; i < pool->geo.nr_steps; i++)
+		init_class(&arr[i], &pool->geo, s, i, first[i].pages_per_zspage,
+			   first[i].objs_per_zspage, first[i].served_by);
 }
 
 /* The class locks of arr's serving classes below step n exist: undone. */
@@ -105,7 +104,7 @@ static struct size_class *shard_classes_get(struct zs_pool *pool,
 	if (!arr) {
 		arr = zs_vzalloc(classes_bytes(pool));
 		if (arr) {
-			setup_classes(pool, arr, s);
+			setup_shard_classes(pool, arr, s);
 			if (init_class_locks(pool, arr) == 0) {
 				atomic_store_explicit(&pool->shards[s], arr,
 						      memory_order_release);
@@ -260,7 +259,7 @@ struct zs_pool *zs_create_pool_config(const char *name,
 		free_pool(pool, POOL_HANDLES);
 		return NULL;
 	}
-	setup_classes(pool, pool->classes, 0);
+	setup_classes(pool, pool->classes);
 	if (zs_mutex_init(&pool->check_mutex) != 0) {
 		free_pool(pool, POOL_CLASSES);
 		return NULL;
@@ -283,6 +282,9 @@ struct zs_pool *zs_create_pool(const char *name)
 
 static void release_class(struct zs_pool *pool, struct size_class *c)
 {
+	/* most classes of a pool never held a zspage */
+	if (!zs_atomic_read(&c->nr_kept))
+		return;
 	for (unsigned int r = ZS_RATIO_10; r < ZS_NR_RATIOS; r++) {
 		while (c->ratio_list[r]) {
 			struct zspage *zs = c->ratio_list[r];
