@@ -414,19 +414,26 @@ static void run_ops(struct worker *w)
 
 static struct worker w[MAX_THREADS];
 
-/* The worker threads and the input they are on. */
+/*
+ * The worker threads and the input they are on. Each thread sleeps on a
+ * condition of its own and is woken only for inputs that use it: waking
+ * all four for a two-thread input cost two needless context switches an
+ * input on two cores.
+ */
 static struct {
 	pthread_mutex_t lock;
-	pthread_cond_t go, done;
+	pthread_cond_t go[MAX_THREADS], done;
 	pthread_t tid[MAX_THREADS];
-	unsigned long gen;	 /* bumped to start an input */
-	unsigned long start_gen; /* gen when the threads were started */
-	unsigned int nthr;	 /* threads the input uses */
-	unsigned int pending;	 /* threads not done with it */
-	int retire;		 /* threads exit after it */
+	unsigned long gen;		 /* bumped to start an input */
+	unsigned long want[MAX_THREADS]; /* gen of the input a thread is on */
+	/* want[] when the threads were started: they wait for a newer one */
+	unsigned long start_want[MAX_THREADS];
+	unsigned int pending; /* threads not done with it */
+	int retire;	      /* threads exit after it */
 	int running;
 } crew = {.lock = PTHREAD_MUTEX_INITIALIZER,
-	  .go = PTHREAD_COND_INITIALIZER,
+	  .go = {PTHREAD_COND_INITIALIZER, PTHREAD_COND_INITIALIZER,
+		 PTHREAD_COND_INITIALIZER, PTHREAD_COND_INITIALIZER},
 	  .done = PTHREAD_COND_INITIALIZER};
 
 static void *crew_thread(void *arg)
@@ -435,19 +442,19 @@ static void *crew_thread(void *arg)
 	unsigned long seen;
 
 	pthread_mutex_lock(&crew.lock);
-	seen = crew.start_gen;
+	seen = crew.start_want[i];
 	pthread_mutex_unlock(&crew.lock);
 	for (;;) {
-		int active, retire;
+		int retire;
 
 		pthread_mutex_lock(&crew.lock);
-		while (crew.gen == seen)
-			pthread_cond_wait(&crew.go, &crew.lock);
-		seen = crew.gen;
-		active = i < crew.nthr;
+		while (crew.want[i] == seen)
+			pthread_cond_wait(&crew.go[i], &crew.lock);
+		seen = crew.want[i];
 		retire = crew.retire;
 		pthread_mutex_unlock(&crew.lock);
-		if (active)
+		/* woken to retire only, with no ops of its own: none left */
+		if (w[i].ops)
 			run_ops(&w[i]);
 		pthread_mutex_lock(&crew.lock);
 		if (--crew.pending == 0)
@@ -458,12 +465,15 @@ static void *crew_thread(void *arg)
 	}
 }
 
-/* Runs w[0..nthr) on the crew, started first if need be; retire: the
- * threads exit afterwards and are joined. */
+/* Runs w[0..nthr) on the crew, started first if need be; retire: every
+ * thread exits afterwards (the unused ones woken for that) and is
+ * joined. */
 static void crew_run(unsigned int nthr, int retire)
 {
+	unsigned int wake = retire ? MAX_THREADS : nthr;
+
 	if (!crew.running) {
-		crew.start_gen = crew.gen; /* no thread runs yet */
+		memcpy(crew.start_want, crew.want, sizeof(crew.want));
 		for (unsigned int i = 0; i < MAX_THREADS; i++)
 			if (pthread_create(&crew.tid[i], NULL, crew_thread,
 					   (void *)(uintptr_t)i) != 0)
@@ -474,11 +484,13 @@ static void crew_run(unsigned int nthr, int retire)
 		crew.running = 1;
 	}
 	pthread_mutex_lock(&crew.lock);
-	crew.nthr = nthr;
 	crew.retire = retire;
-	crew.pending = MAX_THREADS;
+	crew.pending = wake;
 	crew.gen++;
-	pthread_cond_broadcast(&crew.go);
+	for (unsigned int i = 0; i < wake; i++) {
+		crew.want[i] = crew.gen;
+		pthread_cond_signal(&crew.go[i]);
+	}
 	while (crew.pending > 0)
 		pthread_cond_wait(&crew.done, &crew.lock);
 	pthread_mutex_unlock(&crew.lock);
@@ -542,8 +554,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	split(&in, w, nthr);
 	crew_run(nthr, cfg.target_bits == 63);
-	for (unsigned int i = 0; i < nthr; i++)
+	for (unsigned int i = 0; i < nthr; i++) {
 		free(w[i].ops);
+		w[i].ops = NULL;
+	}
 	/* Objects still in the queue are checked and freed here. */
 	zs_model_init(&final, pool);
 	for (unsigned int i = 0; i < ho.n; i++)
