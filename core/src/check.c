@@ -550,6 +550,35 @@ static void check_handles(struct checker *ck)
  * at rest without holding its lock.
  */
 /* Shard s's classes, if made: each served by itself or a serving one. */
+/*
+ * Shard s's marks of classes that keep zspages: exactly its serving
+ * classes with a kept count, no bit for a merged step or past the last
+ * (a missing mark hides a class from zs_compact and zs_destroy_pool).
+ */
+static void check_kept_map(struct checker *ck, unsigned int s,
+			   struct size_class *arr)
+{
+	struct zs_pool *pool = ck->pool;
+	unsigned int n = pool->geo.nr_steps;
+
+	for (unsigned int w = 0; w < ZS_KEPT_WORDS; w++) {
+		unsigned long bits = zs_atomic_read(&pool->kept_map[s][w]);
+
+		for (unsigned int b = 0; b < ZS_BITS_PER_LONG; b++) {
+			unsigned int i = w * ZS_BITS_PER_LONG + b;
+			bool marked = bits >> b & 1;
+			bool kept = arr && i < n && arr[i].served_by == i &&
+				    zs_atomic_read(&arr[i].nr_kept);
+
+			if (marked != kept)
+				PROBLEM(ck,
+					"shard %u, size step %u: %s as keeping "
+					"zspages",
+					s, i, marked ? "marked" : "not marked");
+		}
+	}
+}
+
 static void check_class_shard(struct checker *ck, unsigned int s)
 {
 	struct size_class *arr = zs_shard_classes(ck->pool, s);
@@ -567,6 +596,7 @@ static void check_class_shard(struct checker *ck, unsigned int s)
 		else if (c->served_by == i)
 			check_class(ck, c);
 	}
+	check_kept_map(ck, s, arr);
 }
 
 static void freeze_classes(struct zs_pool *pool, bool frozen)
@@ -640,7 +670,7 @@ int zs_pool_check(struct zs_pool *pool)
 	zs_pool_pfn_lock_all(pool);
 
 	check_all_pages(&ck);
-	for (i = 0; i < pool->nr_shards; i++)
+	for (i = 0; i < ZS_MAX_SHARDS; i++)
 		check_class_shard(&ck, i);
 	check_handles(&ck);
 	check_pfn_caches(&ck);

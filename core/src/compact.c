@@ -95,8 +95,8 @@ static int move_object(struct zs_pool *pool, struct zspage *src,
 	src->inuse--;
 	/* the copy above just read its page: only a corrupt head can fail */
 	ZS_BUG_ON(zspage_push_free(pool, src, sidx) != 0);
-	zspage_refile(class, dst);
-	zspage_refile(class, src);
+	zspage_refile(pool, class, dst);
+	zspage_refile(pool, class, src);
 	return 1;
 }
 
@@ -209,8 +209,7 @@ unsigned long zs_compact(struct zs_pool *pool)
 	}
 	/* no bounce buffer: objects go page to page, so no failed allocation
 	 * can stop them */
-	zs_for_each_serving_class_reverse(pool, c)
-		freed += compact_class(pool, c);
+	zs_for_each_kept_class_reverse(pool, c) freed += compact_class(pool, c);
 	/* then the pfn table: pages of sparse leaves move to low pfns (the
 	 * shards' cached pfns first go back, so that they keep no leaf) */
 	zs_pool_pfn_flush(pool);
@@ -223,8 +222,7 @@ unsigned long zs_compact(struct zs_pool *pool)
 		if (zs_shard_classes(pool, s))
 			draining += zs_meta_drain_begin(&pool->meta[s]);
 	if (draining)
-		zs_for_each_serving_class(pool, c)
-			rehome_class(pool, c);
+		zs_for_each_kept_class_reverse(pool, c) rehome_class(pool, c);
 	/* a shard made meanwhile has nothing being drained: no harm */
 	for (unsigned int s = 0; s < pool->nr_shards; s++)
 		if (zs_shard_classes(pool, s))

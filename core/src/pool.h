@@ -90,6 +90,8 @@ struct size_class {
  * within a class); its handle slot names the shard.
  */
 #define ZS_MAX_SHARDS 4u
+/* Words of a bitmap with a bit per size step. */
+#define ZS_KEPT_WORDS ((ZS_MAX_STEPS + ZS_BITS_PER_LONG - 1) / ZS_BITS_PER_LONG)
 
 /*
  * A class shard's page frames: the pfns its zspages freed last, kept (in
@@ -129,6 +131,16 @@ struct zs_pool {
 	 * every shard or waits for the new one); NULL until then.
 	 */
 	_Atomic(struct size_class *) shards[ZS_MAX_SHARDS];
+
+	/*
+	 * Per shard, a bit per serving step whose class keeps a zspage: set
+	 * and cleared under the class lock as its kept count leaves and
+	 * reaches 0, read without it. zs_compact and zs_destroy_pool walk
+	 * these bits, not every class of the table (a small pool keeps a few
+	 * of its 257, each on a cache line of its own).
+	 */
+	_Alignas(ZS_CACHE_LINE)
+		zs_atomic_ulong kept_map[ZS_MAX_SHARDS][ZS_KEPT_WORDS];
 
 	/*
 	 * pfn -> _Atomic(struct zs_page *), read by every map and free; its
@@ -247,6 +259,50 @@ static inline struct size_class *zs_serving_down(struct zs_pool *pool,
 	return NULL;
 }
 
+/* Mark (or clear) class c as keeping zspages; under its lock. */
+static inline void zs_kept_mark(struct zs_pool *pool,
+				const struct size_class *c, bool kept)
+{
+	zs_atomic_ulong *w =
+		&pool->kept_map[c->shard][c->step / ZS_BITS_PER_LONG];
+	unsigned long bit = 1ul << (c->step % ZS_BITS_PER_LONG);
+
+	if (kept)
+		atomic_fetch_or_explicit(w, bit, memory_order_relaxed);
+	else
+		atomic_fetch_and_explicit(w, ~bit, memory_order_relaxed);
+}
+
+/*
+ * The class of the highest marked step below step k of shard s, then of
+ * the shards before (from their top); NULL when there is none. A hint:
+ * a class may gain or lose its last zspage meanwhile.
+ */
+static inline struct size_class *zs_kept_down(struct zs_pool *pool,
+					      unsigned int s, unsigned int k)
+{
+	for (s++; s-- > 0; k = pool->geo.nr_steps) {
+		struct size_class *arr = zs_shard_classes(pool, s);
+
+		if (!arr)
+			continue;
+		for (unsigned int w =
+			     (k + ZS_BITS_PER_LONG - 1) / ZS_BITS_PER_LONG;
+		     w-- > 0;) {
+			unsigned long bits =
+				zs_atomic_read(&pool->kept_map[s][w]);
+
+			if (k < (w + 1) * ZS_BITS_PER_LONG)
+				bits &= (1ul << (k % ZS_BITS_PER_LONG)) - 1;
+			if (bits)
+				return &arr[w * ZS_BITS_PER_LONG +
+					    (ZS_BITS_PER_LONG - 1) -
+					    (unsigned int)__builtin_clzl(bits)];
+		}
+	}
+	return NULL;
+}
+
 /*
  * Walk every serving class of every shard made, c its class: shard 0's
  * smallest first or, _reverse, the last shard's largest first. Merged
@@ -259,6 +315,11 @@ static inline struct size_class *zs_serving_down(struct zs_pool *pool,
 	for ((c) = zs_serving_down((pool), (pool)->nr_shards - 1,              \
 				   (pool)->geo.nr_steps);                      \
 	     (c); (c) = zs_serving_down((pool), (c)->shard, (c)->step))
+/* The classes that keep zspages (marked), the last shard's largest first. */
+#define zs_for_each_kept_class_reverse(pool, c)                                \
+	for ((c) = zs_kept_down((pool), (pool)->nr_shards - 1,                 \
+				(pool)->geo.nr_steps);                         \
+	     (c); (c) = zs_kept_down((pool), (c)->shard, (c)->step))
 
 /*
  * The class lock, for a change to the class: when zs_pool_check has the

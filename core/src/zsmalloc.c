@@ -282,9 +282,6 @@ struct zs_pool *zs_create_pool(const char *name)
 
 static void release_class(struct zs_pool *pool, struct size_class *c)
 {
-	/* most classes of a pool never held a zspage */
-	if (!zs_atomic_read(&c->nr_kept))
-		return;
 	for (unsigned int r = ZS_RATIO_10; r < ZS_NR_RATIOS; r++) {
 		while (c->ratio_list[r]) {
 			struct zspage *zs = c->ratio_list[r];
@@ -315,8 +312,7 @@ int zs_pool_try_destroy(struct zs_pool *pool)
 			  pool->name, area->handle);
 		return -EBUSY;
 	}
-	zs_for_each_serving_class(pool, c)
-		release_class(pool, c);
+	zs_for_each_kept_class_reverse(pool, c) release_class(pool, c);
 	builtin = zs_pool_builtin_pages(pool);
 	free_pool(pool, POOL_CHECK);
 	/* the pool's pages go back with it, not a wait later */
@@ -369,7 +365,7 @@ unsigned long zs_malloc(struct zs_pool *pool, size_t size)
 	zspage_handles(zs)[idx] = (unsigned int)zs_handle_slot_index(handle);
 	zs->inuse++;
 	class->obj_used++;
-	zspage_refile(class, zs);
+	zspage_refile(pool, class, zs);
 
 	zs_handle_publish(&pool->handles, slot, obj, size, class->shard);
 	zs_mutex_unlock(&class->lock);
@@ -436,7 +432,7 @@ void zs_free(struct zs_pool *pool, unsigned long handle)
 	zspage_handles(zs)[idx] = 0;
 	zs->inuse--;
 	class->obj_used--;
-	zspage_refile(class, zs);
+	zspage_refile(pool, class, zs);
 	if (zs->inuse == 0) {
 		/* empty zspages are never kept */
 		class->obj_allocated -= class->objs_per_zspage;

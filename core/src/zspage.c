@@ -306,7 +306,8 @@ void zspage_unhold(struct zs_pool *pool, const struct zspage *zs,
 			zs_slot_unhold(live_slot(pool, zs, i));
 }
 
-void zspage_refile(struct size_class *class, struct zspage *zs)
+void zspage_refile(struct zs_pool *pool, struct size_class *class,
+		   struct zspage *zs)
 {
 	enum zs_fullness_group group =
 		zs_fullness_of(zs->inuse, class->objs_per_zspage);
@@ -316,10 +317,15 @@ void zspage_refile(struct size_class *class, struct zspage *zs)
 		return;
 	/* the kept count moves only when a zspage comes or goes, not on a
 	 * change of group; writers hold the lock: no read-modify-write */
-	if (zs->fullness == ZS_EMPTY || group == ZS_EMPTY)
-		zs_atomic_set(&class->nr_kept,
-			      zs_atomic_read(&class->nr_kept) +
-				      (group == ZS_EMPTY ? -1UL : 1UL));
+	if (zs->fullness == ZS_EMPTY || group == ZS_EMPTY) {
+		bool gone = group == ZS_EMPTY;
+		unsigned long kept =
+			zs_atomic_read(&class->nr_kept) + (gone ? -1UL : 1UL);
+
+		zs_atomic_set(&class->nr_kept, kept);
+		if (kept == (gone ? 0ul : 1ul)) /* its last, or its first */
+			zs_kept_mark(pool, class, !gone);
+	}
 	if (zs->fullness != ZS_EMPTY)
 		class->nr_zspages[zs->fullness]--;
 	if (group != ZS_EMPTY)

@@ -170,7 +170,8 @@ void zspage_unhold(struct zs_pool *pool, const struct zspage *zs,
  * Move zs to the ratio list its inuse count calls for (none when empty),
  * and count it in its fullness group.
  */
-void zspage_refile(struct size_class *class, struct zspage *zs);
+void zspage_refile(struct zs_pool *pool, struct size_class *class,
+		   struct zspage *zs);
 /* The zspage to allocate from: the head of the fullest ratio list below
  * 100%, or NULL. */
 struct zspage *zspage_fullest(struct size_class *class);

@@ -366,6 +366,39 @@ static void check_kept_count(struct kunit *test)
 	expect_repaired(test, f);
 }
 
+/* The marks of classes that keep zspages (pool->kept_map). */
+static void check_kept_marks(struct kunit *test)
+{
+	struct fixture *f = setup(test);
+	struct zs_pool *pool = f->pool;
+	unsigned int step = f->class->step, other;
+	zs_atomic_ulong *w = &pool->kept_map[0][step / ZS_BITS_PER_LONG];
+	unsigned long bit = 1ul << (step % ZS_BITS_PER_LONG);
+
+	KUNIT_ASSERT_TRUE(test, zs_atomic_read(w) & bit);
+
+	/* the class keeps a zspage but is not marked */
+	atomic_fetch_and(w, ~bit);
+	expect_found(test, f, "not marked as keeping zspages");
+	atomic_fetch_or(w, bit);
+
+	/* an empty serving class marked */
+	other = pool->serving[0] == step ? pool->serving[1] : pool->serving[0];
+	KUNIT_ASSERT_NE(test, other, step);
+	atomic_fetch_or(&pool->kept_map[0][other / ZS_BITS_PER_LONG],
+			1ul << (other % ZS_BITS_PER_LONG));
+	expect_found(test, f, "marked as keeping zspages");
+	atomic_fetch_and(&pool->kept_map[0][other / ZS_BITS_PER_LONG],
+			 ~(1ul << (other % ZS_BITS_PER_LONG)));
+
+	/* a shard that was never made */
+	KUNIT_ASSERT_NULL(test, zs_shard_classes(pool, ZS_MAX_SHARDS - 1));
+	atomic_fetch_or(&pool->kept_map[ZS_MAX_SHARDS - 1][0], 1ul);
+	expect_found(test, f, "marked as keeping zspages");
+	atomic_fetch_and(&pool->kept_map[ZS_MAX_SHARDS - 1][0], ~1ul);
+	expect_repaired(test, f);
+}
+
 static void check_empty_list_kept(struct kunit *test)
 {
 	struct fixture *f = setup(test);
@@ -705,6 +738,7 @@ static struct kunit_case check_cases[] = {
 	KUNIT_CASE(check_list_count),
 	KUNIT_CASE(check_ratio_bucket),
 	KUNIT_CASE(check_kept_count),
+	KUNIT_CASE(check_kept_marks),
 	KUNIT_CASE(check_empty_list_kept),
 	KUNIT_CASE(check_list_links),
 	KUNIT_CASE(check_wrong_class_on_list),

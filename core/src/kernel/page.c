@@ -785,6 +785,10 @@ void zs_page_provider_trim_keep(size_t keep)
 		struct zs_pv_hot *h = &pv_hot[order[i].si][order[i].lane];
 		unsigned int nr, kept, out;
 
+		/* a hint with no lock: a page freed into an empty stack
+		 * meanwhile is newer than any trim must give back */
+		if (!hot_nr(h))
+			continue;
 		pthread_mutex_lock(&h->lock);
 		nr = hot_nr(h);
 		kept = left / page_size < nr ? (unsigned int)(left / page_size)
@@ -792,9 +796,12 @@ void zs_page_provider_trim_keep(size_t keep)
 		left -= kept * page_size;
 		/* the oldest go: the bottom of the stack */
 		out = nr - kept;
-		memcpy(batch, h->page, out * sizeof(*batch));
-		memmove(h->page, h->page + out, kept * sizeof(*h->page));
-		hot_set_nr(h, kept);
+		if (out) {
+			memcpy(batch, h->page, out * sizeof(*batch));
+			memmove(h->page, h->page + out,
+				kept * sizeof(*h->page));
+			hot_set_nr(h, kept);
+		}
 		pthread_mutex_unlock(&h->lock);
 		if (out)
 			release_batch(batch, out, page_size);

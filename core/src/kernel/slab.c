@@ -348,6 +348,10 @@ void zs_vmap_trim_keep(size_t keep)
 	size_t n = 0;
 
 	pthread_mutex_lock(&vmap_lock);
+	if (vmap_resident_bytes <= keep) { /* every table would be kept */
+		pthread_mutex_unlock(&vmap_lock);
+		return;
+	}
 	vmap_resident_bytes = keep ? pick_kept_locked(keep, keep_slot) : 0;
 	for (unsigned int i = 0; i < VMAP_CACHE_SLOTS; i++) {
 		if (vmap_cache[i].p && !keep_slot[i]) {
