@@ -313,8 +313,7 @@ static void hold_shadow(struct zs_model *m, const struct hold_req *r)
 	if (r->how & HOLD_MAP_Y) {
 		if (!(r->how & HOLD_Y_RW)) {
 			/* WO: the bytes not written are unspecified */
-			memset(y->def, 0, y->size);
-			y->ndef = 0;
+			zs_obj_undefine(y);
 		}
 		zs_model_fill(y, r->y_off, y->size - r->y_off,
 			      (uint8_t)(r->seed + 2));

@@ -279,8 +279,7 @@ int zs_model_alloc(struct zs_model *m, size_t size)
 	o->bytes = shadow_get(size);
 	if (!o->bytes)
 		zs_fuzz_fail("out of memory for the shadow of %zu bytes", size);
-	o->def = o->bytes + size;
-	memset(o->def, 0, size);
+	o->def = o->bytes + size; /* cleared by the first partial fill */
 	o->handle = h;
 	o->size = size;
 	o->ndef = 0;
@@ -382,8 +381,7 @@ uint8_t *zs_model_map(struct zs_model *m, int slot, enum zs_mapmode mode)
 	m->map_own = 0;
 	if (mode == ZS_MM_WO) {
 		/* WO promises nothing about what the mapping holds. */
-		memset(o->def, 0, o->size);
-		o->ndef = 0;
+		zs_obj_undefine(o);
 	} else {
 		zs_model_compare(m, slot, p);
 	}
@@ -453,9 +451,12 @@ ZS_FUZZ_OWN_BYTES void zs_model_fill(struct zs_obj *o, size_t off, size_t len,
 	zs_pattern_fill(o->bytes + off, off, len, seed);
 	if (o->ndef == o->size)
 		return;
-	if (len == o->size) {
-		newly = o->size - o->ndef;
-	} else if (o->ndef == 0) {
+	if (len == o->size) { /* all defined: the flags say nothing now */
+		o->ndef = o->size;
+		return;
+	}
+	if (o->ndef == 0) {
+		memset(o->def, 0, o->size); /* whatever they said before */
 		newly = len;
 	} else {
 		for (size_t i = off; i < off + len; i++)

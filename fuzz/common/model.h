@@ -32,7 +32,13 @@ struct zs_obj {
 	size_t size;
 	size_t ndef;	/* number of defined bytes */
 	uint8_t *bytes; /* expected contents */
-	uint8_t *def;	/* 1 where bytes[i] is defined */
+	/*
+	 * 1 where bytes[i] is defined; read and kept only while some bytes
+	 * are and some are not (0 < ndef < size): with none or all defined
+	 * it says nothing, and zs_model_fill clears it before the first
+	 * partial write, so a new or rewritten object costs no pass over it.
+	 */
+	uint8_t *def;
 	/* The move that may have relocated it since it was last compared
 	 * (NULL: compared since): it is compared before its next use. */
 	const char *unchecked;
@@ -118,6 +124,11 @@ void zs_model_unmap(struct zs_model *m);
 void zs_model_compare(const struct zs_model *m, int slot, const uint8_t *p);
 /* Puts a pattern into the shadow of o (only); the caller writes it. */
 void zs_model_fill(struct zs_obj *o, size_t off, size_t len, uint8_t seed);
+/* No byte of o is defined any more (a WO map gives them all up). */
+static inline void zs_obj_undefine(struct zs_obj *o)
+{
+	o->ndef = 0;
+}
 /* Compares the current RO/RW mapping with the model (WO: nothing). */
 void zs_model_check_mapping(const struct zs_model *m);
 /* Maps RO, compares, unmaps. */
