@@ -543,62 +543,60 @@ static void check_handles(struct checker *ck)
 			ck->objs_in_use);
 }
 
+/* Whether step i of shard s is marked as keeping zspages. */
+static bool kept_marked(struct zs_pool *pool, unsigned int s, unsigned int i)
+{
+	return zs_atomic_read(&pool->kept_map[s][i / ZS_BITS_PER_LONG]) >>
+		       (i % ZS_BITS_PER_LONG) &
+	       1;
+}
+
+/*
+ * Shard s's classes, if made: each served by itself or a serving one.
+ * And its marks of classes that keep zspages: exactly its serving classes
+ * with a kept count, no bit for a merged step, past the last step or in a
+ * shard not made (a missing mark hides a class from zs_compact and
+ * zs_destroy_pool).
+ */
+static void check_class_shard(struct checker *ck, unsigned int s)
+{
+	struct zs_pool *pool = ck->pool;
+	struct size_class *arr = zs_shard_classes(pool, s);
+	unsigned int n = arr ? pool->geo.nr_steps : 0;
+
+	for (unsigned int i = 0; i < n; i++) {
+		struct size_class *c = &arr[i];
+		bool serves = c->served_by == i;
+
+		if (c->served_by < i || c->served_by >= n ||
+		    (!serves && arr[c->served_by].served_by != c->served_by) ||
+		    c->step != i || c->shard != s || c->index != s * n + i)
+			PROBLEM(ck, "shard %u, size step %u: served by %u", s,
+				i, c->served_by);
+		else if (serves)
+			check_class(ck, c);
+		if (kept_marked(pool, s, i) !=
+		    (serves && zs_atomic_read(&c->nr_kept) != 0))
+			PROBLEM(ck,
+				"shard %u, size step %u: %s as keeping zspages",
+				s, i,
+				kept_marked(pool, s, i) ? "marked"
+							: "not marked");
+	}
+	for (unsigned int i = n; i < ZS_KEPT_WORDS * ZS_BITS_PER_LONG; i++)
+		if (kept_marked(pool, s, i))
+			PROBLEM(ck,
+				"shard %u, size step %u: marked as keeping "
+				"zspages",
+				s, i);
+}
+
 /*
  * Freeze (or thaw) every serving class, one lock at a time. Once all are
  * frozen nobody is inside a class's critical section and nobody gets in
  * (zs_class_lock waits on check_mutex), so the checker reads every class
  * at rest without holding its lock.
  */
-/* Shard s's classes, if made: each served by itself or a serving one. */
-/*
- * Shard s's marks of classes that keep zspages: exactly its serving
- * classes with a kept count, no bit for a merged step or past the last
- * (a missing mark hides a class from zs_compact and zs_destroy_pool).
- */
-static void check_kept_map(struct checker *ck, unsigned int s,
-			   struct size_class *arr)
-{
-	struct zs_pool *pool = ck->pool;
-	unsigned int n = pool->geo.nr_steps;
-
-	for (unsigned int w = 0; w < ZS_KEPT_WORDS; w++) {
-		unsigned long bits = zs_atomic_read(&pool->kept_map[s][w]);
-
-		for (unsigned int b = 0; b < ZS_BITS_PER_LONG; b++) {
-			unsigned int i = w * ZS_BITS_PER_LONG + b;
-			bool marked = bits >> b & 1;
-			bool kept = arr && i < n && arr[i].served_by == i &&
-				    zs_atomic_read(&arr[i].nr_kept);
-
-			if (marked != kept)
-				PROBLEM(ck,
-					"shard %u, size step %u: %s as keeping "
-					"zspages",
-					s, i, marked ? "marked" : "not marked");
-		}
-	}
-}
-
-static void check_class_shard(struct checker *ck, unsigned int s)
-{
-	struct size_class *arr = zs_shard_classes(ck->pool, s);
-	unsigned int n = ck->pool->geo.nr_steps;
-
-	for (unsigned int i = 0; arr && i < n; i++) {
-		struct size_class *c = &arr[i];
-
-		if (c->served_by < i || c->served_by >= n ||
-		    (c->served_by != i &&
-		     arr[c->served_by].served_by != c->served_by) ||
-		    c->step != i || c->shard != s || c->index != s * n + i)
-			PROBLEM(ck, "shard %u, size step %u: served by %u", s,
-				i, c->served_by);
-		else if (c->served_by == i)
-			check_class(ck, c);
-	}
-	check_kept_map(ck, s, arr);
-}
-
 static void freeze_classes(struct zs_pool *pool, bool frozen)
 {
 	struct size_class *c;
