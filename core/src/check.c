@@ -543,20 +543,13 @@ static void check_handles(struct checker *ck)
 			ck->objs_in_use);
 }
 
-/* Whether step i of shard s is marked as keeping zspages. */
-static bool kept_marked(struct zs_pool *pool, unsigned int s, unsigned int i)
-{
-	return zs_atomic_read(&pool->kept_map[s][i / ZS_BITS_PER_LONG]) >>
-		       (i % ZS_BITS_PER_LONG) &
-	       1;
-}
-
 /*
  * Shard s's classes, if made: each served by itself or a serving one.
  * And its marks of classes that keep zspages: exactly its serving classes
  * with a kept count, no bit for a merged step, past the last step or in a
  * shard not made (a missing mark hides a class from zs_compact and
- * zs_destroy_pool).
+ * zs_destroy_pool). A word of marks at a time, against the word its
+ * classes call for.
  */
 static void check_class_shard(struct checker *ck, unsigned int s)
 {
@@ -564,31 +557,41 @@ static void check_class_shard(struct checker *ck, unsigned int s)
 	struct size_class *arr = zs_shard_classes(pool, s);
 	unsigned int n = arr ? pool->geo.nr_steps : 0;
 
-	for (unsigned int i = 0; i < n; i++) {
-		struct size_class *c = &arr[i];
-		bool serves = c->served_by == i;
+	for (unsigned int w = 0; w < ZS_KEPT_WORDS; w++) {
+		unsigned long want = 0, wrong;
 
-		if (c->served_by < i || c->served_by >= n ||
-		    (!serves && arr[c->served_by].served_by != c->served_by) ||
-		    c->step != i || c->shard != s || c->index != s * n + i)
-			PROBLEM(ck, "shard %u, size step %u: served by %u", s,
-				i, c->served_by);
-		else if (serves)
-			check_class(ck, c);
-		if (kept_marked(pool, s, i) !=
-		    (serves && zs_atomic_read(&c->nr_kept) != 0))
+		for (unsigned int b = 0; b < ZS_BITS_PER_LONG; b++) {
+			unsigned int i = w * ZS_BITS_PER_LONG + b;
+			struct size_class *c;
+			bool serves;
+
+			if (i >= n)
+				break;
+			c = &arr[i];
+			serves = c->served_by == i;
+			if (c->served_by < i || c->served_by >= n ||
+			    (!serves &&
+			     arr[c->served_by].served_by != c->served_by) ||
+			    c->step != i || c->shard != s ||
+			    c->index != s * n + i)
+				PROBLEM(ck,
+					"shard %u, size step %u: served by %u",
+					s, i, c->served_by);
+			else if (serves)
+				check_class(ck, c);
+			if (serves && zs_atomic_read(&c->nr_kept))
+				want |= 1ul << b;
+		}
+		wrong = zs_atomic_read(&pool->kept_map[s][w]) ^ want;
+		for (; wrong; wrong &= wrong - 1) {
+			unsigned int b = (unsigned int)__builtin_ctzl(wrong);
+
 			PROBLEM(ck,
 				"shard %u, size step %u: %s as keeping zspages",
-				s, i,
-				kept_marked(pool, s, i) ? "marked"
-							: "not marked");
+				s, w * ZS_BITS_PER_LONG + b,
+				want >> b & 1 ? "not marked" : "marked");
+		}
 	}
-	for (unsigned int i = n; i < ZS_KEPT_WORDS * ZS_BITS_PER_LONG; i++)
-		if (kept_marked(pool, s, i))
-			PROBLEM(ck,
-				"shard %u, size step %u: marked as keeping "
-				"zspages",
-				s, i);
 }
 
 /*
