@@ -2,8 +2,9 @@
 # All benchmarks in one command: builds the release preset, builds (or
 # reuses) the page trace, replays it for density and speed, stores and
 # frees a million small blobs (bench_blobs), measures the load path
-# (bench_loadpath) and the machine's cost of giving memory back and of
-# faulting it in (bench_release), draws the plots (density, and ops/s
+# (bench_loadpath), the machine's cost of giving memory back and of
+# faulting it in (bench_release) and a short pool's life (bench_pool_life),
+# draws the plots (density, and ops/s
 # against threads) and writes docs/benchmarks.md.
 #
 #   bench/run.sh [--quick] [--tree DIR] [--runs N] [--no-doc] [--speed-only]
@@ -63,7 +64,7 @@ MIMALLOC=$(dpkg -L libmimalloc2.0 | grep 'libmimalloc.so.2$' | head -1)
 echo "=== build (preset release)"
 cmake --preset release >/dev/null
 cmake --build --preset release --target bench_trace bench_density bench_speed \
-	bench_blobs bench_loadpath bench_release >/dev/null
+	bench_blobs bench_loadpath bench_release bench_pool_life >/dev/null
 
 # ---- the trace ----
 mkdir -p "$CACHE" "$OUT"
@@ -295,6 +296,8 @@ echo "=== load path (one thread)"
 "$BIN/bench_loadpath" "$TRACE" --runs "$RUNS" | tee "$OUT/loadpath.md"
 echo "=== giving memory back and taking it (the machine's cost, no zsmalloc)"
 "$BIN/bench_release" --runs "$RUNS" | tee "$OUT/release.md"
+echo "=== a short pool's life"
+"$BIN/bench_pool_life" --runs "$RUNS" | tee "$OUT/pool_life.md"
 MEMCPY=$("$BIN/bench_speed" --memcpy --runs "$RUNS")
 echo "$MEMCPY"
 LOAD_AFTER=$(uptime | sed 's/.*load average: //')
@@ -434,6 +437,14 @@ DOCF=$ROOT/docs/benchmarks.md
 	echo "in the way (see the notes at the end):"
 	echo
 	cat "$OUT/release.md"
+	echo
+	echo "### A short pool's life (\`bench_pool_life\`)"
+	echo
+	echo "Create a pool (built-in provider), store, map, write and free one"
+	echo "100-byte object, destroy the pool: ns per life, by configuration. What"
+	echo "a pool per device, per request or per test costs, and every fuzz input."
+	echo
+	cat "$OUT/pool_life.md"
 	echo
 	[ -f "$ROOT/bench/notes.md" ] && cat "$ROOT/bench/notes.md"
 } >"$DOCF"
