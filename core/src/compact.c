@@ -209,7 +209,8 @@ unsigned long zs_compact(struct zs_pool *pool)
 	}
 	/* no bounce buffer: objects go page to page, so no failed allocation
 	 * can stop them */
-	zs_for_each_kept_class_reverse(pool, c) freed += compact_class(pool, c);
+	zs_for_each_kept_class_reverse(pool, c)
+		freed += compact_class(pool, c);
 	/* then the pfn table: pages of sparse leaves move to low pfns (the
 	 * shards' cached pfns first go back, so that they keep no leaf) */
 	zs_pool_pfn_flush(pool);
@@ -222,7 +223,8 @@ unsigned long zs_compact(struct zs_pool *pool)
 		if (zs_shard_classes(pool, s))
 			draining += zs_meta_drain_begin(&pool->meta[s]);
 	if (draining)
-		zs_for_each_kept_class_reverse(pool, c) rehome_class(pool, c);
+		zs_for_each_kept_class_reverse(pool, c)
+			rehome_class(pool, c);
 	/* a shard made meanwhile has nothing being drained: no harm */
 	for (unsigned int s = 0; s < pool->nr_shards; s++)
 		if (zs_shard_classes(pool, s))

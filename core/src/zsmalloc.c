@@ -312,7 +312,8 @@ int zs_pool_try_destroy(struct zs_pool *pool)
 			  pool->name, area->handle);
 		return -EBUSY;
 	}
-	zs_for_each_kept_class_reverse(pool, c) release_class(pool, c);
+	zs_for_each_kept_class_reverse(pool, c)
+		release_class(pool, c);
 	builtin = zs_pool_builtin_pages(pool);
 	free_pool(pool, POOL_CHECK);
 	/* the pool's pages go back with it, not a wait later */
