@@ -3,7 +3,6 @@
 
 #include <pthread.h>
 #include <stdbool.h>
-#include <string.h>
 
 #include "kernel/lock.h"
 
