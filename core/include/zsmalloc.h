@@ -104,11 +104,25 @@ void zs_obj_write(struct zs_pool *pool, unsigned long handle,
  * allocation stops it. With nothing mapped or being read and no other
  * call at work, every class ends with ceil(objects in use / objects per
  * zspage) zspages. With the built-in page provider it also gives the
- * system the pages that frees left resident for reuse (but for 256 KiB);
+ * system the pages that frees left resident for reuse (but for 256 KiB,
+ * or zs_set_page_trim_threshold's bytes when more);
  * without it they go back once they have waited a second and more pages
  * are freed, or with their pool.
  */
 unsigned long zs_compact(struct zs_pool *pool);
+
+/*
+ * The built-in page provider's trim threshold, as malloc's
+ * M_TRIM_THRESHOLD: the bytes of freed pages it may keep resident for
+ * reuse. zs_destroy_pool and zs_compact then give back only the oldest of
+ * them past that (zs_compact keeps at least its 256 KiB), and the timed
+ * give-back waits while they fit. For programs that make and drop pools
+ * all the time and would fault the same pages in again (a fuzzer, a cache
+ * rebuilt per request). Process-wide; default 0 (every give-back happens
+ * as described above); returns the old value. Pools with their own
+ * zs_page_provider are not concerned.
+ */
+size_t zs_set_page_trim_threshold(size_t bytes);
 
 struct zs_pool_stats {
 	unsigned long pages_compacted; /* pages released by zs_compact */

@@ -283,6 +283,101 @@ static void pv_destroy_releases_retained(struct kunit *test)
 }
 
 /*
+ * Under zs_set_page_trim_threshold()'s bytes of freed pages, nothing goes
+ * back: not on a destroy (zs_page_provider_release_retained), not on
+ * zs_compact's trim, not when a batch waited; past it, the oldest retained
+ * go until the rest fits; a full trim gives back every page whatever the
+ * threshold, and a destroyed pool's pages stay under it.
+ */
+static void pv_trim_threshold(struct kunit *test)
+{
+	size_t sys = (size_t)sysconf(_SC_PAGESIZE);
+	size_t ps = 16384, hot = ((size_t)1 << 20) / ps, b = hot + 1;
+	size_t n = 3 * b + 2, fits = b + b / 2, i;
+	char **pages = kunit_kzalloc(test, n * sizeof(*pages), GFP_KERNEL);
+	unsigned int old_ms;
+	size_t old_t;
+	char *keep;
+
+	if (sys > ps)
+		kunit_skip(test, "system page above 16 KiB");
+	KUNIT_ASSERT_NOT_NULL(test, pages);
+	zs_page_provider_trim();
+	old_ms = zs_page_provider_set_retain_ms(3600u * 1000u);
+	keep = pv_alloc(ps); /* the regions stay mapped */
+	KUNIT_ASSERT_NOT_NULL(test, keep);
+	pv_take_written(test, pages, n, ps);
+	for (i = 0; i < n; i++)
+		pv_free(pages[i], ps);
+	/* three batches retained, two pages on the hot stack */
+	KUNIT_ASSERT_EQ(test, zs_page_provider_retained(), 3 * b);
+	old_t = zs_set_page_trim_threshold((2 + fits) * ps);
+	KUNIT_EXPECT_EQ(test, zs_set_page_trim_threshold((2 + fits) * ps),
+			(2 + fits) * ps);
+	zs_page_provider_release_retained();
+	KUNIT_EXPECT_EQ(test, zs_page_provider_retained(), fits);
+	KUNIT_EXPECT_EQ(test, pv_resident(pages, 3 * b - fits, ps), 0u);
+	KUNIT_EXPECT_EQ(test, pv_resident(pages + 3 * b - fits, fits + 2, ps),
+			fits + 2);
+	/* zs_compact's trim keeps the threshold when it is above its own */
+	zs_page_provider_trim_keep(ZS_PAGE_TRIM_KEEP);
+	KUNIT_EXPECT_EQ(test, zs_page_provider_retained(), fits);
+	KUNIT_EXPECT_EQ(test, pv_resident(pages + 3 * b - fits, fits + 2, ps),
+			fits + 2);
+	/* a waited batch stays while the threshold holds everything */
+	zs_set_page_trim_threshold((size_t)64 << 20);
+	zs_page_provider_set_retain_ms(1);
+	usleep(20000);
+	pv_take_written(test, pages, b, ps); /* 2 hot, b - 2 retained */
+	for (i = 0; i < b; i++)
+		pv_free(pages[i], ps);
+	KUNIT_EXPECT_EQ(test, zs_page_provider_retained(), fits + 2);
+	KUNIT_EXPECT_EQ(test, pv_resident(pages, b, ps), b);
+	/* a full trim gives every page back, threshold or not */
+	zs_page_provider_trim();
+	KUNIT_EXPECT_EQ(test, zs_page_provider_retained(), 0u);
+	KUNIT_EXPECT_EQ(test, pv_resident(pages, b, ps), 0u);
+	pv_free(keep, ps);
+	zs_page_provider_set_retain_ms(old_ms);
+	zs_set_page_trim_threshold(old_t);
+}
+
+/* Under the threshold, a destroyed pool's freed pages stay resident. */
+static void pv_destroy_under_threshold(struct kunit *test)
+{
+	enum { N = 600 };
+	size_t ps = (size_t)sysconf(_SC_PAGESIZE), old_t, kept;
+	struct zs_pool *pool;
+	unsigned long h[N];
+	unsigned int i, old_ms;
+
+	if (ps > 65536)
+		kunit_skip(test, "system page above 64 KiB");
+	zs_page_provider_trim();
+	old_ms = zs_page_provider_set_retain_ms(3600u * 1000u);
+	old_t = zs_set_page_trim_threshold((size_t)2 * N * ps);
+	pool = zs_create_pool("kunit-threshold");
+	KUNIT_ASSERT_NOT_NULL(test, pool);
+	for (i = 0; i < N; i++) {
+		h[i] = zs_malloc(pool, ps);
+		KUNIT_ASSERT_NE(test, h[i], 0ul);
+		KUNIT_ASSERT_TRUE(test, zt_write(pool, h[i], ps, i));
+	}
+	for (i = 0; i < N; i++)
+		zs_free(pool, h[i]);
+	kept = zs_page_provider_retained();
+	KUNIT_EXPECT_GT(test, kept, 0u);
+	KUNIT_EXPECT_EQ(test, zs_compact(pool), 0ul);
+	KUNIT_EXPECT_EQ(test, zs_page_provider_retained(), kept);
+	zs_destroy_pool(pool);
+	KUNIT_EXPECT_EQ(test, zs_page_provider_retained(), kept);
+	zs_set_page_trim_threshold(old_t);
+	zs_page_provider_trim();
+	KUNIT_EXPECT_EQ(test, zs_page_provider_retained(), 0u);
+	zs_page_provider_set_retain_ms(old_ms);
+}
+
+/*
  * A trim with a reserve keeps the latest freed pages of the size freed
  * into last, then of the size before it, up to the reserve; a full trim
  * then gives those back too.
@@ -767,6 +862,8 @@ static struct kunit_case pv_cases[] = {
 	KUNIT_CASE(pv_retained_pages_wait),
 	KUNIT_CASE(pv_destroy_releases_retained),
 	KUNIT_CASE(pv_trim_keeps_latest),
+	KUNIT_CASE(pv_trim_threshold),
+	KUNIT_CASE(pv_destroy_under_threshold),
 	KUNIT_CASE(pv_fresh_pages_faulted_ahead),
 	KUNIT_CASE(pv_larger_pages_fault_where_written),
 	KUNIT_CASE(pv_empty_regions_unmapped),

@@ -38,10 +38,12 @@
  * use ever took: they are taken before anything is carved. A pool emptied
  * in one go therefore does not pay the kernel's cost of taking its pages
  * back (about 0.3 us a page, batched or not) unless nothing takes them
- * again. zs_page_provider_trim_keep() gives the hot pages back but for a
- * reserve of the latest freed (zs_compact keeps ZS_PAGE_TRIM_KEEP, so that
- * the pages a pool takes again right after are not faulted in anew), and
- * every retained page; zs_page_provider_trim() gives every one back. A
+ * again. zs_page_provider_trim_keep() gives the freed pages back but for
+ * a reserve of the latest freed, hot ones first (zs_compact keeps
+ * ZS_PAGE_TRIM_KEEP, so that the pages a pool takes again right after are
+ * not faulted in anew); zs_page_provider_trim() gives every one back.
+ * Under a trim threshold (zs_set_page_trim_threshold) all of these but the
+ * full trim keep that many bytes of freed pages resident, the newest. A
  * region whose pages are all free is given up, except one per page size
  * kept as a spare (no resident memory, only address space) so that a pool
  * at a region edge does not map and unmap on every other page; its address
@@ -120,6 +122,7 @@ static struct zs_retained pv_retained[ZS_PV_SIZES] = {
 	RETAINED_INIT, RETAINED_INIT, RETAINED_INIT, RETAINED_INIT,
 	RETAINED_INIT};
 static atomic_uint pv_retain_ms = ZS_RETAIN_MS;
+static atomic_size_t pv_trim_threshold; /* zs_set_page_trim_threshold */
 
 #define HOT_INIT                                                               \
 	{                                                                      \
@@ -171,6 +174,39 @@ static void hot_set_nr(struct zs_pv_hot *h, unsigned int n)
 unsigned int zs_page_provider_set_retain_ms(unsigned int ms)
 {
 	return atomic_exchange(&pv_retain_ms, ms);
+}
+
+size_t zs_set_page_trim_threshold(size_t bytes)
+{
+	return atomic_exchange(&pv_trim_threshold, bytes);
+}
+
+/* Freed pages in the hot stacks, in bytes: a hint read without locks. */
+static size_t hot_bytes(void)
+{
+	size_t bytes = 0;
+
+	for (unsigned int si = 0; si < ZS_PV_SIZES; si++)
+		for (unsigned int l = 0; l < ZS_PV_LANES; l++)
+			bytes += (size_t)hot_nr(&pv_hot[si][l])
+				 << (si + ZS_PV_MIN_SHIFT);
+	return bytes;
+}
+
+static size_t trim_threshold(void)
+{
+	return atomic_load_explicit(&pv_trim_threshold, memory_order_relaxed);
+}
+
+/* Retained pages, in bytes: a hint read without locks. */
+static size_t retained_bytes(void)
+{
+	size_t bytes = 0;
+
+	for (unsigned int si = 0; si < ZS_PV_SIZES; si++)
+		bytes += zs_retained_nr(&pv_retained[si])
+			 << (si + ZS_PV_MIN_SHIFT);
+	return bytes;
 }
 
 size_t zs_page_provider_retained(void)
@@ -688,14 +724,54 @@ static void retain_batch(unsigned int si, char **batch, size_t n,
 	now = zs_retain_now_ms();
 	if (!zs_retained_push(&pv_retained[si], batch, n, now))
 		release_batch(batch, n, page_size);
-	if (now >= wait)
+	/* under the threshold, nothing waits too long */
+	if (now >= wait && hot_bytes() + retained_bytes() > trim_threshold())
 		release_retained(si, now - wait);
+}
+
+/*
+ * Give back retained pages, the oldest of any size first, until at most
+ * budget bytes of them are left.
+ */
+static void release_retained_to(size_t budget)
+{
+	char *batch[ZS_HOT_MAX];
+
+	for (;;) {
+		unsigned int old_si = ZS_PV_SIZES;
+		uint64_t oldest = UINT64_MAX;
+		size_t bytes = 0, page_size, want, n;
+
+		for (unsigned int si = 0; si < ZS_PV_SIZES; si++) {
+			size_t nr = zs_retained_nr(&pv_retained[si]);
+			uint64_t t;
+
+			if (!nr)
+				continue;
+			bytes += nr << (si + ZS_PV_MIN_SHIFT);
+			t = zs_retained_oldest_ms(&pv_retained[si]);
+			if (old_si == ZS_PV_SIZES || t < oldest) {
+				old_si = si;
+				oldest = t;
+			}
+		}
+		if (bytes <= budget || old_si == ZS_PV_SIZES)
+			return;
+		page_size = (size_t)1 << (old_si + ZS_PV_MIN_SHIFT);
+		want = (bytes - budget + page_size - 1) / page_size;
+		n = zs_retained_pop_old(&pv_retained[old_si], batch,
+					want < ZS_HOT_MAX ? want : ZS_HOT_MAX,
+					UINT64_MAX);
+		if (n)
+			release_batch(batch, n, page_size);
+	}
 }
 
 void zs_page_provider_release_retained(void)
 {
-	for (unsigned int si = 0; si < ZS_PV_SIZES; si++)
-		release_retained(si, UINT64_MAX);
+	size_t hot = hot_bytes(), t = trim_threshold();
+
+	release_retained_to(t > hot ? t - hot : 0);
 }
 
 static void region_free_page(void *ctx, void *page, size_t page_size)
@@ -775,11 +851,18 @@ static size_t hot_keep_order(struct hot_ref *o)
 void zs_page_provider_trim_keep(size_t keep)
 {
 	struct hot_ref order[ZS_PV_SIZES * ZS_PV_LANES];
-	size_t n = hot_keep_order(order), left = keep;
+	size_t n = hot_keep_order(order), left;
 	char *batch[ZS_HOT_MAX];
 
-	/* older than every hot page: they go first, and whole */
-	zs_page_provider_release_retained();
+	size_t hot = hot_bytes();
+
+	/* a trim of everything is one; zs_compact's keeps the threshold */
+	if (keep && keep < trim_threshold())
+		keep = trim_threshold();
+	left = keep;
+	/* older than every hot page: they go first, past what keep leaves
+	 * of it once the hot pages are kept */
+	release_retained_to(keep > hot ? keep - hot : 0);
 	for (size_t i = 0; i < n; i++) {
 		size_t page_size = (size_t)1 << (order[i].si + ZS_PV_MIN_SHIFT);
 		struct zs_pv_hot *h = &pv_hot[order[i].si][order[i].lane];

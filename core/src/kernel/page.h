@@ -58,13 +58,16 @@ void zs_page_provider_stats(size_t *regions, size_t *live_pages);
  */
 void zs_page_provider_trim(void);
 /*
- * The same, but keep up to keep bytes of the freed pages resident: the
- * latest freed, of the page sizes freed into last; and the pages ahead.
+ * The same, but keep up to keep bytes of the freed pages resident (at
+ * least the trim threshold's, unless keep is 0): the latest freed, of the
+ * page sizes freed into last; and the pages ahead.
  */
 void zs_page_provider_trim_keep(size_t keep);
 /*
- * Give back every retained page (kept past the hot stacks), not the hot
- * ones: what zs_destroy_pool does for a pool of this provider.
+ * Give back the retained pages (kept past the hot stacks), the oldest
+ * first, until the freed pages resident fit in the trim threshold
+ * (zs_set_page_trim_threshold; all of them at 0); never the hot ones:
+ * what zs_destroy_pool does for a pool of this provider.
  */
 void zs_page_provider_release_retained(void);
 /* For tests: pages retained now (freed, resident, past the hot stacks). */

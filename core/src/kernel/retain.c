@@ -107,3 +107,14 @@ size_t zs_retained_pop_old(struct zs_retained *r, char **out, size_t max,
 	pthread_mutex_unlock(&r->lock);
 	return n;
 }
+
+uint64_t zs_retained_oldest_ms(struct zs_retained *r)
+{
+	uint64_t t = UINT64_MAX;
+
+	pthread_mutex_lock(&r->lock);
+	if (zs_retained_nr(r))
+		t = r->ring[r->head].since_ms;
+	pthread_mutex_unlock(&r->lock);
+	return t;
+}

@@ -39,6 +39,8 @@ size_t zs_retained_nr(struct zs_retained *r);
 /* Keep pages[0..n) from now: false, none kept, when the ring cannot grow. */
 bool zs_retained_push(struct zs_retained *r, char *const *pages, size_t n,
 		      uint64_t now);
+/* When the oldest page came, or UINT64_MAX when there is none. */
+uint64_t zs_retained_oldest_ms(struct zs_retained *r);
 /* The newest page, or NULL when there is none. */
 char *zs_retained_take(struct zs_retained *r);
 /*
