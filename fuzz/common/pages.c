@@ -16,7 +16,7 @@
  * zspages of 64 KiB: 32 MiB) with room to spare and keeps peak RSS low;
  * pages past it are unmapped at once.
  */
-#define CACHE_BYTES ((size_t)32 << 20)
+#define CACHE_BYTES ((size_t)20 << 20)
 #define NR_SIZES    3
 
 struct page_cache {
