@@ -12,9 +12,10 @@
 
 /*
  * Cached pages stay resident: a page taken again costs no fault and no
- * mmap. The budget covers the heaviest zs_ops input (32 objects in 16-page
- * zspages of 64 KiB: 32 MiB) with room to spare and keeps peak RSS low;
- * pages past it are unmapped at once.
+ * mmap. The budget covers all but the heaviest zs_ops inputs (32 objects
+ * in 16-page zspages of 64 KiB: 32 MiB) and, beside the built-in
+ * provider's as much (input.c), keeps peak RSS under 128 MB; pages past
+ * it are unmapped at once.
  */
 #define CACHE_BYTES ((size_t)20 << 20)
 #define NR_SIZES    3
