@@ -1199,6 +1199,7 @@ static void setup(struct diff *d, struct zs_input *in)
 	struct zpool_config cfg = {0};
 	uint8_t flags;
 
+	zs_fuzz_pages_begin();
 	d->page_size = page_sizes[zs_input_u8(in) % 3];
 	d->nchunks = (unsigned int)(d->page_size / ZBUD_CHUNK_SIZE);
 	flags = zs_input_u8(in);

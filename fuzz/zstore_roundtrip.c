@@ -265,6 +265,7 @@ static void setup(struct roundtrip *r, struct zs_input *in)
 	int err;
 
 	memset(r, 0, sizeof(*r));
+	zs_fuzz_pages_begin();
 	r->page_size = page_sizes[zs_input_u8(in) % 3];
 	flags = zs_input_u8(in);
 	r->nr_slots = 1 + zs_input_u8(in) % MAX_SLOTS;

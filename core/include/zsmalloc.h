@@ -36,6 +36,15 @@ struct zs_page_provider {
 	void *ctx;
 };
 
+/*
+ * The built-in provider itself, for a provider of one's own that wraps it
+ * (to count pages, or fail some): a pool configured with the wrapper is
+ * not a built-in pool, so its zs_compact and zs_destroy_pool give no
+ * freed pages back to the system (zs_set_page_trim_threshold still
+ * bounds what waits).
+ */
+const struct zs_page_provider *zs_builtin_page_provider(void);
+
 struct zs_pool_config {
 	size_t page_size; /* power of two, 4096..65536; 0: 4096 */
 	unsigned int max_pages_per_zspage; /* 1..16; 0: 4 */

@@ -6,10 +6,6 @@
 #include <limits.h>
 #include <string.h>
 
-/* Freed pages the built-in provider keeps resident between inputs: what
- * the larger inputs take again, within the targets' RSS budget. */
-#define ZS_FUZZ_TRIM_THRESHOLD ((size_t)20 << 20)
-
 void zs_input_init(struct zs_input *in, const uint8_t *data, size_t size)
 {
 	in->data = data;
@@ -87,9 +83,6 @@ void zs_input_config(struct zs_input *in, struct zs_fuzz_config *cfg)
 	cfg->pool.shards = 1u + (chain >> 4) % 4u;
 	cfg->pool.no_class_merge = flags & 1;
 	cfg->pool.pages = (flags & 2) ? NULL : &zs_recycling_pages;
-	/* the built-in provider's freed pages stay resident for the inputs
-	 * after, which would only fault them in again (a kernel cost, no
-	 * test), up to a budget: past it, they go back as they do */
-	zs_set_page_trim_threshold(ZS_FUZZ_TRIM_THRESHOLD);
+	zs_fuzz_pages_begin();
 	cfg->target_bits = (uint8_t)(flags >> 2);
 }

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * A page provider that keeps freed pages for the next pool instead of
- * giving them back to malloc: under ASan, fresh page-aligned memory for
- * every input costs more than the allocator itself. Cached pages are
- * poisoned (ASan, Valgrind), and a page handed out is filled with a fixed
- * pattern (or left uninitialised under MSan and Valgrind), so nothing of
- * an earlier input can be seen: runs stay deterministic.
- * Thread-safe; the inputs choose it or the library's built-in provider.
+ * The fuzzers' own page provider: a pool with it takes the core's paths
+ * for a provider that is not the built-in one (no give-back on
+ * zs_compact or zs_destroy_pool, its free_page called for every page).
+ * Its pages are the built-in provider's (zs_builtin_page_provider), so
+ * that pools of either kind share one set of freed pages kept resident
+ * between inputs (the trim threshold input.c sets) rather than two.
+ * Thread-safe; the inputs choose it or the built-in provider.
  */
 #ifndef ZS_FUZZ_PAGES_H
 #define ZS_FUZZ_PAGES_H
@@ -14,5 +14,13 @@
 #include "zsmalloc.h"
 
 extern const struct zs_page_provider zs_recycling_pages;
+
+/*
+ * Called as an input sets up its pools: freed pages of either provider
+ * stay resident for the inputs after, which would only fault them in
+ * again (a kernel cost, no test), up to a budget; past it they go back to
+ * the system as they do in any program.
+ */
+void zs_fuzz_pages_begin(void);
 
 #endif /* ZS_FUZZ_PAGES_H */

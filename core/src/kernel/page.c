@@ -910,6 +910,11 @@ const struct zs_page_provider zs_default_page_provider = {
 	.ctx = NULL,
 };
 
+const struct zs_page_provider *zs_builtin_page_provider(void)
+{
+	return &zs_default_page_provider;
+}
+
 int zs_page_get_mem(struct zs_page *page, const struct zs_page_provider *pv,
 		    size_t page_size)
 {
