@@ -377,6 +377,74 @@ static void pv_destroy_under_threshold(struct kunit *test)
 	zs_page_provider_set_retain_ms(old_ms);
 }
 
+static void *pv_wrapped_alloc(void *ctx, size_t ps)
+{
+	const struct zs_page_provider *b = ctx;
+
+	return b->alloc_page(b->ctx, ps);
+}
+
+static void pv_wrapped_free(void *ctx, void *page, size_t ps)
+{
+	const struct zs_page_provider *b = ctx;
+
+	b->free_page(b->ctx, page, ps);
+}
+
+/*
+ * zs_builtin_page_provider is the built-in provider: its pages are the
+ * provider's (freed ones come back newest first), a pool configured with
+ * it is a built-in pool (its destroy gives the retained pages back), and
+ * a pool with a wrapper of it is not.
+ */
+static void pv_builtin_accessor(struct kunit *test)
+{
+	enum { N = 600 };
+	const struct zs_page_provider *b = zs_builtin_page_provider();
+	const struct zs_page_provider wrapper = {pv_wrapped_alloc,
+						 pv_wrapped_free, (void *)b};
+	struct zs_pool_config cfg = {0};
+	size_t ps = (size_t)sysconf(_SC_PAGESIZE);
+	unsigned long h[N];
+	unsigned int i, old_ms, w;
+	char *p;
+
+	KUNIT_ASSERT_PTR_EQ(test, b, &zs_default_page_provider);
+	if (ps > 65536)
+		kunit_skip(test, "system page above 64 KiB");
+	p = b->alloc_page(b->ctx, ps);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	b->free_page(b->ctx, p, ps);
+	KUNIT_EXPECT_PTR_EQ(test, pv_alloc(ps), (void *)p);
+	pv_free(p, ps);
+
+	zs_page_provider_trim();
+	old_ms = zs_page_provider_set_retain_ms(3600u * 1000u);
+	for (w = 0; w < 2; w++) {
+		struct zs_pool *pool;
+
+		cfg.pages = w ? &wrapper : b;
+		pool = zs_create_pool_config("kunit-builtin", &cfg);
+		KUNIT_ASSERT_NOT_NULL(test, pool);
+		for (i = 0; i < N; i++) {
+			h[i] = zs_malloc(pool, ps);
+			KUNIT_ASSERT_NE(test, h[i], 0ul);
+			KUNIT_ASSERT_TRUE(test, zt_write(pool, h[i], ps, i));
+		}
+		for (i = 0; i < N; i++)
+			zs_free(pool, h[i]);
+		KUNIT_EXPECT_GT(test, zs_page_provider_retained(), 0u);
+		zs_destroy_pool(pool);
+		/* the wrapper's pool is not the built-in's: nothing goes */
+		if (w)
+			KUNIT_EXPECT_GT(test, zs_page_provider_retained(), 0u);
+		else
+			KUNIT_EXPECT_EQ(test, zs_page_provider_retained(), 0u);
+	}
+	zs_page_provider_trim();
+	zs_page_provider_set_retain_ms(old_ms);
+}
+
 /*
  * A trim with a reserve keeps the latest freed pages of the size freed
  * into last, then of the size before it, up to the reserve; a full trim
@@ -864,6 +932,7 @@ static struct kunit_case pv_cases[] = {
 	KUNIT_CASE(pv_trim_keeps_latest),
 	KUNIT_CASE(pv_trim_threshold),
 	KUNIT_CASE(pv_destroy_under_threshold),
+	KUNIT_CASE(pv_builtin_accessor),
 	KUNIT_CASE(pv_fresh_pages_faulted_ahead),
 	KUNIT_CASE(pv_larger_pages_fault_where_written),
 	KUNIT_CASE(pv_empty_regions_unmapped),
