@@ -159,6 +159,47 @@ static void pv_take_written(struct kunit *test, char **pages, size_t n,
 }
 
 /*
+ * n objects of a page each in pool, written, then freed: n pages through
+ * the pool's provider (an object of a page is a one-page zspage's).
+ */
+static void pv_pool_cycle(struct kunit *test, struct zs_pool *pool,
+			  unsigned int n, size_t ps)
+{
+	unsigned long *h = kunit_kzalloc(test, n * sizeof(*h), GFP_KERNEL);
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, h);
+	for (i = 0; i < n; i++) {
+		h[i] = zs_malloc(pool, ps);
+		KUNIT_ASSERT_NE(test, h[i], 0ul);
+		KUNIT_ASSERT_TRUE(test, zt_write(pool, h[i], ps, i));
+	}
+	for (i = 0; i < n; i++)
+		zs_free(pool, h[i]);
+}
+
+/*
+ * Every page given back, then n fresh pages of ps taken written and
+ * freed, with no batch aging out meanwhile however slow the run
+ * (Valgrind): the old wait goes to *old_ms. The page returned (taken
+ * first) keeps the regions mapped until the caller frees it.
+ */
+static char *pv_fill_freed(struct kunit *test, char **pages, size_t n,
+			   size_t ps, unsigned int *old_ms)
+{
+	char *keep;
+
+	zs_page_provider_trim();
+	*old_ms = zs_page_provider_set_retain_ms(3600u * 1000u);
+	keep = pv_alloc(ps);
+	KUNIT_ASSERT_NOT_NULL(test, keep);
+	pv_take_written(test, pages, n, ps);
+	for (size_t i = 0; i < n; i++)
+		pv_free(pages[i], ps);
+	return keep;
+}
+
+/*
  * Freed pages stay resident: 1 MiB of a size on the hot stack, then in
  * batches (a full stack plus the page that found it full) in the retained
  * ring. They come back newest first, the retained ones before anything is
@@ -177,14 +218,7 @@ static void pv_freed_pages_retained(struct kunit *test)
 	if (sys > ps)
 		kunit_skip(test, "system page above 16 KiB");
 	KUNIT_ASSERT_NOT_NULL(test, pages);
-	zs_page_provider_trim();
-	/* no batch may age out meanwhile, however slow the run (Valgrind) */
-	old = zs_page_provider_set_retain_ms(3600u * 1000u);
-	keep = pv_alloc(ps); /* the regions stay mapped */
-	KUNIT_ASSERT_NOT_NULL(test, keep);
-	pv_take_written(test, pages, n, ps);
-	for (i = 0; i < n; i++)
-		pv_free(pages[i], ps);
+	keep = pv_fill_freed(test, pages, n, ps, &old);
 	/* three batches of hot + 1, the last 2 pages on the hot stack */
 	KUNIT_EXPECT_EQ(test, zs_page_provider_retained(), 3 * (hot + 1));
 	KUNIT_EXPECT_EQ(test, pv_resident(pages, n, ps), n);
@@ -259,8 +293,7 @@ static void pv_destroy_releases_retained(struct kunit *test)
 	enum { N = 600 };
 	size_t ps = (size_t)sysconf(_SC_PAGESIZE);
 	struct zs_pool *pool;
-	unsigned long h[N];
-	unsigned int i, old;
+	unsigned int old;
 
 	if (ps > 65536)
 		kunit_skip(test, "system page above 64 KiB");
@@ -269,13 +302,7 @@ static void pv_destroy_releases_retained(struct kunit *test)
 	pool = zs_create_pool("kunit-retain");
 	KUNIT_ASSERT_NOT_NULL(test, pool);
 	/* a page each: objects of a page go to the class of one-page zspages */
-	for (i = 0; i < N; i++) {
-		h[i] = zs_malloc(pool, ps);
-		KUNIT_ASSERT_NE(test, h[i], 0ul);
-		KUNIT_ASSERT_TRUE(test, zt_write(pool, h[i], ps, i));
-	}
-	for (i = 0; i < N; i++)
-		zs_free(pool, h[i]);
+	pv_pool_cycle(test, pool, N, ps);
 	KUNIT_EXPECT_GT(test, zs_page_provider_retained(), 0u);
 	zs_destroy_pool(pool);
 	KUNIT_EXPECT_EQ(test, zs_page_provider_retained(), 0u);
@@ -302,13 +329,7 @@ static void pv_trim_threshold(struct kunit *test)
 	if (sys > ps)
 		kunit_skip(test, "system page above 16 KiB");
 	KUNIT_ASSERT_NOT_NULL(test, pages);
-	zs_page_provider_trim();
-	old_ms = zs_page_provider_set_retain_ms(3600u * 1000u);
-	keep = pv_alloc(ps); /* the regions stay mapped */
-	KUNIT_ASSERT_NOT_NULL(test, keep);
-	pv_take_written(test, pages, n, ps);
-	for (i = 0; i < n; i++)
-		pv_free(pages[i], ps);
+	keep = pv_fill_freed(test, pages, n, ps, &old_ms);
 	/* three batches retained, two pages on the hot stack */
 	KUNIT_ASSERT_EQ(test, zs_page_provider_retained(), 3 * b);
 	old_t = zs_set_page_trim_threshold((2 + fits) * ps);
@@ -348,8 +369,7 @@ static void pv_destroy_under_threshold(struct kunit *test)
 	enum { N = 600 };
 	size_t ps = (size_t)sysconf(_SC_PAGESIZE), old_t, kept;
 	struct zs_pool *pool;
-	unsigned long h[N];
-	unsigned int i, old_ms;
+	unsigned int old_ms;
 
 	if (ps > 65536)
 		kunit_skip(test, "system page above 64 KiB");
@@ -358,13 +378,7 @@ static void pv_destroy_under_threshold(struct kunit *test)
 	old_t = zs_set_page_trim_threshold((size_t)2 * N * ps);
 	pool = zs_create_pool("kunit-threshold");
 	KUNIT_ASSERT_NOT_NULL(test, pool);
-	for (i = 0; i < N; i++) {
-		h[i] = zs_malloc(pool, ps);
-		KUNIT_ASSERT_NE(test, h[i], 0ul);
-		KUNIT_ASSERT_TRUE(test, zt_write(pool, h[i], ps, i));
-	}
-	for (i = 0; i < N; i++)
-		zs_free(pool, h[i]);
+	pv_pool_cycle(test, pool, N, ps);
 	kept = zs_page_provider_retained();
 	KUNIT_EXPECT_GT(test, kept, 0u);
 	KUNIT_EXPECT_EQ(test, zs_compact(pool), 0ul);
@@ -405,8 +419,7 @@ static void pv_builtin_accessor(struct kunit *test)
 						 pv_wrapped_free, (void *)b};
 	struct zs_pool_config cfg = {0};
 	size_t ps = (size_t)sysconf(_SC_PAGESIZE);
-	unsigned long h[N];
-	unsigned int i, old_ms, w;
+	unsigned int old_ms, w;
 	char *p;
 
 	KUNIT_ASSERT_PTR_EQ(test, b, &zs_default_page_provider);
@@ -426,13 +439,7 @@ static void pv_builtin_accessor(struct kunit *test)
 		cfg.pages = w ? &wrapper : b;
 		pool = zs_create_pool_config("kunit-builtin", &cfg);
 		KUNIT_ASSERT_NOT_NULL(test, pool);
-		for (i = 0; i < N; i++) {
-			h[i] = zs_malloc(pool, ps);
-			KUNIT_ASSERT_NE(test, h[i], 0ul);
-			KUNIT_ASSERT_TRUE(test, zt_write(pool, h[i], ps, i));
-		}
-		for (i = 0; i < N; i++)
-			zs_free(pool, h[i]);
+		pv_pool_cycle(test, pool, N, ps);
 		KUNIT_EXPECT_GT(test, zs_page_provider_retained(), 0u);
 		zs_destroy_pool(pool);
 		/* the wrapper's pool is not the built-in's: nothing goes */
