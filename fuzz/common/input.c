@@ -68,7 +68,7 @@ void zs_input_config(struct zs_input *in, struct zs_fuzz_config *cfg)
 {
 	static const size_t page_sizes[] = {4096, 16384, 65536};
 	static const unsigned int shifts[] = {12, 14, 16};
-	uint8_t ps_byte = zs_input_u8(in), ps = ps_byte % 3;
+	uint8_t ps = zs_input_u8(in) % 3;
 	uint8_t chain = zs_input_u8(in);
 	uint8_t phys = zs_input_u8(in);
 	uint8_t flags = zs_input_u8(in);

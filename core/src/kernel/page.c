@@ -851,10 +851,8 @@ static size_t hot_keep_order(struct hot_ref *o)
 void zs_page_provider_trim_keep(size_t keep)
 {
 	struct hot_ref order[ZS_PV_SIZES * ZS_PV_LANES];
-	size_t n = hot_keep_order(order), left;
+	size_t n = hot_keep_order(order), left, hot = hot_bytes();
 	char *batch[ZS_HOT_MAX];
-
-	size_t hot = hot_bytes();
 
 	/* a trim of everything is one; zs_compact's keeps the threshold */
 	if (keep && keep < trim_threshold())
