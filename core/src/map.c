@@ -16,6 +16,7 @@
 #include "kernel/percpu.h"
 #include "kernel/report.h"
 #include "kernel/sanitize.h"
+#include "pin_fast.h"
 #include "pool.h"
 #include "zspage.h"
 
@@ -84,7 +85,7 @@ map_pinned(struct zs_pool *pool, struct zs_cpu_area *a, unsigned long handle,
 	   struct size_class *class, struct zs_page *page, unsigned int idx,
 	   const struct zs_slot_view *v)
 {
-	size_t off = ((size_t)idx * class->size) & (pool->geo.page_size - 1);
+	size_t off = zs_obj_offset(pool, class, idx);
 	bool undefined = v->fresh || mm == ZS_MM_WO;
 
 	a->handle = handle;
@@ -192,39 +193,6 @@ static ZS_COLD void *map_checked(struct zs_pool *pool, unsigned long handle,
 	return map_pinned(pool, a, handle, mm, slot, class, page, idx, &v);
 }
 
-/*
- * The common case, each slot word read once: pinned, the object's slot
- * (its view in v, its class, page and index filled in); NULL, with
- * nothing held, when anything is off, for map_checked to find and report.
- * Short because the processor overlaps one object's cache misses with the
- * next map's only while the path between them fits the instructions it
- * keeps in flight (bench/notes.md, "The map path's length").
- */
-static ZS_ALWAYS_INLINE struct zs_handle_slot *
-pin_fast(struct zs_pool *pool, unsigned long handle, struct zs_slot_view *v,
-	 struct size_class **classp, struct zs_page **pagep, unsigned int *idxp)
-{
-	struct zs_handle_table *t = &pool->handles;
-	unsigned long index = zs_handle_slot_index(handle);
-	unsigned int gen = zs_handle_gen(handle);
-	struct zs_handle_slot *slot;
-
-	if (zs_handle_tag(handle) != t->tag || !index)
-		return NULL;
-	slot = zs_handle_slot_at(t, index);
-	if (!slot || zs_slot_pin_live(slot, gen) != ZS_PINNED)
-		return NULL;
-	/* the generation again: a free racing the pin (the caller's bug) */
-	if (zs_slot_view(t, slot, v) && zs_slot_gen(slot) == gen) {
-		*classp = zs_class_of(pool, v->size, v->shard);
-		if (*classp &&
-		    zspage_of_obj(pool, *classp, v->obj, idxp, pagep))
-			return slot;
-	}
-	zs_slot_unpin_live(slot, gen);
-	return NULL;
-}
-
 void *zs_map_object(struct zs_pool *pool, unsigned long handle,
 		    enum zs_mapmode mm)
 {
@@ -237,7 +205,7 @@ void *zs_map_object(struct zs_pool *pool, unsigned long handle,
 
 	if (pool && a && !a->pool &&
 	    (mm == ZS_MM_RO || mm == ZS_MM_WO || mm == ZS_MM_RW)) {
-		slot = pin_fast(pool, handle, &v, &class, &page, &idx);
+		slot = zs_pin_fast(pool, handle, &v, &class, &page, &idx);
 		if (slot)
 			return map_pinned(pool, a, handle, mm, slot, class,
 					  page, idx, &v);

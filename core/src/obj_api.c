@@ -20,6 +20,7 @@
 #include "kernel/report.h"
 #include "kernel/sanitize.h"
 #include "obj_copy.h"
+#include "pin_fast.h"
 #include "pool.h"
 
 /*
@@ -79,43 +80,160 @@ static struct zs_handle_slot *obj_pin(struct zs_pool *pool,
 	return slot;
 }
 
+/*
+ * The reads this thread has begun and not yet ended, newest last. With
+ * one, zs_obj_read_end closes a read without walking from the handle to
+ * the object again: that walk, right after the caller's copy, cost as
+ * much as the rest of the end (bench/notes.md, "The copy-based read's
+ * end"). An end that finds no record of its own (more reads open than
+ * there is room for, a read begun on another thread, a wrong address)
+ * takes the checked path, as before.
+ */
+#define ZS_OPEN_READS 8
+
+struct open_read {
+	struct zs_pool *pool;
+	unsigned long handle;
+	void *mem;   /* what zs_obj_read_begin returned */
+	void *kaddr; /* kmap_atomic's address; NULL: copied */
+	struct zs_handle_slot *slot;
+	size_t span; /* bytes closed again after the read */
+};
+
+static _Thread_local struct open_read open_reads[ZS_OPEN_READS];
+static _Thread_local unsigned int nr_open_reads;
+/*
+ * Pools destroyed so far, and that count when this thread's records were
+ * last known good: a record kept across a zs_destroy_pool (a read left
+ * open, the caller's bug) could otherwise match a new pool at the same
+ * address. Forgetting records costs only the checked path.
+ */
+static atomic_ulong pools_destroyed;
+static _Thread_local unsigned long open_reads_epoch;
+
+void zs_obj_reads_pool_destroyed(void)
+{
+	atomic_fetch_add_explicit(&pools_destroyed, 1, memory_order_relaxed);
+}
+
+static void open_reads_check_epoch(void)
+{
+	unsigned long now =
+		atomic_load_explicit(&pools_destroyed, memory_order_relaxed);
+
+	if (open_reads_epoch != now) {
+		open_reads_epoch = now;
+		nr_open_reads = 0;
+	}
+}
+
+static void open_read_push(struct zs_pool *pool, unsigned long handle,
+			   void *mem, void *kaddr, struct zs_handle_slot *slot,
+			   size_t span)
+{
+	open_reads_check_epoch();
+	if (nr_open_reads < ZS_OPEN_READS)
+		open_reads[nr_open_reads++] = (struct open_read){
+			pool, handle, mem, kaddr, slot, span};
+}
+
+/* This thread's record of a read of handle that returned mem, or -1. */
+static int open_read_find(const struct zs_pool *pool, unsigned long handle,
+			  const void *mem)
+{
+	open_reads_check_epoch();
+	for (unsigned int i = nr_open_reads; i-- > 0;) {
+		const struct open_read *o = &open_reads[i];
+
+		if (o->handle == handle && o->pool == pool && o->mem == mem)
+			return (int)i;
+	}
+	return -1;
+}
+
+static void open_read_drop(unsigned int i)
+{
+	for (nr_open_reads--; i < nr_open_reads; i++)
+		open_reads[i] = open_reads[i + 1];
+}
+
+/* A pinned object: its slot, where it is, its size and whether it is fresh. */
+struct obj_ref {
+	struct zs_handle_slot *slot;
+	struct zs_obj_loc loc;
+	unsigned int size;
+	bool fresh;
+};
+
+/*
+ * Pin the object of handle for op: the short way when nothing is off,
+ * else obj_pin's, which reports what it refuses. false: nothing held.
+ */
+static ZS_ALWAYS_INLINE bool obj_get(struct zs_pool *pool, unsigned long handle,
+				     const char *op, struct obj_ref *r)
+{
+	struct size_class *class;
+	struct zs_slot_view v;
+
+	if (pool) {
+		r->slot = zs_pin_fast(pool, handle, &v, &class, &r->loc.page,
+				      &r->loc.idx);
+		if (r->slot) {
+			r->loc.off = zs_obj_offset(pool, class, r->loc.idx);
+			r->loc.obj_size = class->size;
+			r->size = v.size;
+			r->fresh = v.fresh;
+			return true;
+		}
+	}
+	r->slot = obj_pin(pool, handle, op, &r->loc, NULL);
+	if (!r->slot)
+		return false;
+	r->size = zs_slot_size(r->slot);
+	r->fresh = zs_slot_fresh(r->slot);
+	return true;
+}
+
 void *zs_obj_read_begin(struct zs_pool *pool, unsigned long handle,
 			void *local_copy)
 {
-	struct zs_handle_slot *slot;
-	struct zs_obj_loc loc;
+	struct obj_ref r;
 	char *base, *p;
 
-	slot = obj_pin(pool, handle, "zs_obj_read_begin", &loc, NULL);
-	if (!slot)
+	if (!obj_get(pool, handle, "zs_obj_read_begin", &r))
 		return NULL;
 	p = NULL;
-	if (zs_obj_spans(pool, &loc)) {
+	base = NULL;
+	if (zs_obj_spans(pool, &r.loc)) {
 		if (!local_copy)
 			zs_report("zs_obj_read_begin",
 				  "handle %#lx straddles two pages and no "
 				  "local copy buffer was given",
 				  handle);
-		else if (zs_obj_copy(pool, &loc, local_copy, zs_slot_size(slot),
-				     false, zs_slot_fresh(slot)))
+		else if (zs_obj_copy(pool, &r.loc, local_copy, r.size, false,
+				     r.fresh))
 			p = local_copy;
 	} else {
-		base = kmap_atomic(loc.page);
+		base = kmap_atomic(r.loc.page);
 		if (base) {
-			p = base + loc.off;
-			if (zs_slot_fresh(slot))
-				zs_san_open_undefined(p, zs_slot_size(slot));
+			p = base + r.loc.off;
+			if (r.fresh)
+				zs_san_open_undefined(p, r.size);
 			else
-				zs_san_open_defined(p, zs_slot_size(slot));
+				zs_san_open_defined(p, r.size);
 		}
 	}
 	if (!p)
-		zs_slot_unpin_live(slot, zs_handle_gen(handle));
+		zs_slot_unpin_live(r.slot, zs_handle_gen(handle));
+	else
+		open_read_push(pool, handle, p, base, r.slot,
+			       base ? r.loc.obj_size : 0);
 	return p; /* pinned until zs_obj_read_end */
 }
 
-void zs_obj_read_end(struct zs_pool *pool, unsigned long handle,
-		     void *handle_mem)
+/* Every check of zs_obj_read_end in turn, each failure reported. */
+static ZS_COLD void read_end_checked(struct zs_pool *pool, unsigned long handle,
+				     void *handle_mem)
 {
 	struct zs_handle_slot *slot;
 	struct zs_obj_loc loc;
@@ -156,25 +274,61 @@ out:
 		zs_slot_unpin_live(slot, zs_handle_gen(handle));
 }
 
+void zs_obj_read_end(struct zs_pool *pool, unsigned long handle,
+		     void *handle_mem)
+{
+	unsigned int gen = zs_handle_gen(handle);
+	struct open_read *o;
+	atomic_uint *pin;
+	unsigned int v;
+	int i;
+
+	i = pool ? open_read_find(pool, handle, handle_mem) : -1;
+	if (i < 0) {
+		read_end_checked(pool, handle, handle_mem);
+		return;
+	}
+	o = &open_reads[i];
+	/*
+	 * The read's pin holds the object still, unless it was freed or its
+	 * pin dropped elsewhere meanwhile (both the caller's bugs): then the
+	 * checked path looks again, and the record goes.
+	 */
+	pin = zs_slot_pin_word(o->slot);
+	v = atomic_load(pin);
+	if (v >> ZS_SLOT_GEN_SHIFT != gen || !(v & ZS_SLOT_MAP_MASK) ||
+	    (v & ZS_SLOT_MAP_MASK) == ZS_SLOT_MOVING) {
+		open_read_drop((unsigned int)i);
+		read_end_checked(pool, handle, handle_mem);
+		return;
+	}
+	if (o->kaddr) {
+		/* a refused pairing is reported; the read stays open */
+		if (!kunmap_atomic(o->kaddr))
+			return;
+		zs_san_close(handle_mem, o->span);
+	}
+	zs_slot_unpin_live(o->slot, gen);
+	open_read_drop((unsigned int)i);
+}
+
 void zs_obj_write(struct zs_pool *pool, unsigned long handle,
 		  const void *handle_mem, size_t mem_len)
 {
-	struct zs_handle_slot *slot;
-	struct zs_obj_loc loc;
+	struct obj_ref r;
 
 	if (mem_len && !handle_mem) {
 		zs_report("zs_obj_write", "handle %#lx: no buffer", handle);
 		return;
 	}
-	slot = obj_pin(pool, handle, "zs_obj_write", &loc, NULL);
-	if (!slot)
+	if (!obj_get(pool, handle, "zs_obj_write", &r))
 		return;
-	if (mem_len > zs_slot_size(slot))
+	if (mem_len > r.size)
 		zs_report("zs_obj_write",
 			  "handle %#lx: %zu bytes do not fit its %u", handle,
-			  mem_len, zs_slot_size(slot));
-	else if (zs_obj_copy(pool, &loc, (void *)handle_mem, mem_len, true,
+			  mem_len, r.size);
+	else if (zs_obj_copy(pool, &r.loc, (void *)handle_mem, mem_len, true,
 			     false))
-		zs_slot_set_written(slot);
-	zs_slot_unpin_live(slot, zs_handle_gen(handle));
+		zs_slot_set_written(r.slot);
+	zs_slot_unpin_live(r.slot, zs_handle_gen(handle));
 }

@@ -13,11 +13,9 @@ bool zs_obj_locate(struct zs_pool *pool, struct size_class *class,
 {
 	struct zs_page *page;
 	unsigned int idx;
-	struct zspage *zs = zspage_of_obj(pool, class, obj, &idx, &page);
 
-	if (!zs)
+	if (!zspage_of_obj(pool, class, obj, &idx, &page))
 		return false;
-	loc->zs = zs;
 	loc->page = page;
 	loc->idx = idx;
 	loc->off = ((size_t)idx * class->size) & (pool->geo.page_size - 1);

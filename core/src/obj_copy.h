@@ -16,7 +16,6 @@
 
 /* Where an object lives now. */
 struct zs_obj_loc {
-	struct zspage *zs;
 	struct zs_page *page; /* page on which the object starts */
 	unsigned int idx;     /* index in its zspage */
 	size_t off;	      /* offset in its first page */

@@ -403,6 +403,12 @@ static inline unsigned long zs_slot_obj_guarded(struct zs_pool *pool,
 	return obj;
 }
 
+/*
+ * zs_destroy_pool tells the copy-based API a pool is gone, so that no
+ * thread trusts a record of a read it left open there (obj_api.c).
+ */
+void zs_obj_reads_pool_destroyed(void);
+
 /* Does the pool take its pages from the built-in provider? */
 static inline bool zs_pool_builtin_pages(const struct zs_pool *pool)
 {

@@ -316,6 +316,7 @@ int zs_pool_try_destroy(struct zs_pool *pool)
 		release_class(pool, c);
 	builtin = zs_pool_builtin_pages(pool);
 	free_pool(pool, POOL_CHECK);
+	zs_obj_reads_pool_destroyed();
 	/* the pool's pages go back with it, not a wait later */
 	if (builtin)
 		zs_page_provider_release_retained();

@@ -7,6 +7,8 @@
  */
 #include "zs_test_util.h"
 
+#include <pthread.h>
+
 #include "kernel/kmap.h"
 #include "kernel/sanitize.h"
 
@@ -168,6 +170,96 @@ static void obj_nested_reads(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, zs_pool_check(pool), 0);
 }
 
+/*
+ * More reads open at once than the thread keeps records of (8), spanning
+ * ones ended out of order (legal: they hold no kmap), one ended on
+ * another thread, then ended again here (reported). Every pin comes back:
+ * each object can be freed afterwards without a report.
+ */
+struct other_end {
+	struct zs_pool *pool;
+	unsigned long handle;
+	void *mem;
+};
+
+static void *end_elsewhere(void *arg)
+{
+	struct other_end *e = arg;
+
+	zs_obj_read_end(e->pool, e->handle, e->mem);
+	return NULL;
+}
+
+static void obj_many_reads(struct kunit *test)
+{
+	struct zt_reports *r = zt_record_reports(test);
+	struct zs_pool *pool = zt_pool_geo(test, 4096, 4, 0);
+	static unsigned char copies[NOBJ][4096];
+	unsigned char buf[4096];
+	unsigned long h[NOBJ], in[12], across[4];
+	unsigned int i, nin = 0, nacross = 0;
+	void *pin[12], *pacross[4];
+	struct other_end e;
+	pthread_t t;
+	size_t n = 1500;
+
+	for (i = 0; i < NOBJ; i++) {
+		void *p;
+
+		h[i] = zs_malloc(pool, n);
+		KUNIT_ASSERT_NE(test, h[i], 0ul);
+		zt_fill(buf, n, i);
+		zs_obj_write(pool, h[i], buf, n);
+		p = zs_obj_read_begin(pool, h[i], copies[i]);
+		KUNIT_ASSERT_NOT_NULL(test, p);
+		if (p == copies[i] && nacross < 4)
+			across[nacross++] = i;
+		else if (p != copies[i] && nin < 12)
+			in[nin++] = i;
+		zs_obj_read_end(pool, h[i], p);
+	}
+	KUNIT_ASSERT_EQ(test, nin, 12u);
+	KUNIT_ASSERT_EQ(test, nacross, 4u);
+	/* the spanning reads take the first records, the rest have none */
+	for (i = 0; i < 4; i++)
+		pacross[i] = zs_obj_read_begin(pool, h[across[i]],
+					       copies[across[i]]);
+	for (i = 0; i < 12; i++)
+		pin[i] = zs_obj_read_begin(pool, h[in[i]], copies[in[i]]);
+	for (i = 0; i < 12; i++) {
+		KUNIT_ASSERT_NOT_NULL(test, pin[i]);
+		KUNIT_EXPECT_EQ(test, zt_mismatch(pin[i], n, in[i]), n);
+	}
+	for (i = 0; i < 4; i++) {
+		KUNIT_ASSERT_PTR_EQ(test, pacross[i],
+				    (void *)copies[across[i]]);
+		KUNIT_EXPECT_EQ(test, zt_mismatch(pacross[i], n, across[i]), n);
+	}
+	KUNIT_EXPECT_EQ(test, kmap_depth(), 12u);
+	/* spanning reads first, oldest first (records below others go);
+	 * the last one on another thread */
+	for (i = 0; i < 3; i++)
+		zs_obj_read_end(pool, h[across[i]], pacross[i]);
+	e = (struct other_end){pool, h[across[3]], pacross[3]};
+	KUNIT_ASSERT_EQ(test, pthread_create(&t, NULL, end_elsewhere, &e), 0);
+	KUNIT_ASSERT_EQ(test, pthread_join(t, NULL), 0);
+	KUNIT_EXPECT_EQ(test, r->count, 0ul);
+	/* the reads inside pages, newest first */
+	for (i = 12; i-- > 0;)
+		zs_obj_read_end(pool, h[in[i]], pin[i]);
+	KUNIT_EXPECT_EQ(test, kmap_depth(), 0u);
+	KUNIT_EXPECT_EQ(test, r->count, 0ul);
+	/* the read ended elsewhere is not open here any more */
+	zs_obj_read_end(pool, h[across[3]], pacross[3]);
+	KUNIT_EXPECT_EQ(test, r->count, 1ul);
+	KUNIT_EXPECT_STREQ(test, r->what, "zs_obj_read_end");
+	KUNIT_EXPECT_EQ(test, zs_pool_check(pool), 0);
+	for (i = 0; i < NOBJ; i++)
+		zs_free(pool, h[i]);
+	KUNIT_EXPECT_EQ(test, r->count, 1ul);
+	KUNIT_EXPECT_EQ(test, zs_get_total_pages(pool), 0ul);
+}
+
 /* A short write changes only the first bytes. */
 static void obj_partial_write(struct kunit *test)
 {
@@ -305,6 +397,7 @@ static struct kunit_case obj_api_cases[] = {KUNIT_CASE(obj_roundtrip_4k),
 					    KUNIT_CASE(obj_roundtrip_chain16),
 					    KUNIT_CASE(obj_mixed_with_map),
 					    KUNIT_CASE(obj_nested_reads),
+					    KUNIT_CASE(obj_many_reads),
 					    KUNIT_CASE(obj_partial_write),
 					    KUNIT_CASE(obj_misuse),
 					    KUNIT_CASE(obj_poison),
