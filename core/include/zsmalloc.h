@@ -129,7 +129,10 @@ unsigned long zs_compact(struct zs_pool *pool);
  * all the time and would fault the same pages in again (a fuzzer, a cache
  * rebuilt per request). Process-wide; default 0 (every give-back happens
  * as described above); returns the old value. Pools with their own
- * zs_page_provider are not concerned.
+ * zs_page_provider are not concerned. zs_compact also keeps up to that
+ * many bytes of freed metadata tables (class tables, handle chunks; the
+ * table cache holds at most 1 MiB) for every pool, where it keeps 128 KiB
+ * at 0.
  */
 size_t zs_set_page_trim_threshold(size_t bytes);
 

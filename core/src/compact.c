@@ -16,6 +16,7 @@
 #include <limits.h>
 #include <string.h>
 
+#include "kernel/page.h"
 #include "kernel/report.h"
 #include "kernel/slab.h"
 #include "obj_copy.h"
@@ -233,10 +234,14 @@ unsigned long zs_compact(struct zs_pool *pool)
 	/* batched frees into the quarantine, so their chunks can go back */
 	zs_handle_flush(&pool->handles);
 	/* asked for memory back: the built-in provider's freed pages and the
-	 * freed tables too, all but a small reserve of each */
+	 * freed tables too, all but a small reserve of each, or what the
+	 * trim threshold keeps when that is more (a pool made next faults
+	 * none of its class tables in again) */
 	if (zs_pool_builtin_pages(pool))
 		zs_page_provider_trim_keep(ZS_PAGE_TRIM_KEEP);
-	zs_vmap_trim_keep(ZS_VMAP_TRIM_KEEP);
+	zs_vmap_trim_keep(zs_page_trim_threshold() > ZS_VMAP_TRIM_KEEP
+				  ? zs_page_trim_threshold()
+				  : ZS_VMAP_TRIM_KEEP);
 	return freed;
 }
 

@@ -358,6 +358,49 @@ static void compact_keeps_table_reserve(struct kunit *test)
 	zs_vmap_trim();
 }
 
+/*
+ * Under a trim threshold zs_compact keeps that much of the freed tables
+ * too: the same 320 KiB stay resident with a 256 KiB threshold but for
+ * the oldest 64 KiB, and all of them with 1 MiB.
+ */
+static void compact_keeps_tables_under_threshold(struct kunit *test)
+{
+	enum { N = 20 };
+	size_t size = 16384, keeps[] = {256 << 10, 1 << 20};
+	struct zs_pool *pool;
+	unsigned long h;
+	char *t[N];
+
+	if (zt_sys_page() > size)
+		kunit_skip(test, "system page above 16 KiB");
+	pool = zs_create_pool("threshold");
+	KUNIT_ASSERT_NOT_NULL(test, pool);
+	h = zs_malloc(pool, 100);
+	KUNIT_ASSERT_NE(test, h, 0);
+	for (unsigned int k = 0; k < 2; k++) {
+		size_t old = zs_set_page_trim_threshold(keeps[k]);
+
+		zs_vmap_trim();
+		for (int i = 0; i < N; i++) {
+			t[i] = zs_vzalloc(size);
+			KUNIT_ASSERT_NOT_NULL(test, t[i]);
+			memset(t[i], 0x77, size);
+		}
+		for (int i = 0; i < N; i++)
+			zs_vfree(t[i], size);
+		zs_compact(pool);
+		zs_set_page_trim_threshold(old);
+		KUNIT_EXPECT_EQ(test, zs_vmap_resident(),
+				keeps[k] < N * size ? keeps[k] : N * size);
+		KUNIT_EXPECT_TRUE(test, zt_resident(t[N - 1], zt_sys_page()));
+		KUNIT_EXPECT_EQ(test, zt_resident(t[0], zt_sys_page()),
+				keeps[k] >= N * size);
+	}
+	zs_free(pool, h);
+	zs_destroy_pool(pool);
+	zs_vmap_trim();
+}
+
 static struct kunit_case release_cases[] = {
 	KUNIT_CASE(release_batched_path),
 	KUNIT_CASE(release_per_range_path),
@@ -369,6 +412,7 @@ static struct kunit_case release_cases[] = {
 	KUNIT_CASE(ranges_coalesced),
 	KUNIT_CASE(ranges_coalesced_many),
 	KUNIT_CASE(compact_keeps_table_reserve),
+	KUNIT_CASE(compact_keeps_tables_under_threshold),
 	{},
 };
 

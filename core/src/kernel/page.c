@@ -193,7 +193,7 @@ static size_t hot_bytes(void)
 	return bytes;
 }
 
-static size_t trim_threshold(void)
+size_t zs_page_trim_threshold(void)
 {
 	return atomic_load_explicit(&pv_trim_threshold, memory_order_relaxed);
 }
@@ -725,7 +725,8 @@ static void retain_batch(unsigned int si, char **batch, size_t n,
 	if (!zs_retained_push(&pv_retained[si], batch, n, now))
 		release_batch(batch, n, page_size);
 	/* under the threshold, nothing waits too long */
-	if (now >= wait && hot_bytes() + retained_bytes() > trim_threshold())
+	if (now >= wait &&
+	    hot_bytes() + retained_bytes() > zs_page_trim_threshold())
 		release_retained(si, now - wait);
 }
 
@@ -769,7 +770,7 @@ static void release_retained_to(size_t budget)
 
 void zs_page_provider_release_retained(void)
 {
-	size_t hot = hot_bytes(), t = trim_threshold();
+	size_t hot = hot_bytes(), t = zs_page_trim_threshold();
 
 	release_retained_to(t > hot ? t - hot : 0);
 }
@@ -855,8 +856,8 @@ void zs_page_provider_trim_keep(size_t keep)
 	char *batch[ZS_HOT_MAX];
 
 	/* a trim of everything is one; zs_compact's keeps the threshold */
-	if (keep && keep < trim_threshold())
-		keep = trim_threshold();
+	if (keep && keep < zs_page_trim_threshold())
+		keep = zs_page_trim_threshold();
 	left = keep;
 	/* older than every hot page: they go first, past what keep leaves
 	 * of it once the hot pages are kept */

@@ -77,6 +77,8 @@ size_t zs_page_provider_retained(void);
 unsigned int zs_page_provider_set_retain_ms(unsigned int ms);
 /* What zs_compact keeps: a few zspages' worth, taken again at no fault. */
 #define ZS_PAGE_TRIM_KEEP ((size_t)256 << 10)
+/* zs_set_page_trim_threshold's bytes now (0: none set). */
+size_t zs_page_trim_threshold(void);
 
 /*
  * Give page memory to a descriptor from a provider: checks the alignment
