@@ -319,6 +319,43 @@ static void ranges_coalesced_many(struct kunit *test)
 	munmap(base, span);
 }
 
+enum { NR_TABLES = 20, TABLE_SIZE = 16384 };
+
+/*
+ * The table cache holding just the NR_TABLES tables of t, freed in order
+ * after being written, and a pool of one object (*h) for zs_compact to
+ * run on; NULL (skipped) where system pages are larger than the tables.
+ */
+static struct zs_pool *pool_and_freed_tables(struct kunit *test,
+					     unsigned long *h, char **t)
+{
+	struct zs_pool *pool;
+
+	if (zt_sys_page() > TABLE_SIZE)
+		kunit_skip(test, "system page above 16 KiB");
+	pool = zs_create_pool("tables");
+	KUNIT_ASSERT_NOT_NULL(test, pool);
+	*h = zs_malloc(pool, 100);
+	KUNIT_ASSERT_NE(test, *h, 0);
+	zs_vmap_trim();
+	for (int i = 0; i < NR_TABLES; i++) {
+		t[i] = zs_vzalloc(TABLE_SIZE);
+		KUNIT_ASSERT_NOT_NULL(test, t[i]);
+		memset(t[i], 0x77, TABLE_SIZE);
+	}
+	for (int i = 0; i < NR_TABLES; i++)
+		zs_vfree(t[i], TABLE_SIZE);
+	KUNIT_EXPECT_EQ(test, zs_vmap_resident(), NR_TABLES * TABLE_SIZE);
+	return pool;
+}
+
+static void pool_and_tables_done(struct zs_pool *pool, unsigned long h)
+{
+	zs_free(pool, h);
+	zs_destroy_pool(pool);
+	zs_vmap_trim();
+}
+
 /*
  * zs_compact gives the freed tables back but for ZS_VMAP_TRIM_KEEP: with
  * well over that cached (320 KiB of 16 KiB tables), compacting a pool
@@ -326,79 +363,45 @@ static void ranges_coalesced_many(struct kunit *test)
  */
 static void compact_keeps_table_reserve(struct kunit *test)
 {
-	enum { N = 20 };
-	size_t size = 16384;
-	struct zs_pool *pool;
+	char *t[NR_TABLES];
 	unsigned long h;
-	char *t[N];
+	struct zs_pool *pool = pool_and_freed_tables(test, &h, t);
 
-	if (zt_sys_page() > size)
-		kunit_skip(test, "system page above 16 KiB");
-	pool = zs_create_pool("reserve");
-	KUNIT_ASSERT_NOT_NULL(test, pool);
-	h = zs_malloc(pool, 100);
-	KUNIT_ASSERT_NE(test, h, 0);
-	zs_vmap_trim();
-	for (int i = 0; i < N; i++) {
-		t[i] = zs_vzalloc(size);
-		KUNIT_ASSERT_NOT_NULL(test, t[i]);
-		memset(t[i], 0x77, size);
-	}
-	for (int i = 0; i < N; i++)
-		zs_vfree(t[i], size);
-	KUNIT_EXPECT_EQ(test, zs_vmap_resident(), N * size);
 	zs_compact(pool);
 	KUNIT_EXPECT_GT(test, zs_vmap_resident(), 0);
 	KUNIT_EXPECT_LE(test, zs_vmap_resident(), ZS_VMAP_TRIM_KEEP);
 	/* the tables freed last are the ones kept */
-	KUNIT_EXPECT_TRUE(test, zt_resident(t[N - 1], zt_sys_page()));
+	KUNIT_EXPECT_TRUE(test, zt_resident(t[NR_TABLES - 1], zt_sys_page()));
 	KUNIT_EXPECT_FALSE(test, zt_resident(t[0], zt_sys_page()));
-	zs_free(pool, h);
-	zs_destroy_pool(pool);
-	zs_vmap_trim();
+	pool_and_tables_done(pool, h);
 }
 
 /*
  * Under a trim threshold zs_compact keeps that much of the freed tables
- * too: the same 320 KiB stay resident with a 256 KiB threshold but for
- * the oldest 64 KiB, and all of them with 1 MiB.
+ * too: of the same 320 KiB, all but the oldest 64 KiB with a 256 KiB
+ * threshold, and all of them with 1 MiB.
  */
 static void compact_keeps_tables_under_threshold(struct kunit *test)
 {
-	enum { N = 20 };
-	size_t size = 16384, keeps[] = {256 << 10, 1 << 20};
-	struct zs_pool *pool;
-	unsigned long h;
-	char *t[N];
+	const size_t all = NR_TABLES * TABLE_SIZE;
+	const size_t keeps[] = {256 << 10, 1 << 20};
 
-	if (zt_sys_page() > size)
-		kunit_skip(test, "system page above 16 KiB");
-	pool = zs_create_pool("threshold");
-	KUNIT_ASSERT_NOT_NULL(test, pool);
-	h = zs_malloc(pool, 100);
-	KUNIT_ASSERT_NE(test, h, 0);
 	for (unsigned int k = 0; k < 2; k++) {
+		char *t[NR_TABLES];
+		unsigned long h;
+		struct zs_pool *pool = pool_and_freed_tables(test, &h, t);
 		size_t old = zs_set_page_trim_threshold(keeps[k]);
 
-		zs_vmap_trim();
-		for (int i = 0; i < N; i++) {
-			t[i] = zs_vzalloc(size);
-			KUNIT_ASSERT_NOT_NULL(test, t[i]);
-			memset(t[i], 0x77, size);
-		}
-		for (int i = 0; i < N; i++)
-			zs_vfree(t[i], size);
 		zs_compact(pool);
 		zs_set_page_trim_threshold(old);
 		KUNIT_EXPECT_EQ(test, zs_vmap_resident(),
-				keeps[k] < N * size ? keeps[k] : N * size);
-		KUNIT_EXPECT_TRUE(test, zt_resident(t[N - 1], zt_sys_page()));
+				keeps[k] < all ? keeps[k] : all);
+		KUNIT_EXPECT_TRUE(test,
+				  zt_resident(t[NR_TABLES - 1], zt_sys_page()));
 		KUNIT_EXPECT_EQ(test, zt_resident(t[0], zt_sys_page()),
-				keeps[k] >= N * size);
+				keeps[k] >= all);
+		pool_and_tables_done(pool, h);
 	}
-	zs_free(pool, h);
-	zs_destroy_pool(pool);
-	zs_vmap_trim();
 }
 
 static struct kunit_case release_cases[] = {
