@@ -10,9 +10,10 @@
  * zs_obj_write() copies bytes in, straddling or not, pinned only while it
  * copies.
  *
- * Unlike zs_map_object() these use no per-thread area: reads may nest
- * (kmap order is LIFO, as kmap_local in the kernel) and may be mixed with
- * one map/unmap on the same thread.
+ * Unlike zs_map_object() these use no per-thread mapping area: reads may
+ * nest (kmap order is LIFO, as kmap_local in the kernel) and may be mixed
+ * with one map/unmap on the same thread. A thread only keeps a record of
+ * the reads it has open, which spares their ends a second lookup.
  */
 #include <zsmalloc.h>
 
