@@ -18,7 +18,7 @@ bool zs_obj_locate(struct zs_pool *pool, struct size_class *class,
 		return false;
 	loc->page = page;
 	loc->idx = idx;
-	loc->off = ((size_t)idx * class->size) & (pool->geo.page_size - 1);
+	loc->off = zs_obj_offset(pool, class, idx);
 	loc->obj_size = class->size;
 	return true;
 }

@@ -44,12 +44,4 @@ zs_pin_fast(struct zs_pool *pool, unsigned long handle, struct zs_slot_view *v,
 	return NULL;
 }
 
-/* Where a pinned object starts in its first page. */
-static inline size_t zs_obj_offset(const struct zs_pool *pool,
-				   const struct size_class *class,
-				   unsigned int idx)
-{
-	return ((size_t)idx * class->size) & (pool->geo.page_size - 1);
-}
-
 #endif /* ZS_PIN_FAST_H */

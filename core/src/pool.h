@@ -522,4 +522,12 @@ static inline unsigned int zs_obj_index(const struct zs_pool *pool,
 	return (unsigned int)(obj & ((1ul << pool->geo.obj_index_bits) - 1));
 }
 
+/* Where object idx of a zspage of class starts in its first page. */
+static inline size_t zs_obj_offset(const struct zs_pool *pool,
+				   const struct size_class *class,
+				   unsigned int idx)
+{
+	return ((size_t)idx * class->size) & (pool->geo.page_size - 1);
+}
+
 #endif /* ZS_POOL_H */
