@@ -309,7 +309,7 @@ static void op_oversize(struct zs_model *a, struct zs_input *in)
  * frames, closed to the checkers while free as freed heap would be: an
  * aligned_alloc of two pages went to ASan's mmap allocator at 64 KiB
  * pages, an mmap per page and, when ASan's quarantine recycled it, a
- * munmap and a TLB flush (5-8% of zs_misuse's time). More pages out at
+ * munmap and a TLB flush (4-6% of zs_misuse's time). More pages out at
  * once than frames (never seen) come from the heap.
  */
 #define CROOKED_FRAMES 4
