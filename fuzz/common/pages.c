@@ -5,7 +5,7 @@
 
 /* What the heaviest inputs take again (zs_ops: up to 32 MiB, of any of
  * three page sizes), within the targets' RSS budget of 128 MB. 20 MiB
- * left zs_ops 2.5 page faults an input, 40 MiB 0.3-0.5. */
+ * left zs_ops 1.6-2.8 page faults an input, 40 MiB 0.3-0.5. */
 #define KEEP_RESIDENT ((size_t)40 << 20)
 
 void zs_fuzz_pages_begin(void)
