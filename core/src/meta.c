@@ -29,6 +29,7 @@ struct zs_meta_chunk {
 int zs_meta_init(struct zs_meta *m)
 {
 	memset(m->caches, 0, sizeof(m->caches));
+	memset(m->in_use, 0, sizeof(m->in_use));
 	m->large_bytes = 0;
 	return zs_mutex_init(&m->lock);
 }
@@ -93,6 +94,36 @@ static void partial_del(struct zs_meta_cache *c, struct zs_meta_chunk *ch)
 	c->nr_partial--;
 }
 
+/* The first cache from i on that holds a chunk; ZS_META_CACHES if none. */
+static unsigned int next_in_use(const struct zs_meta *m, unsigned int i)
+{
+	for (unsigned int w = i / ZS_LONG_BITS; w < ZS_META_MAP_WORDS; w++) {
+		unsigned long bits = m->in_use[w];
+
+		if (w == i / ZS_LONG_BITS)
+			bits &= ~0ul << (i % ZS_LONG_BITS);
+		if (bits)
+			return w * (unsigned int)ZS_LONG_BITS +
+			       (unsigned int)__builtin_ctzl(bits);
+	}
+	return ZS_META_CACHES;
+}
+
+#define for_each_cache_in_use(m, i)                                            \
+	for ((i) = next_in_use((m), 0); (i) < ZS_META_CACHES;                  \
+	     (i) = next_in_use((m), (i) + 1))
+
+/* Cache i gained its first chunk, or lost its last (under the lock). */
+static void mark_in_use(struct zs_meta *m, unsigned int i, bool used)
+{
+	unsigned long bit = 1ul << (i % ZS_LONG_BITS);
+
+	if (used)
+		m->in_use[i / ZS_LONG_BITS] |= bit;
+	else
+		m->in_use[i / ZS_LONG_BITS] &= ~bit;
+}
+
 static unsigned int per_chunk(size_t size)
 {
 	return (unsigned int)((ZS_META_CHUNK - CHUNK_HEAD) / size);
@@ -149,7 +180,8 @@ void *zs_meta_zalloc(struct zs_meta *m, size_t size)
 			zs_mutex_unlock(&m->lock);
 			return NULL;
 		}
-		c->nr_chunks++;
+		if (c->nr_chunks++ == 0)
+			mark_in_use(m, (unsigned int)(c - m->caches), true);
 		partial_add(c, ch);
 	}
 	obj = ch->free;
@@ -196,7 +228,8 @@ void zs_meta_free(struct zs_meta *m, void *p, size_t size)
 			list_del(&c->draining, ch);
 		else
 			partial_del(c, ch);
-		c->nr_chunks--;
+		if (--c->nr_chunks == 0)
+			mark_in_use(m, (unsigned int)(c - m->caches), false);
 		zs_mutex_unlock(&m->lock);
 		zs_vunmap(ch, ZS_META_CHUNK);
 		return;
@@ -207,9 +240,11 @@ void zs_meta_free(struct zs_meta *m, void *p, size_t size)
 unsigned long zs_meta_drain_begin(struct zs_meta *m)
 {
 	unsigned long n = 0;
+	unsigned int i;
 
 	zs_mutex_lock(&m->lock);
-	for (unsigned int i = 0; i < ZS_META_CACHES; i++) {
+	for_each_cache_in_use(m, i)
+	{
 		struct zs_meta_cache *c = &m->caches[i];
 		unsigned int half = per_chunk((i + 1) * ZS_META_ALIGN) / 2;
 		struct zs_meta_chunk *ch, *next;
@@ -232,8 +267,11 @@ unsigned long zs_meta_drain_begin(struct zs_meta *m)
 
 void zs_meta_drain_end(struct zs_meta *m)
 {
+	unsigned int i;
+
 	zs_mutex_lock(&m->lock);
-	for (unsigned int i = 0; i < ZS_META_CACHES; i++) {
+	for_each_cache_in_use(m, i)
+	{
 		struct zs_meta_cache *c = &m->caches[i];
 
 		while (c->draining) {
@@ -262,10 +300,10 @@ bool zs_meta_draining(struct zs_meta *m, const void *p, size_t size)
 void zs_meta_usage(struct zs_meta *m, unsigned long *chunks, size_t *bytes)
 {
 	unsigned long n = 0;
+	unsigned int i;
 
 	zs_mutex_lock(&m->lock);
-	for (unsigned int i = 0; i < ZS_META_CACHES; i++)
-		n += m->caches[i].nr_chunks;
+	for_each_cache_in_use(m, i) n += m->caches[i].nr_chunks;
 	*chunks = n;
 	*bytes = (size_t)n * ZS_META_CHUNK + m->large_bytes;
 	zs_mutex_unlock(&m->lock);
@@ -284,6 +322,8 @@ void zs_meta_destroy(struct zs_meta *m)
 {
 	for (unsigned int i = 0; i < ZS_META_CACHES; i++)
 		ZS_BUG_ON(m->caches[i].nr_chunks != 0 || m->caches[i].draining);
+	for (unsigned int w = 0; w < ZS_META_MAP_WORDS; w++)
+		ZS_BUG_ON(m->in_use[w] != 0);
 	ZS_BUG_ON(m->large_bytes != 0);
 	zs_mutex_destroy(&m->lock);
 }

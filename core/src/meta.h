@@ -16,16 +16,19 @@
 #ifndef ZS_META_H
 #define ZS_META_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 
 #include "kernel/compiler.h"
 #include "kernel/lock.h"
 
-#define ZS_META_CHUNK  4096u
-#define ZS_META_ALIGN  8u
-#define ZS_META_MAX    1024u
-#define ZS_META_CACHES (ZS_META_MAX / ZS_META_ALIGN)
+#define ZS_META_CHUNK	  4096u
+#define ZS_META_ALIGN	  8u
+#define ZS_META_MAX	  1024u
+#define ZS_META_CACHES	  (ZS_META_MAX / ZS_META_ALIGN)
+#define ZS_LONG_BITS	  (sizeof(unsigned long) * CHAR_BIT)
+#define ZS_META_MAP_WORDS ((ZS_META_CACHES + ZS_LONG_BITS - 1) / ZS_LONG_BITS)
 
 struct zs_meta_chunk;
 
@@ -39,6 +42,8 @@ struct zs_meta {
 	_Alignas(ZS_CACHE_LINE) struct zs_mutex lock;
 	/* cache i holds objects of (i + 1) * ZS_META_ALIGN bytes */
 	struct zs_meta_cache caches[ZS_META_CACHES];
+	/* caches holding a chunk: the walks over them visit only those */
+	unsigned long in_use[ZS_META_MAP_WORDS];
 	size_t large_bytes; /* objects above ZS_META_MAX, malloc'd */
 };
 
