@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: MIT
 /*
- * zs_pool_check() and the statistics. The checker holds the pool's check
- * lock for writing (no zs_malloc, zs_free, zs_compact or zs_page_migrate
- * can run; maps may, they change nothing it reads), then the handle table
- * lock and the pool lock, and walks everything: ratio lists and groups,
- * pages, free lists, the handle table.
+ * zs_pool_check() and the statistics. The checker holds check_mutex and
+ * freezes every class used so far (no zs_malloc, zs_free, zs_compact or
+ * zs_page_migrate can change one; maps may, they change nothing it
+ * reads), then takes the handle table's locks and the pfn locks, and walks
+ * everything: ratio lists and groups, pages, free lists, the handle
+ * table.
  */
 #include <zsmalloc.h>
 
 #include <limits.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "kernel/report.h"
@@ -47,6 +49,36 @@ static bool test_and_set(unsigned long *bits, unsigned int i)
 	bits[i / WORD_BITS] |= m;
 	return was;
 }
+
+/*
+ * The first class ever used at or after step k of shard s, then of the
+ * next shards; NULL when there is none. The checker freezes and walks only
+ * those: their bits are set under check_mutex, which it holds.
+ */
+static struct size_class *used_from(struct zs_pool *pool, unsigned int s,
+				    unsigned int k)
+{
+	for (; s < pool->nr_shards; s++, k = 0) {
+		struct size_class *arr = zs_shard_classes(pool, s);
+
+		for (unsigned int w = k / ZS_BITS_PER_LONG;
+		     arr && w < ZS_KEPT_WORDS; w++) {
+			unsigned long bits =
+				zs_atomic_read(&pool->used_map[s][w]);
+
+			if (w == k / ZS_BITS_PER_LONG)
+				bits &= ~0ul << (k % ZS_BITS_PER_LONG);
+			if (bits)
+				return &arr[w * ZS_BITS_PER_LONG +
+					    (unsigned int)__builtin_ctzl(bits)];
+		}
+	}
+	return NULL;
+}
+
+#define for_each_used_class(pool, c)                                           \
+	for ((c) = used_from((pool), 0, 0); (c);                               \
+	     (c) = used_from((pool), (c)->shard, (c)->step + 1))
 
 static void check_pages(struct checker *ck, struct zspage *zs)
 {
@@ -93,15 +125,16 @@ static void check_all_pages(struct checker *ck)
 	struct size_class *c;
 
 	ck->pages_ok = true;
-	zs_for_each_serving_class(ck->pool, c)
-		for (unsigned int r = ZS_RATIO_10; r < ZS_NR_RATIOS; r++) {
-			unsigned long n = 0;
+	for_each_used_class(ck->pool, c) for (unsigned int r = ZS_RATIO_10;
+					      r < ZS_NR_RATIOS; r++)
+	{
+		unsigned long n = 0;
 
-			for (struct zspage *zs = c->ratio_list[r];
-			     zs && ++n <= limit; zs = zs->rnext)
-				if (zs->class == c)
-					check_pages(ck, zs);
-		}
+		for (struct zspage *zs = c->ratio_list[r]; zs && ++n <= limit;
+		     zs = zs->rnext)
+			if (zs->class == c)
+				check_pages(ck, zs);
+	}
 }
 
 /*
@@ -327,6 +360,27 @@ static void check_class(struct checker *ck, struct size_class *c)
 	ck->objs_in_use += used;
 }
 
+/*
+ * A class never used is as made: no zspage, no count. Nobody changes it
+ * while the checker holds check_mutex, so it is read without its lock.
+ */
+static void check_unused_class(struct checker *ck, struct size_class *c)
+{
+	unsigned long any = zs_atomic_read(&c->nr_kept) | c->obj_allocated |
+			    c->obj_used | c->pages_used |
+			    (unsigned long)(uintptr_t)c->link_zs;
+
+	for (unsigned int r = 0; r < ZS_NR_RATIOS; r++)
+		any |= (unsigned long)(uintptr_t)c->ratio_list[r] |
+		       c->nr_ratio[r];
+	for (int g = 0; g < ZS_NR_FULLNESS_GROUPS; g++)
+		any |= c->nr_zspages[g];
+	if (any)
+		PROBLEM(ck,
+			"class %zu: never used, yet holds zspages or counts",
+			c->size);
+}
+
 /* A slot of a made chunk: if live, it names an object of its class. */
 static unsigned long check_slot(struct checker *ck, unsigned long i,
 				struct zs_handle_slot *slot)
@@ -544,8 +598,10 @@ static void check_handles(struct checker *ck)
 }
 
 /*
- * Shard s's classes, if made: each served by itself or a serving one.
- * And its marks of classes that keep zspages: exactly its serving classes
+ * Shard s's classes, if made: each served by itself or a serving one;
+ * those ever used checked whole, the others found as made, and no merged
+ * step (or one of a shard not made) marked as used. And its marks of
+ * classes that keep zspages: exactly its serving classes
  * with a kept count, no bit for a merged step, past the last step or in a
  * shard not made (a missing mark hides a class from zs_compact and
  * zs_destroy_pool). A word of marks at a time, against the word its
@@ -558,7 +614,8 @@ static void check_class_shard(struct checker *ck, unsigned int s)
 	unsigned int n = arr ? pool->geo.nr_steps : 0;
 
 	for (unsigned int w = 0; w < ZS_KEPT_WORDS; w++) {
-		unsigned long want = 0, wrong;
+		unsigned long used = zs_atomic_read(&pool->used_map[s][w]);
+		unsigned long want = 0, may_use = 0, wrong;
 
 		for (unsigned int b = 0; b < ZS_BITS_PER_LONG; b++) {
 			unsigned int i = w * ZS_BITS_PER_LONG + b;
@@ -577,10 +634,14 @@ static void check_class_shard(struct checker *ck, unsigned int s)
 				PROBLEM(ck,
 					"shard %u, size step %u: served by %u",
 					s, i, c->served_by);
-			else if (serves)
+			else if (serves && used >> b & 1)
 				check_class(ck, c);
+			else if (serves)
+				check_unused_class(ck, c);
 			if (serves && zs_atomic_read(&c->nr_kept))
 				want |= 1ul << b;
+			if (serves)
+				may_use |= 1ul << b;
 		}
 		wrong = zs_atomic_read(&pool->kept_map[s][w]) ^ want;
 		for (; wrong; wrong &= wrong - 1) {
@@ -591,20 +652,26 @@ static void check_class_shard(struct checker *ck, unsigned int s)
 				s, w * ZS_BITS_PER_LONG + b,
 				want >> b & 1 ? "not marked" : "marked");
 		}
+		for (wrong = used & ~may_use; wrong; wrong &= wrong - 1)
+			PROBLEM(ck, "shard %u, size step %u: marked as used", s,
+				w * ZS_BITS_PER_LONG +
+					(unsigned int)__builtin_ctzl(wrong));
 	}
 }
 
 /*
- * Freeze (or thaw) every serving class, one lock at a time. Once all are
- * frozen nobody is inside a class's critical section and nobody gets in
- * (zs_class_lock waits on check_mutex), so the checker reads every class
- * at rest without holding its lock.
+ * Freeze (or thaw) every serving class used so far, one lock at a time.
+ * Once all are frozen nobody is inside a class's critical section and
+ * nobody gets in (zs_class_lock waits on check_mutex), so the checker
+ * reads every class at rest without holding its lock. The others are
+ * not frozen: a first use waits on check_mutex before it changes one.
  */
 static void freeze_classes(struct zs_pool *pool, bool frozen)
 {
 	struct size_class *c;
 
-	zs_for_each_serving_class(pool, c) {
+	for_each_used_class(pool, c)
+	{
 		zs_mutex_lock(&c->lock);
 		c->frozen = frozen;
 		zs_mutex_unlock(&c->lock);
@@ -692,11 +759,13 @@ int zs_class_stat(struct zs_pool *pool, unsigned int index,
 		  struct zs_class_stat *st)
 {
 	struct size_class *c;
+	unsigned int step;
 	int g;
 
 	if (!pool || index >= pool->geo.nr_steps)
 		return -1;
 	c = zs_serving_class(pool, index);
+	step = c->step; /* the same in every shard */
 	memset(st, 0, sizeof(*st));
 	st->index = index;
 	st->merged_into = c->step;
@@ -707,9 +776,11 @@ int zs_class_stat(struct zs_pool *pool, unsigned int index,
 	for (unsigned int s = 0; s < pool->nr_shards; s++) {
 		struct size_class *arr = zs_shard_classes(pool, s);
 
-		if (!arr)
+		/* never used: nothing to add (and a first use now comes
+		 * after this look); its descriptor is not even read */
+		if (!arr || !zs_step_used(pool, s, step))
 			continue;
-		c = zs_arr_serving(arr, index);
+		c = &arr[step];
 		zs_mutex_lock(&c->lock);
 		for (g = 0; g < ZS_NR_FULLNESS_GROUPS; g++)
 			st->zspages[g] += c->nr_zspages[g];

@@ -141,6 +141,14 @@ struct zs_pool {
 	 */
 	_Alignas(ZS_CACHE_LINE)
 		zs_atomic_ulong kept_map[ZS_MAX_SHARDS][ZS_KEPT_WORDS];
+	/*
+	 * Per shard, a bit per serving step whose class was ever used: set
+	 * once, under check_mutex, before its first zspage is made
+	 * (zs_malloc), read without it. zs_pool_check freezes and walks only
+	 * these classes: nobody changes another, which it finds as made.
+	 */
+	_Alignas(ZS_CACHE_LINE)
+		zs_atomic_ulong used_map[ZS_MAX_SHARDS][ZS_KEPT_WORDS];
 
 	/*
 	 * pfn -> _Atomic(struct zs_page *), read by every map and free; its
@@ -257,6 +265,21 @@ static inline struct size_class *zs_serving_down(struct zs_pool *pool,
 			return &arr[pool->serving[i - 1]];
 	}
 	return NULL;
+}
+
+/* Whether shard s's class of serving step k was ever used (used_map). */
+static inline bool zs_step_used(struct zs_pool *pool, unsigned int s,
+				unsigned int k)
+{
+	return zs_atomic_read(&pool->used_map[s][k / ZS_BITS_PER_LONG]) >>
+		       (k % ZS_BITS_PER_LONG) &
+	       1;
+}
+
+static inline bool zs_class_used(struct zs_pool *pool,
+				 const struct size_class *c)
+{
+	return zs_step_used(pool, c->shard, c->step);
 }
 
 /* Mark (or clear) class c as keeping zspages; under its lock. */

@@ -339,6 +339,19 @@ int zs_pool_try_destroy(struct zs_pool *pool)
 	return 0;
 }
 
+/*
+ * A class's first use waits for any zs_pool_check at work, which does not
+ * freeze classes unused when it began (they cannot change meanwhile).
+ */
+static ZS_COLD void class_first_use(struct zs_pool *pool, struct size_class *c)
+{
+	zs_mutex_lock(&pool->check_mutex);
+	atomic_fetch_or_explicit(
+		&pool->used_map[c->shard][c->step / ZS_BITS_PER_LONG],
+		1ul << (c->step % ZS_BITS_PER_LONG), memory_order_relaxed);
+	zs_mutex_unlock(&pool->check_mutex);
+}
+
 unsigned long zs_malloc(struct zs_pool *pool, size_t size)
 {
 	struct zs_handle_slot *slot = NULL;
@@ -359,6 +372,8 @@ unsigned long zs_malloc(struct zs_pool *pool, size_t size)
 	if (!handle)
 		return 0;
 
+	if (!zs_class_used(pool, class))
+		class_first_use(pool, class);
 	zs_class_lock(pool, class);
 	zs = zspage_fullest(class);
 	if (!zs) {

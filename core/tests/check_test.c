@@ -10,6 +10,9 @@
  */
 #include "zs_test_util.h"
 
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <string.h>
 
 #include "kernel/atomic.h"
@@ -723,6 +726,101 @@ static void check_live_handle_count(struct kunit *test)
 	expect_repaired(test, f);
 }
 
+/*
+ * A class never used is not frozen or walked, only found as made: any
+ * zspage or count there is reported.
+ */
+static void check_unused_class_state(struct kunit *test)
+{
+	struct fixture *f = setup(test);
+	struct size_class *c = &f->pool->classes[f->pool->geo.nr_steps - 1];
+	unsigned int merged;
+	zs_atomic_ulong *w;
+
+	KUNIT_ASSERT_PTR_NE(test, c, f->class);
+	KUNIT_ASSERT_TRUE(test, zs_class_serves(c));
+	KUNIT_ASSERT_FALSE(test, zs_class_used(f->pool, c));
+	KUNIT_ASSERT_TRUE(test, zs_class_used(f->pool, f->class));
+
+	c->obj_allocated = c->objs_per_zspage;
+	expect_found(test, f, "never used, yet holds zspages or counts");
+	c->obj_allocated = 0;
+
+	c->ratio_list[ZS_RATIO_99] = f->zs;
+	expect_found(test, f, "never used, yet holds zspages or counts");
+	c->ratio_list[ZS_RATIO_99] = NULL;
+
+	/* a merged step, and a step of a shard not made, marked as used */
+	for (merged = 0; merged < f->pool->geo.nr_steps; merged++)
+		if (!zs_class_serves(&f->pool->classes[merged]))
+			break;
+	KUNIT_ASSERT_LT(test, merged, f->pool->geo.nr_steps);
+	w = &f->pool->used_map[0][merged / ZS_BITS_PER_LONG];
+	atomic_fetch_or(w, 1ul << merged % ZS_BITS_PER_LONG);
+	expect_found(test, f, "marked as used");
+	atomic_fetch_and(w, ~(1ul << merged % ZS_BITS_PER_LONG));
+	KUNIT_ASSERT_NULL(test, zs_shard_classes(f->pool, ZS_MAX_SHARDS - 1));
+	atomic_fetch_or(&f->pool->used_map[ZS_MAX_SHARDS - 1][0], 1ul);
+	expect_found(test, f, "marked as used");
+	atomic_fetch_and(&f->pool->used_map[ZS_MAX_SHARDS - 1][0], ~1ul);
+	expect_repaired(test, f);
+}
+
+#define FIRST_USE_ROUNDS 8
+
+struct first_use_run {
+	struct zs_pool *pool;
+	atomic_bool done;
+	atomic_ulong checks;
+	unsigned long problems;
+};
+
+static void *checker_main(void *arg)
+{
+	struct first_use_run *r = arg;
+
+	while (!atomic_load(&r->done)) {
+		r->problems += zs_pool_check(r->pool) != 0;
+		atomic_fetch_add(&r->checks, 1);
+	}
+	return NULL;
+}
+
+/*
+ * zs_pool_check beside the first use of every class of fresh pools: the
+ * classes it does not freeze may start to change only once it is done,
+ * so it finds no problem (and TSan no race) while they do.
+ */
+static void check_beside_first_uses(struct kunit *test)
+{
+	for (unsigned int round = 0; round < FIRST_USE_ROUNDS; round++) {
+		struct first_use_run r = {
+			.pool = zt_pool_geo(test, 4096, 4, 0)};
+		size_t max = zs_max_alloc_size(r.pool);
+		unsigned long h[ZS_MAX_STEPS];
+		unsigned int n = 0;
+		pthread_t checker;
+
+		KUNIT_ASSERT_EQ(
+			test, pthread_create(&checker, NULL, checker_main, &r),
+			0);
+		while (atomic_load(&r.checks) == 0)
+			sched_yield(); /* the checker is at work */
+		for (size_t size = 32; size <= max && n < ZS_MAX_STEPS;
+		     size += 16) {
+			h[n] = zs_malloc(r.pool, size);
+			KUNIT_EXPECT_NE(test, h[n], 0ul);
+			n++;
+		}
+		for (unsigned int i = 0; i < n; i++)
+			zs_free(r.pool, h[i]);
+		atomic_store(&r.done, true);
+		pthread_join(checker, NULL);
+		KUNIT_EXPECT_EQ(test, r.problems, 0ul);
+		KUNIT_EXPECT_EQ(test, zs_pool_check(r.pool), 0);
+	}
+}
+
 static struct kunit_case check_cases[] = {
 	KUNIT_CASE(check_clean_pool),
 	KUNIT_CASE(check_no_pool),
@@ -756,6 +854,8 @@ static struct kunit_case check_cases[] = {
 	KUNIT_CASE(check_served_by),
 	KUNIT_CASE(check_free_slot_chain),
 	KUNIT_CASE(check_live_handle_count),
+	KUNIT_CASE(check_unused_class_state),
+	KUNIT_CASE(check_beside_first_uses),
 	{}};
 
 static struct kunit_suite check_suite = {
