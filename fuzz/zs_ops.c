@@ -14,6 +14,7 @@
 #include "model.h"
 #include "moves.h"
 #include "ops.h"
+#include "pages.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -22,6 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct zs_pool *pool;
 	struct zs_model m;
 
+	zs_fuzz_pages_keep((size_t)40 << 20); /* see pages.c */
 	zs_input_init(&in, data, size);
 	zs_input_config(&in, &cfg);
 	pool = zs_fuzz_pool(&cfg.pool, 0);

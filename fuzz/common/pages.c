@@ -3,14 +3,24 @@
 
 #include "fail.h"
 
-/* What the heaviest inputs take again (zs_ops: up to 32 MiB, of any of
- * three page sizes), within the targets' RSS budget of 128 MB. 20 MiB
- * left zs_ops 1.6-2.8 page faults an input, 40 MiB 0.3-0.5. */
-#define KEEP_RESIDENT ((size_t)40 << 20)
+/*
+ * 20 MiB: in 30 s of zs_misuse and zs_threads, 40 MiB took no fewer
+ * page faults an input, and the pool pages' share of RSS grows to it
+ * (zs_threads after 2 minutes: 20 MB with 20 MiB, 28 MB and growing with
+ * 40; its ten-minute soak peaked at 180 MB with 40). zs_ops, whose
+ * inputs take up to 32 MiB of any of three page sizes, faults 1.6-2.8
+ * times an input with 20 MiB and 0.3-0.5 with 40, and keeps 40.
+ */
+static size_t keep_resident = (size_t)20 << 20;
+
+void zs_fuzz_pages_keep(size_t bytes)
+{
+	keep_resident = bytes;
+}
 
 void zs_fuzz_pages_begin(void)
 {
-	zs_set_page_trim_threshold(KEEP_RESIDENT);
+	zs_set_page_trim_threshold(keep_resident);
 }
 
 /* The sizes the inputs choose (input.c): anything else is a harness bug. */

@@ -23,4 +23,11 @@ extern const struct zs_page_provider zs_recycling_pages;
  */
 void zs_fuzz_pages_begin(void);
 
+/*
+ * The budget, for the inputs set up after: 20 MiB unless a target that
+ * takes more again (zs_ops) sets more. Every byte of it is resident in a
+ * long run, within the targets' 128 MB.
+ */
+void zs_fuzz_pages_keep(size_t bytes);
+
 #endif /* ZS_FUZZ_PAGES_H */
