@@ -125,16 +125,15 @@ static void check_all_pages(struct checker *ck)
 	struct size_class *c;
 
 	ck->pages_ok = true;
-	for_each_used_class(ck->pool, c) for (unsigned int r = ZS_RATIO_10;
-					      r < ZS_NR_RATIOS; r++)
-	{
-		unsigned long n = 0;
+	for_each_used_class(ck->pool, c)
+		for (unsigned int r = ZS_RATIO_10; r < ZS_NR_RATIOS; r++) {
+			unsigned long n = 0;
 
-		for (struct zspage *zs = c->ratio_list[r]; zs && ++n <= limit;
-		     zs = zs->rnext)
-			if (zs->class == c)
-				check_pages(ck, zs);
-	}
+			for (struct zspage *zs = c->ratio_list[r];
+			     zs && ++n <= limit; zs = zs->rnext)
+				if (zs->class == c)
+					check_pages(ck, zs);
+		}
 }
 
 /*
@@ -670,8 +669,7 @@ static void freeze_classes(struct zs_pool *pool, bool frozen)
 {
 	struct size_class *c;
 
-	for_each_used_class(pool, c)
-	{
+	for_each_used_class(pool, c) {
 		zs_mutex_lock(&c->lock);
 		c->frozen = frozen;
 		zs_mutex_unlock(&c->lock);

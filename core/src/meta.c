@@ -243,8 +243,7 @@ unsigned long zs_meta_drain_begin(struct zs_meta *m)
 	unsigned int i;
 
 	zs_mutex_lock(&m->lock);
-	for_each_cache_in_use(m, i)
-	{
+	for_each_cache_in_use(m, i) {
 		struct zs_meta_cache *c = &m->caches[i];
 		unsigned int half = per_chunk((i + 1) * ZS_META_ALIGN) / 2;
 		struct zs_meta_chunk *ch, *next;
@@ -270,8 +269,7 @@ void zs_meta_drain_end(struct zs_meta *m)
 	unsigned int i;
 
 	zs_mutex_lock(&m->lock);
-	for_each_cache_in_use(m, i)
-	{
+	for_each_cache_in_use(m, i) {
 		struct zs_meta_cache *c = &m->caches[i];
 
 		while (c->draining) {
@@ -303,7 +301,8 @@ void zs_meta_usage(struct zs_meta *m, unsigned long *chunks, size_t *bytes)
 	unsigned int i;
 
 	zs_mutex_lock(&m->lock);
-	for_each_cache_in_use(m, i) n += m->caches[i].nr_chunks;
+	for_each_cache_in_use(m, i)
+		n += m->caches[i].nr_chunks;
 	*chunks = n;
 	*bytes = (size_t)n * ZS_META_CHUNK + m->large_bytes;
 	zs_mutex_unlock(&m->lock);
