@@ -97,13 +97,14 @@ static void partial_del(struct zs_meta_cache *c, struct zs_meta_chunk *ch)
 /* The first cache from i on that holds a chunk; ZS_META_CACHES if none. */
 static unsigned int next_in_use(const struct zs_meta *m, unsigned int i)
 {
-	for (unsigned int w = i / ZS_LONG_BITS; w < ZS_META_MAP_WORDS; w++) {
+	for (unsigned int w = i / ZS_BITS_PER_LONG; w < ZS_META_MAP_WORDS;
+	     w++) {
 		unsigned long bits = m->in_use[w];
 
-		if (w == i / ZS_LONG_BITS)
-			bits &= ~0ul << (i % ZS_LONG_BITS);
+		if (w == i / ZS_BITS_PER_LONG)
+			bits &= ~0ul << (i % ZS_BITS_PER_LONG);
 		if (bits)
-			return w * (unsigned int)ZS_LONG_BITS +
+			return w * ZS_BITS_PER_LONG +
 			       (unsigned int)__builtin_ctzl(bits);
 	}
 	return ZS_META_CACHES;
@@ -116,12 +117,12 @@ static unsigned int next_in_use(const struct zs_meta *m, unsigned int i)
 /* Cache i gained its first chunk, or lost its last (under the lock). */
 static void mark_in_use(struct zs_meta *m, unsigned int i, bool used)
 {
-	unsigned long bit = 1ul << (i % ZS_LONG_BITS);
+	unsigned long bit = 1ul << (i % ZS_BITS_PER_LONG);
 
 	if (used)
-		m->in_use[i / ZS_LONG_BITS] |= bit;
+		m->in_use[i / ZS_BITS_PER_LONG] |= bit;
 	else
-		m->in_use[i / ZS_LONG_BITS] &= ~bit;
+		m->in_use[i / ZS_BITS_PER_LONG] &= ~bit;
 }
 
 static unsigned int per_chunk(size_t size)

@@ -16,19 +16,18 @@
 #ifndef ZS_META_H
 #define ZS_META_H
 
-#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 
 #include "kernel/compiler.h"
 #include "kernel/lock.h"
 
-#define ZS_META_CHUNK	  4096u
-#define ZS_META_ALIGN	  8u
-#define ZS_META_MAX	  1024u
-#define ZS_META_CACHES	  (ZS_META_MAX / ZS_META_ALIGN)
-#define ZS_LONG_BITS	  (sizeof(unsigned long) * CHAR_BIT)
-#define ZS_META_MAP_WORDS ((ZS_META_CACHES + ZS_LONG_BITS - 1) / ZS_LONG_BITS)
+#define ZS_META_CHUNK  4096u
+#define ZS_META_ALIGN  8u
+#define ZS_META_MAX    1024u
+#define ZS_META_CACHES (ZS_META_MAX / ZS_META_ALIGN)
+#define ZS_META_MAP_WORDS                                                      \
+	((ZS_META_CACHES + ZS_BITS_PER_LONG - 1) / ZS_BITS_PER_LONG)
 
 struct zs_meta_chunk;
 

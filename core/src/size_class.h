@@ -12,7 +12,8 @@
 
 #include <zsmalloc.h>
 
-#define ZS_BITS_PER_LONG ((unsigned int)(sizeof(unsigned long) * CHAR_BIT))
+#include "kernel/compiler.h"
+
 /* The platform's physical address width, as x86 has MAX_PHYSMEM_BITS. */
 #define ZS_DEFAULT_PHYSMEM_BITS (ZS_BITS_PER_LONG == 64 ? 46u : 32u)
 #define ZS_OBJ_TAG_BITS		1u

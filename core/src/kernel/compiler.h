@@ -5,6 +5,8 @@
 #ifndef ZS_KERNEL_COMPILER_H
 #define ZS_KERNEL_COMPILER_H
 
+#include <limits.h>
+
 #if defined(__GNUC__)
 #define ZS_PRINTF(f, a) __attribute__((format(printf, f, a)))
 #define ZS_NORETURN	__attribute__((noreturn))
@@ -25,5 +27,8 @@
  * takes the whole line from every other core's cache.
  */
 #define ZS_CACHE_LINE 64
+
+/* Bits in an unsigned long, the word of the bitmaps. */
+#define ZS_BITS_PER_LONG ((unsigned int)(sizeof(unsigned long) * CHAR_BIT))
 
 #endif /* ZS_KERNEL_COMPILER_H */
