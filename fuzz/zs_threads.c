@@ -417,10 +417,11 @@ static void run_ops(struct worker *w)
 static struct worker w[MAX_THREADS];
 
 /*
- * The worker threads and the input they are on. Each thread sleeps on a
- * condition of its own and is woken only for inputs that use it: waking
- * all four for a two-thread input cost two needless context switches an
- * input on two cores.
+ * The worker threads and the input they are on: w[0] runs on the calling
+ * thread, w[1..] on crew threads. Each crew thread sleeps on a condition
+ * of its own and is woken only for inputs that use it: waking all of them
+ * for a two-thread input cost two needless context switches an input on
+ * two cores, and a crew thread for w[0] two more (the caller only waited).
  */
 static struct {
 	pthread_mutex_t lock;
@@ -467,16 +468,16 @@ static void *crew_thread(void *arg)
 	}
 }
 
-/* Runs w[0..nthr) on the crew, started first if need be; retire: every
- * thread exits afterwards (the unused ones woken for that) and is
- * joined. */
+/* Runs w[0] here and w[1..nthr) on the crew, started first if need be;
+ * retire: every crew thread exits afterwards (the unused ones woken for
+ * that) and is joined. */
 static void crew_run(unsigned int nthr, int retire)
 {
 	unsigned int wake = retire ? MAX_THREADS : nthr;
 
 	if (!crew.running) {
 		memcpy(crew.start_want, crew.want, sizeof(crew.want));
-		for (unsigned int i = 0; i < MAX_THREADS; i++)
+		for (unsigned int i = 1; i < MAX_THREADS; i++)
 			if (pthread_create(&crew.tid[i], NULL, crew_thread,
 					   (void *)(uintptr_t)i) != 0)
 				zs_fuzz_fail("pthread_create failed");
@@ -487,17 +488,20 @@ static void crew_run(unsigned int nthr, int retire)
 	}
 	pthread_mutex_lock(&crew.lock);
 	crew.retire = retire;
-	crew.pending = wake;
+	crew.pending = wake - 1;
 	crew.gen++;
-	for (unsigned int i = 0; i < wake; i++) {
+	for (unsigned int i = 1; i < wake; i++) {
 		crew.want[i] = crew.gen;
 		pthread_cond_signal(&crew.go[i]);
 	}
+	pthread_mutex_unlock(&crew.lock);
+	run_ops(&w[0]);
+	pthread_mutex_lock(&crew.lock);
 	while (crew.pending > 0)
 		pthread_cond_wait(&crew.done, &crew.lock);
 	pthread_mutex_unlock(&crew.lock);
 	if (retire) {
-		for (unsigned int i = 0; i < MAX_THREADS; i++)
+		for (unsigned int i = 1; i < MAX_THREADS; i++)
 			pthread_join(crew.tid[i], NULL);
 		/* no holder is left to ask it */
 		pthread_mutex_lock(&partner.lock);
