@@ -60,18 +60,10 @@ static struct size_class *used_from(struct zs_pool *pool, unsigned int s,
 {
 	for (; s < pool->nr_shards; s++, k = 0) {
 		struct size_class *arr = zs_shard_classes(pool, s);
+		unsigned int i = zs_step_next(pool->used_map[s], k);
 
-		for (unsigned int w = k / ZS_BITS_PER_LONG;
-		     arr && w < ZS_KEPT_WORDS; w++) {
-			unsigned long bits =
-				zs_atomic_read(&pool->used_map[s][w]);
-
-			if (w == k / ZS_BITS_PER_LONG)
-				bits &= ~0ul << (k % ZS_BITS_PER_LONG);
-			if (bits)
-				return &arr[w * ZS_BITS_PER_LONG +
-					    (unsigned int)__builtin_ctzl(bits)];
-		}
+		if (arr && i != ZS_STEP_NONE)
+			return &arr[i];
 	}
 	return NULL;
 }
@@ -776,7 +768,7 @@ int zs_class_stat(struct zs_pool *pool, unsigned int index,
 
 		/* never used: nothing to add (and a first use now comes
 		 * after this look); its descriptor is not even read */
-		if (!arr || !zs_step_used(pool, s, step))
+		if (!arr || !zs_step_test(pool->used_map[s], step))
 			continue;
 		c = &arr[step];
 		zs_mutex_lock(&c->lock);

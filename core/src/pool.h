@@ -267,33 +267,80 @@ static inline struct size_class *zs_serving_down(struct zs_pool *pool,
 	return NULL;
 }
 
-/* Whether shard s's class of serving step k was ever used (used_map). */
-static inline bool zs_step_used(struct zs_pool *pool, unsigned int s,
-				unsigned int k)
+/*
+ * A step map: one shard's bit per size step (kept_map, used_map), read
+ * and changed atomically. ZS_STEP_NONE: no such bit.
+ */
+#define ZS_STEP_NONE (ZS_KEPT_WORDS * ZS_BITS_PER_LONG)
+
+static inline bool zs_step_test(zs_atomic_ulong *map, unsigned int k)
 {
-	return zs_atomic_read(&pool->used_map[s][k / ZS_BITS_PER_LONG]) >>
+	return zs_atomic_read(&map[k / ZS_BITS_PER_LONG]) >>
 		       (k % ZS_BITS_PER_LONG) &
 	       1;
 }
 
+static inline void zs_step_set(zs_atomic_ulong *map, unsigned int k, bool on)
+{
+	zs_atomic_ulong *w = &map[k / ZS_BITS_PER_LONG];
+	unsigned long bit = 1ul << (k % ZS_BITS_PER_LONG);
+
+	if (on)
+		atomic_fetch_or_explicit(w, bit, memory_order_relaxed);
+	else
+		atomic_fetch_and_explicit(w, ~bit, memory_order_relaxed);
+}
+
+/* The lowest set step at or above k, or ZS_STEP_NONE. */
+static inline unsigned int zs_step_next(zs_atomic_ulong *map, unsigned int k)
+{
+	for (unsigned int w = k / ZS_BITS_PER_LONG; w < ZS_KEPT_WORDS; w++) {
+		unsigned long bits = zs_atomic_read(&map[w]);
+
+		if (w == k / ZS_BITS_PER_LONG)
+			bits &= ~0ul << (k % ZS_BITS_PER_LONG);
+		if (bits)
+			return w * ZS_BITS_PER_LONG +
+			       (unsigned int)__builtin_ctzl(bits);
+	}
+	return ZS_STEP_NONE;
+}
+
+/* The highest set step below k, or ZS_STEP_NONE. */
+static inline unsigned int zs_step_prev(zs_atomic_ulong *map, unsigned int k)
+{
+	for (unsigned int w = (k + ZS_BITS_PER_LONG - 1) / ZS_BITS_PER_LONG;
+	     w-- > 0;) {
+		unsigned long bits = zs_atomic_read(&map[w]);
+
+		if (k < (w + 1) * ZS_BITS_PER_LONG)
+			bits &= (1ul << (k % ZS_BITS_PER_LONG)) - 1;
+		if (bits)
+			return w * ZS_BITS_PER_LONG + (ZS_BITS_PER_LONG - 1) -
+			       (unsigned int)__builtin_clzl(bits);
+	}
+	return ZS_STEP_NONE;
+}
+
+/* Whether class c was ever used (used_map). */
 static inline bool zs_class_used(struct zs_pool *pool,
 				 const struct size_class *c)
 {
-	return zs_step_used(pool, c->shard, c->step);
+	return zs_step_test(pool->used_map[c->shard], c->step);
+}
+
+/* Mark class c as used; under check_mutex (zs_pool_check's walk). */
+static inline void zs_used_mark(struct zs_pool *pool,
+				const struct size_class *c)
+{
+	zs_step_set(pool->used_map[c->shard], c->step, true);
 }
 
 /* Mark (or clear) class c as keeping zspages; under its lock. */
 static inline void zs_kept_mark(struct zs_pool *pool,
 				const struct size_class *c, bool kept)
 {
-	zs_atomic_ulong *w =
-		&pool->kept_map[c->shard][c->step / ZS_BITS_PER_LONG];
-	unsigned long bit = 1ul << (c->step % ZS_BITS_PER_LONG);
-
-	if (kept)
-		atomic_fetch_or_explicit(w, bit, memory_order_relaxed);
-	else
-		atomic_fetch_and_explicit(w, ~bit, memory_order_relaxed);
+	zs_step_set(pool->kept_map[c->shard], c->step, kept);
 }
 
 /*
@@ -306,22 +353,10 @@ static inline struct size_class *zs_kept_down(struct zs_pool *pool,
 {
 	for (s++; s-- > 0; k = pool->geo.nr_steps) {
 		struct size_class *arr = zs_shard_classes(pool, s);
+		unsigned int i = zs_step_prev(pool->kept_map[s], k);
 
-		if (!arr)
-			continue;
-		for (unsigned int w =
-			     (k + ZS_BITS_PER_LONG - 1) / ZS_BITS_PER_LONG;
-		     w-- > 0;) {
-			unsigned long bits =
-				zs_atomic_read(&pool->kept_map[s][w]);
-
-			if (k < (w + 1) * ZS_BITS_PER_LONG)
-				bits &= (1ul << (k % ZS_BITS_PER_LONG)) - 1;
-			if (bits)
-				return &arr[w * ZS_BITS_PER_LONG +
-					    (ZS_BITS_PER_LONG - 1) -
-					    (unsigned int)__builtin_clzl(bits)];
-		}
+		if (arr && i != ZS_STEP_NONE)
+			return &arr[i];
 	}
 	return NULL;
 }

@@ -346,9 +346,7 @@ int zs_pool_try_destroy(struct zs_pool *pool)
 static ZS_COLD void class_first_use(struct zs_pool *pool, struct size_class *c)
 {
 	zs_mutex_lock(&pool->check_mutex);
-	atomic_fetch_or_explicit(
-		&pool->used_map[c->shard][c->step / ZS_BITS_PER_LONG],
-		1ul << (c->step % ZS_BITS_PER_LONG), memory_order_relaxed);
+	zs_used_mark(pool, c);
 	zs_mutex_unlock(&pool->check_mutex);
 }
 
