@@ -26,6 +26,12 @@
 #if __has_feature(memory_sanitizer)
 #define ZS_FUZZ_MSAN 1
 #endif
+#if __has_feature(thread_sanitizer)
+#define ZS_FUZZ_TSAN 1
+#endif
+#endif
+#if defined(__SANITIZE_THREAD__) && !defined(ZS_FUZZ_TSAN)
+#define ZS_FUZZ_TSAN 1
 #endif
 
 #ifdef ZS_FUZZ_ASAN
