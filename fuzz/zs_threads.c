@@ -418,10 +418,12 @@ static struct worker w[MAX_THREADS];
 
 /*
  * The worker threads and the input they are on: w[0] runs on the calling
- * thread, w[1..] on crew threads. Each crew thread sleeps on a condition
- * of its own and is woken only for inputs that use it: waking all of them
- * for a two-thread input cost two needless context switches an input on
- * two cores, and a crew thread for w[0] two more (the caller only waited).
+ * thread, w[1..] on crew threads (slot 0 of go, tid and want goes unused,
+ * so that a crew thread's index is its worker's). Each crew thread sleeps
+ * on a condition of its own and is woken only for inputs that use it:
+ * waking all of them for a two-thread input cost two needless context
+ * switches an input on two cores, and a crew thread for w[0] two more (the
+ * caller only waited).
  */
 static struct {
 	pthread_mutex_t lock;
