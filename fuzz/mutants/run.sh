@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Mutation check: each fuzz/mutants/*.patch puts a real zsmalloc bug back
 # into the core. For each one: copy the tree, apply the patch, build the
-# libFuzzer targets (clang, ASan+UBSan), then
+# libFuzzer targets (clang, ASan+UBSan; TSan, and only the targets that
+# start threads, for a patch whose header has a line "Flavour: tsan": a
+# race that no other checker sees), then
 #   1. replay: every target runs its whole corpus once (-runs=0), in turn;
 #   2. fuzz: target after target fuzzes from its corpus, with its .dict and
 #      .options, for at most --limit seconds each (one core),
@@ -61,23 +63,40 @@ first_report() {
 	local pat line=""
 
 	for pat in 'zs-fuzz: FAIL: .*' 'ERROR: [A-Za-z]+Sanitizer: [^ ]+.*' \
-		'runtime error: .*' 'zsmalloc: BUG: .*'; do
+		'WARNING: ThreadSanitizer: [^(]+' 'runtime error: .*' \
+		'zsmalloc: BUG: .*'; do
 		line=$(grep -m1 -oE "$pat" "$1" | head -1)
 		[ -n "$line" ] && break
 	done
 	[ -z "$line" ] && line=$(grep -oE 'zsmalloc: .*' "$1" | tail -1)
 	[ -z "$line" ] && line=$(grep -m1 -oE 'ERROR: libFuzzer: .*' "$1")
-	printf '%s\n' "$line" | sed -e 's/0x[0-9a-f]\{6,\}/ADDR/g' -e 's/|/\\|/g' |
+	printf '%s\n' "$line" | sed -e 's/0x[0-9a-f]\{6,\}/ADDR/g' -e 's/|/\\|/g' -e 's/ *$//' |
 		cut -c1-110
 }
 
 elapsed() { awk -v s="$1" -v e="$(date +%s.%N)" 'BEGIN{printf "%.1f", e-s}'; }
 
-# build <tree> <log>: the libFuzzer targets of tree into tree/b
+# Targets that start threads: the only ones a TSan mutant is hunted with.
+threaded=(zs_threads)
+
+# flavour_of <patch>: tsan when its header (before the diff) says so.
+flavour_of() {
+	if awk '/^(--- |diff )/ { exit } /^Flavour: / { print $2; exit }' "$1" |
+		grep -qx tsan; then
+		echo tsan
+	else
+		echo asan-ubsan
+	fi
+}
+
+# build <tree> <log> <flavour>: the libFuzzer targets of tree into tree/b;
+# sets hunted, the targets built
 build() {
+	hunted=("${targets[@]}")
+	[ "$3" = tsan ] && hunted=("${threaded[@]}")
 	(cd "$1" && cmake -S . -B b -DCMAKE_C_COMPILER=clang \
 		-DCMAKE_BUILD_TYPE=RelWithDebInfo -DZS_FUZZ_ENGINE=libfuzzer \
-		-DZS_SANITIZE=asan-ubsan && cmake --build b -j "$(nproc)" --target "${targets[@]}") \
+		-DZS_SANITIZE="$3" && cmake --build b -j "$(nproc)" --target "${hunted[@]}") \
 		>"$2" 2>&1
 }
 
@@ -85,7 +104,7 @@ build() {
 hunt() {
 	local tree=$1 tag=$2 t start log opts dict
 	found="-" phase="-" secs="-" note=""
-	for t in "${targets[@]}"; do
+	for t in "${hunted[@]}"; do
 		log=$scratch/$tag.$t.replay.log
 		start=$(date +%s.%N)
 		if ! timeout $((limit + 30)) "$tree/b/fuzz/$t" -runs=0 -timeout=10 \
@@ -96,8 +115,8 @@ hunt() {
 			return
 		fi
 	done
-	[ "$tag" = baseline ] && return
-	for t in "${targets[@]}"; do
+	[ "${tag%%.*}" = baseline ] && return
+	for t in "${hunted[@]}"; do
 		log=$scratch/$tag.$t.fuzz.log
 		mapfile -t opts < <(lf_options "$t")
 		dict=()
@@ -115,36 +134,43 @@ hunt() {
 	done
 }
 
-# The clean core must pass its own corpus.
-base=$scratch/baseline
-cp -a "$snap" "$base"
-if ! build "$base" "$scratch/baseline.build.log"; then
-	cat "$scratch/baseline.build.log" >&2
-	echo "mutants: the unpatched tree does not build" >&2
-	exit 1
-fi
-hunt "$base" baseline
-if [ "$found" != "-" ]; then
-	echo "mutants: the unpatched tree fails corpus/$found: $note" >&2
-	exit 1
-fi
-rm -rf "$base"
+# The clean core must pass its own corpus, in every flavour asked for.
+mapfile -t flavours < <(for m in "${names[@]}"; do
+	flavour_of "$root/fuzz/mutants/$m.patch"
+done | sort -u)
+for fl in "${flavours[@]}"; do
+	base=$scratch/baseline
+	cp -a "$snap" "$base"
+	if ! build "$base" "$scratch/baseline.$fl.build.log" "$fl"; then
+		cat "$scratch/baseline.$fl.build.log" >&2
+		echo "mutants: the unpatched tree does not build ($fl)" >&2
+		exit 1
+	fi
+	hunt "$base" "baseline.$fl"
+	if [ "$found" != "-" ]; then
+		echo "mutants: the unpatched tree fails corpus/$found ($fl): $note" >&2
+		exit 1
+	fi
+	rm -rf "$base"
+done
 
 rows=()
 missed=0
 for m in "${names[@]}"; do
 	patch=$root/fuzz/mutants/$m.patch
 	tree=$scratch/$m
+	fl=$(flavour_of "$patch")
 	cp -a "$snap" "$tree"
 	found="-" phase="-" secs="-" note=""
 	if ! (cd "$tree" && patch -s -p1 --no-backup-if-mismatch <"$patch"); then
 		note="patch does not apply"
-	elif ! build "$tree" "$scratch/$m.build.log"; then
+	elif ! build "$tree" "$scratch/$m.build.log" "$fl"; then
 		note="does not build"
 	else
 		hunt "$tree" "$m"
 	fi
 	[ "$found" = "-" ] && missed=$((missed + 1))
+	[ "$fl" = tsan ] && [ "$found" != "-" ] && found="$found (TSan)"
 	rows+=("| $m | $found | $phase | $secs | ${note:-not found in ${limit} s per target} |")
 	echo "${rows[-1]}"
 	rm -rf "$tree"
@@ -155,7 +181,9 @@ done
 	echo
 	echo "Each mutant (\`fuzz/mutants/*.patch\`, its header says which real"
 	echo "zsmalloc bug it re-creates) is applied to a copy of the tree, built"
-	echo "with clang, libFuzzer, ASan and UBSan; then every target replays its"
+	echo "with clang, libFuzzer, ASan and UBSan (a mutant whose header says"
+	echo "\`Flavour: tsan\`: ThreadSanitizer, and only the targets that start"
+	echo "threads; marked (TSan) below); then every target replays its"
 	echo "corpus once (phase \`replay\`), and then the targets fuzz one after"
 	echo "another from their corpus with their .dict and .options (phase"
 	echo "\`fuzz\`, one core, at most ${limit} s each) until one of them crashes."
