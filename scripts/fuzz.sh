@@ -5,8 +5,9 @@
 # Usage: scripts/fuzz.sh [--engine libfuzzer|afl] [--time SECONDS] [--jobs N]
 #                        [--target NAME]... [--parallel P] [--build DIR]
 #                        [--out DIR]
-#        scripts/fuzz.sh --soak MINUTES [--msan MINUTES] [--target NAME]...
-#                        [--parallel P] [--jobs N] [--out DIR]
+#        scripts/fuzz.sh --soak MINUTES [--msan MINUTES] [--tsan MINUTES]
+#                        [--target NAME]... [--parallel P] [--jobs N]
+#                        [--out DIR]
 #   --engine    libfuzzer (default): preset libfuzzer, libFuzzer + ASan +
 #               UBSan; afl: preset afl, a main (-M, with the CMPLOG binary)
 #               and a secondary (-S) afl-fuzz instance per target
@@ -18,8 +19,10 @@
 #   --out       output folder (default fuzz-out, --soak: soak-out)
 #   --soak      the long run: every target MINUTES under libFuzzer + ASan +
 #               UBSan, then --msan MINUTES (default 3/10 of it, at least 1)
-#               under libFuzzer + MSan (preset libfuzzer-msan), each from its
-#               committed corpus; one table for both
+#               under libFuzzer + MSan (preset libfuzzer-msan), then the
+#               targets that start threads (zs_threads) --tsan MINUTES (the
+#               same default as --msan) under libFuzzer + TSan (preset
+#               libfuzzer-tsan), each from its committed corpus; one table
 # Every target is fuzzed even when another one finds something. New inputs
 # go to <out>/<target>/corpus; findings are listed after the table with the
 # reproducer and the commands that replay it; the exit status is 1 when
@@ -28,7 +31,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 engine=libfuzzer total=60 jobs=1 only=() build="" out="" parallel=""
-soak="" msan=""
+soak="" msan="" tsan=""
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--engine) engine=$2; shift 2 ;;
@@ -40,7 +43,8 @@ while [ $# -gt 0 ]; do
 	--out) out=$2; shift 2 ;;
 	--soak) soak=$2; shift 2 ;;
 	--msan) msan=$2; shift 2 ;;
-	-h | --help) sed -n '2,27p' "$0"; exit 0 ;;
+	--tsan) tsan=$2; shift 2 ;;
+	-h | --help) sed -n '2,30p' "$0"; exit 0 ;;
 	*) echo "fuzz.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 done
@@ -53,6 +57,7 @@ if [ -n "$soak" ]; then
 	[ "$engine" = libfuzzer ] || { echo "fuzz.sh: --soak runs libFuzzer" >&2; exit 2; }
 	[ -n "$build" ] && { echo "fuzz.sh: --soak builds its own presets" >&2; exit 2; }
 	[ -z "$msan" ] && msan=$(((soak * 3 + 9) / 10))
+	[ -z "$tsan" ] && tsan=$msan
 	out=${out:-soak-out}
 	parallel=${parallel:-$(nproc 2>/dev/null || echo 1)}
 fi
@@ -66,13 +71,20 @@ else
 	for f in fuzz/*.c; do targets+=("$(basename "$f" .c)"); done
 fi
 
-# build_preset <preset> <dir>: the fuzz targets of one preset.
+# Targets that start threads: the soak runs them under TSan as well.
+threaded=(zs_threads)
+
+# build_preset <preset> <dir> [<target>...]: the fuzz targets of one preset
+# (all of them when none is named).
 build_preset() {
-	local log=build/logs/fuzz-build-$1.log
-	echo "=== building the fuzz targets (preset $1, in $2)"
+	local log=build/logs/fuzz-build-$1.log preset=$1 dir=$2
+	shift 2
+	local what=("$@")
+	[ ${#what[@]} -eq 0 ] && what=(zs_fuzz_targets)
+	echo "=== building the fuzz targets (preset $preset, in $dir)"
 	mkdir -p build/logs
-	if ! { cmake --preset "$1" -B "$2" &&
-		cmake --build "$2" --target zs_fuzz_targets -j "$(nproc)"; } >"$log" 2>&1; then
+	if ! { cmake --preset "$preset" -B "$dir" &&
+		cmake --build "$dir" --target "${what[@]}" -j "$(nproc)"; } >"$log" 2>&1; then
 		tail -n 40 "$log"
 		echo "fuzz.sh: build failed (log: $log)"
 		exit 1
@@ -127,7 +139,7 @@ fuzz_libfuzzer() {
 	local a cause
 	# the harness's own verdict first, then a sanitizer's, then anything
 	cause=$(grep -m1 -E 'zs-fuzz: FAIL|BUG' "$work/log" ||
-		grep -m1 -E 'ERROR: [A-Za-z]+Sanitizer|runtime error:|WARNING: MemorySanitizer' "$work/log" ||
+		grep -m1 -E 'ERROR: [A-Za-z]+Sanitizer|runtime error:|WARNING: (Memory|Thread)Sanitizer' "$work/log" ||
 		grep -m1 -E 'ERROR: libFuzzer|zsmalloc:' "$work/log" || true)
 	for a in "${found[@]}"; do
 		printf '%s|%s|%s|%s|%s\n' "$label" "$t" "$a" "$bin" "${cause//|/\/}" >>"$work/findings"
@@ -193,17 +205,19 @@ fuzz_afl() {
 }
 
 works=()
-# stage <label> <preset> <build dir> <seconds per target>: every target,
+# stage <label> <build dir> <seconds per target> <target>...: each target,
 # up to $parallel at once.
 stage() {
-	local label=$1 preset=$2 dir=$3 secs=$4 t running=0
-	for t in "${targets[@]}"; do
+	local label=$1 dir=$2 secs=$3 t running=0
+	shift 3
+	local which=("$@")
+	for t in "${which[@]}"; do
 		if [ ! -x "$dir/fuzz/$t" ]; then
 			echo "fuzz.sh: no binary $dir/fuzz/$t" >&2
 			exit 1
 		fi
 	done
-	for t in "${targets[@]}"; do
+	for t in "${which[@]}"; do
 		local work=$out/$t
 		[ -n "$soak" ] && work=$out/$label/$t
 		works+=("$work")
@@ -224,19 +238,27 @@ stage() {
 }
 
 if [ -n "$soak" ]; then
+	racing=()
+	for t in "${targets[@]}"; do
+		case " ${threaded[*]} " in *" $t "*) racing+=("$t") ;; esac
+	done
 	build_preset libfuzzer build/libfuzzer
 	build_preset libfuzzer-msan build/libfuzzer-msan
-	stage asan-ub libfuzzer build/libfuzzer $((soak * 60))
-	stage msan libfuzzer-msan build/libfuzzer-msan $((msan * 60))
+	[ ${#racing[@]} -gt 0 ] && build_preset libfuzzer-tsan build/libfuzzer-tsan "${racing[@]}"
+	stage asan-ub build/libfuzzer $((soak * 60)) "${targets[@]}"
+	stage msan build/libfuzzer-msan $((msan * 60)) "${targets[@]}"
+	if [ ${#racing[@]} -gt 0 ] && [ "$tsan" -gt 0 ]; then
+		stage tsan build/libfuzzer-tsan $((tsan * 60)) "${racing[@]}"
+	fi
 else
 	build=${build:-build/$engine}
 	build_preset "$engine" "$build"
 	per=$((total / ${#targets[@]}))
 	[ "$per" -lt 1 ] && per=1
 	if [ "$engine" = afl ]; then
-		stage afl afl "$build" "$per"
+		stage afl "$build" "$per" "${targets[@]}"
 	else
-		stage asan-ub libfuzzer "$build" "$per"
+		stage asan-ub "$build" "$per" "${targets[@]}"
 	fi
 fi
 
@@ -273,6 +295,9 @@ for f in "${findings[@]}"; do
 	echo "  $t ($label): $repro"
 	[ -n "${cause:-}" ] && echo "    cause:  $cause"
 	echo "    replay: $bin '$repro'"
-	echo "        or: build/dev/fuzz/${t}_replay '$repro'   (after cmake --preset dev && cmake --build --preset dev)"
+	# a race shows only under TSan; everything else under any flavour
+	local_preset=dev
+	[ "$label" = tsan ] && local_preset=tsan
+	echo "        or: build/$local_preset/fuzz/${t}_replay '$repro'   (after cmake --preset $local_preset && cmake --build --preset $local_preset)"
 done
 exit 1
