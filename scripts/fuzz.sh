@@ -23,6 +23,7 @@
 #               targets that start threads (zs_threads) --tsan MINUTES (the
 #               same default as --msan) under libFuzzer + TSan (preset
 #               libfuzzer-tsan), each from its committed corpus; one table
+#               (--msan 0, --tsan 0: that part left out)
 # Every target is fuzzed even when another one finds something. New inputs
 # go to <out>/<target>/corpus; findings are listed after the table with the
 # reproducer and the commands that replay it; the exit status is 1 when
@@ -44,7 +45,7 @@ while [ $# -gt 0 ]; do
 	--soak) soak=$2; shift 2 ;;
 	--msan) msan=$2; shift 2 ;;
 	--tsan) tsan=$2; shift 2 ;;
-	-h | --help) sed -n '2,30p' "$0"; exit 0 ;;
+	-h | --help) sed -n '2,31p' "$0"; exit 0 ;;
 	*) echo "fuzz.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 done
@@ -57,7 +58,7 @@ if [ -n "$soak" ]; then
 	[ "$engine" = libfuzzer ] || { echo "fuzz.sh: --soak runs libFuzzer" >&2; exit 2; }
 	[ -n "$build" ] && { echo "fuzz.sh: --soak builds its own presets" >&2; exit 2; }
 	[ -z "$msan" ] && msan=$(((soak * 3 + 9) / 10))
-	[ -z "$tsan" ] && tsan=$msan
+	[ -z "$tsan" ] && tsan=$(((soak * 3 + 9) / 10))
 	out=${out:-soak-out}
 	parallel=${parallel:-$(nproc 2>/dev/null || echo 1)}
 fi
@@ -243,11 +244,15 @@ if [ -n "$soak" ]; then
 		case " ${threaded[*]} " in *" $t "*) racing+=("$t") ;; esac
 	done
 	build_preset libfuzzer build/libfuzzer
-	build_preset libfuzzer-msan build/libfuzzer-msan
+	[ "$tsan" -gt 0 ] || racing=()
+	[ "$msan" -gt 0 ] && build_preset libfuzzer-msan build/libfuzzer-msan
 	[ ${#racing[@]} -gt 0 ] && build_preset libfuzzer-tsan build/libfuzzer-tsan "${racing[@]}"
 	stage asan-ub build/libfuzzer $((soak * 60)) "${targets[@]}"
-	stage msan build/libfuzzer-msan $((msan * 60)) "${targets[@]}"
-	if [ ${#racing[@]} -gt 0 ] && [ "$tsan" -gt 0 ]; then
+	# 0 minutes skips a part (to libFuzzer, -max_total_time=0 is no limit)
+	if [ "$msan" -gt 0 ]; then
+		stage msan build/libfuzzer-msan $((msan * 60)) "${targets[@]}"
+	fi
+	if [ ${#racing[@]} -gt 0 ]; then
 		stage tsan build/libfuzzer-tsan $((tsan * 60)) "${racing[@]}"
 	fi
 else
