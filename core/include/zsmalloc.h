@@ -104,6 +104,22 @@ void zs_obj_write(struct zs_pool *pool, unsigned long handle,
 		  const void *handle_mem, size_t mem_len);
 
 /*
+ * zs_obj_read_batch() (not in the kernel): copies the objects of
+ * handles[0..n) into bufs[0..n), each whole (the size given to zs_malloc;
+ * bufs[i] must hold that many bytes), and stores each size in lens[i]
+ * unless lens is NULL. It reads several objects at once, so that their
+ * cache misses overlap where a read at a time waits for each in turn.
+ * A handle may appear more than once. A handle that cannot be read (freed,
+ * foreign, NULL buffer) is reported, its buffer left alone and its length
+ * set to 0; the others are still read. Returns how many were copied.
+ * Safe beside every other call, as zs_obj_read_begin is; like
+ * zs_obj_read_end it closes each object's bytes to memory checkers when
+ * done, so a mapping of one of them held meanwhile shows them closed.
+ */
+size_t zs_obj_read_batch(struct zs_pool *pool, const unsigned long *handles,
+			 size_t n, void *const *bufs, size_t *lens);
+
+/*
  * Compaction (kernel 4.1 on): in every class, move the objects of the
  * emptiest zspages into the fullest and release the zspages left empty.
  * Returns the pages released. Handles stay valid; an object that is mapped

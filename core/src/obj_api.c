@@ -24,6 +24,8 @@
 #include "pin_fast.h"
 #include "pool.h"
 
+#include <string.h>
+
 /*
  * Resolve handle to its slot and class, pin the object (so that no mover
  * touches it) and find where it is now; or NULL, nothing held, after a
@@ -332,4 +334,94 @@ void zs_obj_write(struct zs_pool *pool, unsigned long handle,
 			     false))
 		zs_slot_set_written(r.slot);
 	zs_slot_unpin_live(r.slot, zs_handle_gen(handle));
+}
+
+/*
+ * zs_obj_read_batch pins this many objects, copies them out, then unpins
+ * them: each pin is a locked instruction, which waits for every earlier
+ * load, so pins between copies would make each object's misses wait for
+ * the previous object's (bench/notes.md, "Batched reads").
+ */
+#define ZS_READ_BATCH 16
+#define ZS_LINE	      64
+
+/* Ask for every line of a pinned object, both pages' parts. */
+static void prefetch_obj(const struct zs_pool *pool, const struct obj_ref *r)
+{
+	size_t first = pool->geo.page_size - r->loc.off;
+	const char *p = r->loc.page->mem;
+
+	if (!p)
+		return; /* the copy's kmap reports it */
+	if (first > r->size)
+		first = r->size;
+	for (size_t o = 0; o < first; o += ZS_LINE)
+		__builtin_prefetch(p + r->loc.off + o);
+	p = first < r->size ? zs_page_next(r->loc.page)->mem : NULL;
+	for (size_t o = 0; p && o < r->size - first; o += ZS_LINE)
+		__builtin_prefetch(p + o);
+}
+
+/* Up to ZS_READ_BATCH of them: pin all, copy all, unpin all. */
+static size_t read_group(struct zs_pool *pool, const unsigned long *handles,
+			 size_t n, void *const *bufs, size_t *lens)
+{
+	struct obj_ref r[ZS_READ_BATCH];
+	bool held[ZS_READ_BATCH];
+	size_t done = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		held[i] = false;
+		if (!bufs[i])
+			zs_report("zs_obj_read_batch",
+				  "handle %#lx (item %zu): no buffer",
+				  handles[i], i);
+		else
+			held[i] = obj_get(pool, handles[i], "zs_obj_read_batch",
+					  &r[i]);
+		if (held[i])
+			prefetch_obj(pool, &r[i]);
+	}
+	for (size_t i = 0; i < n; i++) {
+		size_t len = 0;
+
+		if (held[i] && zs_obj_copy(pool, &r[i].loc, bufs[i], r[i].size,
+					   false, r[i].fresh)) {
+			len = r[i].size;
+			done++;
+		}
+		if (lens)
+			lens[i] = len;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (held[i])
+			zs_slot_unpin_live(r[i].slot,
+					   zs_handle_gen(handles[i]));
+	return done;
+}
+
+size_t zs_obj_read_batch(struct zs_pool *pool, const unsigned long *handles,
+			 size_t n, void *const *bufs, size_t *lens)
+{
+	size_t done = 0;
+
+	if (!n)
+		return 0;
+	if (!pool || !handles || !bufs) {
+		zs_report("zs_obj_read_batch", "%s is NULL (%zu handles)",
+			  !pool	     ? "the pool"
+			  : !handles ? "handles"
+				     : "bufs",
+			  n);
+		if (lens)
+			memset(lens, 0, n * sizeof(*lens));
+		return 0;
+	}
+	for (size_t at = 0; at < n; at += ZS_READ_BATCH) {
+		size_t m = n - at < ZS_READ_BATCH ? n - at : ZS_READ_BATCH;
+
+		done += read_group(pool, handles + at, m, bufs + at,
+				   lens ? lens + at : NULL);
+	}
+	return done;
 }

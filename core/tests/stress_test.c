@@ -3,7 +3,8 @@
  * Eight threads on one pool, each running a seeded random mix of every
  * public call: zs_malloc of every kind of size (tiny, any, straddling,
  * the largest), zs_free, maps in all three modes, the copy-based access
- * API (nested inside a map too), zs_compact, zs_page_migrate of the page
+ * API (nested inside a map too, and batched reads of all a thread's
+ * objects), zs_compact, zs_page_migrate of the page
  * under one of its own objects, the statistics, zs_pool_check, and objects
  * handed between threads through a locked queue. Every object carries a
  * pattern derived from a per-write seed, checked by whoever reads it.
@@ -45,20 +46,22 @@ enum op {
 	OP_CHECK,
 	OP_GIVE,
 	OP_TAKE,
+	OP_BATCH,
 	NR_OPS
 };
 
 static const char *const op_names[NR_OPS] = {
-	"malloc", "free",    "map_ro",	"map_rw", "map_wo", "read", "write",
-	"nested", "compact", "migrate", "stats",  "check",  "give", "take"};
+	"malloc", "free",  "map_ro", "map_rw",	"map_wo",
+	"read",	  "write", "nested", "compact", "migrate",
+	"stats",  "check", "give",   "take",	"batch"};
 
 /* Weight of each call in the mix, out of 1000. */
 static const unsigned int op_weight[NR_OPS] = {
-	[OP_MALLOC] = 150, [OP_FREE] = 100,  [OP_MAP_RO] = 120,
+	[OP_MALLOC] = 150, [OP_FREE] = 100,  [OP_MAP_RO] = 100,
 	[OP_MAP_RW] = 90,  [OP_MAP_WO] = 60, [OP_READ] = 110,
 	[OP_WRITE] = 70,   [OP_NESTED] = 50, [OP_COMPACT] = 8,
 	[OP_MIGRATE] = 60, [OP_STATS] = 30,  [OP_CHECK] = 2,
-	[OP_GIVE] = 70,	   [OP_TAKE] = 80,
+	[OP_GIVE] = 70,	   [OP_TAKE] = 80,   [OP_BATCH] = 20,
 };
 
 struct obj {
@@ -97,6 +100,7 @@ struct worker {
 	struct zs_pool_stats last; /* counters seen last: they only grow */
 	unsigned char *copy;	   /* zs_obj_read_begin's local copy */
 	unsigned char *buf;	   /* zs_obj_write's source */
+	void *bufs[SLOTS + 1];	   /* zs_obj_read_batch's */
 	struct obj mine[SLOTS];
 };
 
@@ -226,6 +230,35 @@ static bool read_check(struct worker *w, const struct obj *o)
 	return ok;
 }
 
+/*
+ * Every object this thread owns in one zs_obj_read_batch (more than one
+ * group of the core's), and the first one twice.
+ */
+static void do_batch(struct worker *w)
+{
+	unsigned long h[SLOTS + 1];
+	size_t lens[SLOTS + 1], n = 0, got;
+	const struct obj *o[SLOTS + 1];
+
+	for (unsigned int i = 0; i < SLOTS; i++)
+		if (w->mine[i].h)
+			o[n++] = &w->mine[i];
+	if (!n)
+		return;
+	o[n++] = o[0];
+	for (size_t i = 0; i < n; i++)
+		h[i] = o[i]->h;
+	got = zs_obj_read_batch(w->s->pool, h, n, w->bufs, lens);
+	if (got != n)
+		fail(w, "zs_obj_read_batch read too few", NULL);
+	/* the last buffer holds the duplicate; the first the same object */
+	for (size_t i = 0; i < n && got == n; i++)
+		if (lens[i] != o[i]->size ||
+		    zt_mismatch(w->bufs[i], o[i]->size, o[i]->seed) !=
+			    o[i]->size)
+			fail(w, "zs_obj_read_batch", o[i]);
+}
+
 /* A read of b nested inside a RO map of a, ended in reverse order. */
 static void do_nested(struct worker *w, struct obj *a, struct obj *b)
 {
@@ -328,7 +361,7 @@ static void run_op(struct worker *w, enum op op, struct obj *o, struct obj *b,
 
 	/* calls that need an object make one in an empty slot */
 	if (!o->h && op != OP_COMPACT && op != OP_STATS && op != OP_CHECK &&
-	    op != OP_TAKE)
+	    op != OP_TAKE && op != OP_BATCH)
 		op = OP_MALLOC;
 	if (op == OP_NESTED && !b->h)
 		op = OP_READ;
@@ -389,6 +422,9 @@ static void run_op(struct worker *w, enum op op, struct obj *o, struct obj *b,
 	case OP_TAKE:
 		do_take(w, o, r);
 		break;
+	case OP_BATCH:
+		do_batch(w);
+		break;
 	case NR_OPS:
 		break;
 	}
@@ -412,7 +448,7 @@ static void warm_up(struct worker *w)
 	static const enum op order[] = {
 		OP_MALLOC, OP_MAP_RO, OP_MAP_RW,  OP_MAP_WO,  OP_READ,
 		OP_WRITE,  OP_NESTED, OP_MIGRATE, OP_COMPACT, OP_STATS,
-		OP_CHECK,  OP_GIVE,   OP_TAKE,	  OP_FREE};
+		OP_CHECK,  OP_GIVE,   OP_TAKE,	  OP_BATCH,   OP_FREE};
 	unsigned int i;
 
 	run_op(w, OP_MALLOC, &w->mine[1], &w->mine[0], zt_rand(&w->rng));
@@ -528,6 +564,8 @@ static void run_stress(struct kunit *test, const struct zs_pool_config *cfg)
 		w[i].rng = get_random_u64() | 1;
 		w[i].copy = zeroed(test, s->max_size);
 		w[i].buf = zeroed(test, s->max_size);
+		for (k = 0; k <= SLOTS; k++)
+			w[i].bufs[k] = zeroed(test, s->max_size);
 	}
 	for (i = 0; i < THREADS; i++)
 		KUNIT_ASSERT_EQ(
