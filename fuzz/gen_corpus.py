@@ -191,6 +191,34 @@ def move_ops(param, base=COMPACT, n=30):
     return b"".join(ops)
 
 
+# OBJ_READ hints from here read through zs_obj_read_batch (fuzz/common/moves.c)
+BATCH = 0xE0
+
+
+def batch_ops(base=COMPACT, n=24, seed=0):
+    """Objects of mixed sizes (inside a page and across two, some never
+    written), batches of 1..32 reads: alone, with a mapping held, after
+    compaction and migration, with repeats once few objects are left."""
+    compact, migrate, oread = base, base + 1, base + 2
+    kinds = [(S_STRADDLE, 1 | (3 << 4)), (S_UNIFORM, 700), (S_MIN, 0),
+             (S_STRADDLE, 3 | (1 << 4)), (S_MAX, 0), (S_UNIFORM, 3000)]
+    ops = []
+    for i in range(n):
+        kind, param = kinds[i % len(kinds)]
+        ops.append(alloc(kind, param) if i % 7 == 6 else
+                   fill(kind, param, seed + i + 1))
+    ops += [bytes([oread, BATCH | k]) for k in (0, 15, 16, 31)]
+    ops += [map_(2, RO), bytes([oread, BATCH | 20]), unmap()]
+    ops += [free(i) for i in range(0, n, 2)]
+    ops += [bytes([compact]), bytes([oread, BATCH | 31])]
+    ops += [bytes([migrate, i]) for i in range(1, n, 4)]
+    ops += [bytes([oread, BATCH | 7]), map_(5, WO), write(W_WHOLE, 0, 9),
+            bytes([oread, BATCH | 17]), unmap()]
+    ops += [free(i) for i in range(1, n - 2, 2)]
+    ops += [bytes([oread, BATCH | 31]), bytes([oread, BATCH | 3]), check()]
+    return b"".join(ops)
+
+
 def gen_ops():
     seeds = {}
     for page in PAGE:
@@ -232,6 +260,10 @@ def gen_ops():
                 config(page, chain) + move_ops(param))
     seeds["moves-third-4k-chain4-nomerge-builtin"] = config(
         4096, 4, no_merge=True, builtin=True) + move_ops(1 | (3 << 4))
+    for page in PAGE:
+        for chain in (1, 4, 16):
+            seeds["batch-reads-%dk-chain%d" % (page // 1024, chain)] = (
+                config(page, chain) + batch_ops())
     return seeds
 
 
@@ -433,6 +465,13 @@ def gen_threads():
             body += b"".join(chunk(t, hold_ops(t + 4)) for t in range(n))
             seeds["hold%d-%dk" % (n, page // 1024)] = (
                 config(page, 4 * n, bits=n - 2) + body)
+    # Batched reads beside threads that compact and migrate
+    for page in (4096, 65536):
+        for n in (2, 4):
+            body = b"".join(chunk(t, batch_ops(T_MOVES, 16, 0x10 * t))
+                            for t in range(n))
+            seeds["batch%d-%dk" % (n, page // 1024)] = (
+                config(page, 4, bits=n - 2) + body)
     # Threads spread over class shards: frees, handoffs, compaction and
     # migration across them
     for shards in (2, 4):

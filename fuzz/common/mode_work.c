@@ -94,6 +94,24 @@ void zs_work_check_none(const struct zs_access_counts *before, const char *what,
 		fail_work(what, handle, 0, &d);
 }
 
+void zs_work_check_batch(const struct zs_access_counts *before, size_t n,
+			 size_t bytes, long spanning)
+{
+	struct zs_access_counts d = since(before);
+	unsigned long lo = n, hi = 2 * n;
+
+	if (spanning >= 0)
+		lo = hi = n + (unsigned long)spanning;
+	if (d.kmaps >= lo && d.kmaps <= hi && d.copies_out == n &&
+	    d.bytes_out == bytes && d.copies_in == 0 && d.bytes_in == 0)
+		return;
+	zs_fuzz_fail("zs_obj_read_batch of %zu objects (%zu bytes, %ld "
+		     "straddling) did %lu kmaps, %lu copies out (%lu bytes), "
+		     "%lu copies in (%lu bytes)",
+		     n, bytes, spanning, d.kmaps, d.copies_out, d.bytes_out,
+		     d.copies_in, d.bytes_in);
+}
+
 void zs_work_check_write(const struct zs_access_counts *before, size_t len,
 			 unsigned long handle)
 {

@@ -29,6 +29,13 @@ void zs_work_check_read(const struct zs_access_counts *before, int copied,
 /* zs_obj_read_end: no work at all. */
 void zs_work_check_none(const struct zs_access_counts *before, const char *what,
 			unsigned long handle);
+/*
+ * zs_obj_read_batch of n objects, bytes in all, spanning of which straddle
+ * two pages (-1: not known, any from 0 to n): a copy out per object and a
+ * kmap per page each lies on.
+ */
+void zs_work_check_batch(const struct zs_access_counts *before, size_t n,
+			 size_t bytes, long spanning);
 /* zs_obj_write of len bytes. */
 void zs_work_check_write(const struct zs_access_counts *before, size_t len,
 			 unsigned long handle);

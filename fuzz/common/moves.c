@@ -158,6 +158,79 @@ static void op_obj_read(struct zs_model *m, uint8_t hint)
 	zs_scratch_put(copy, o->size);
 }
 
+/*
+ * ZS_OP_OBJ_READ hints from here on read through zs_obj_read_batch
+ * instead: (hint & 31) + 1 items, more than the core's group of 16 for
+ * half of them.
+ */
+#define BATCH_HINT 0xe0
+#define BATCH_MAX  32
+
+/* Whether the object of slot straddles two pages now (a read tells). */
+static int obj_spans(struct zs_model *m, int slot)
+{
+	const struct zs_obj *o = &m->obj[slot];
+	uint8_t *copy = zs_scratch_get(o->size);
+	uint8_t *p = zs_obj_read_begin(m->pool, o->handle, copy);
+
+	if (!p)
+		zs_fuzz_fail("zs_obj_read_begin(%#lx) returned NULL",
+			     o->handle);
+	zs_obj_read_end(m->pool, o->handle, p);
+	zs_scratch_put(copy, o->size);
+	return p == copy;
+}
+
+/*
+ * Live objects from hint on with a stride of 3 (with few, some repeat),
+ * the mapped one left out (a batch closes what it read to the memory
+ * checkers, under the mapping); each lands whole in its own buffer.
+ */
+static void op_obj_read_batch(struct zs_model *m, uint8_t hint)
+{
+	unsigned long h[BATCH_MAX];
+	uint8_t *buf[BATCH_MAX];
+	size_t len[BATCH_MAX], n = 0, bytes = 0, got;
+	int slot[BATCH_MAX];
+	long spanning = m->shared_pool ? -1 : 0;
+	struct zs_access_counts counts;
+
+	for (unsigned int k = 0; k <= (hint & (BATCH_MAX - 1)); k++) {
+		int s = zs_model_pick_live(m, hint + 3 * k);
+
+		if (s < 0)
+			return;
+		if (s == m->mapped)
+			continue;
+		slot[n] = s;
+		h[n] = m->obj[s].handle;
+		bytes += m->obj[s].size;
+		/* another thread's compaction may move it meanwhile */
+		if (spanning >= 0)
+			spanning += obj_spans(m, s);
+		buf[n] = zs_scratch_get(m->obj[s].size);
+		n++;
+	}
+	zs_access_counts(&counts);
+	got = zs_obj_read_batch(m->pool, h, n, (void *const *)buf, len);
+	if (got != n)
+		zs_fuzz_fail("zs_obj_read_batch read %zu of %zu live objects",
+			     got, n);
+	zs_work_check_batch(&counts, n, bytes, spanning);
+	for (size_t i = 0; i < n; i++) {
+		struct zs_obj *o = &m->obj[slot[i]];
+
+		if (len[i] != o->size)
+			zs_fuzz_fail("zs_obj_read_batch: item %zu (%#lx) "
+				     "read %zu bytes of %zu",
+				     i, o->handle, len[i], o->size);
+		zs_model_compare(m, slot[i], buf[i]);
+		o->unchecked = NULL;
+	}
+	for (size_t i = n; i-- > 0;)
+		zs_scratch_put(buf[i], m->obj[slot[i]].size);
+}
+
 static void op_obj_write(struct zs_model *m, uint8_t hint, uint16_t len,
 			 uint8_t seed)
 {
@@ -187,9 +260,15 @@ void zs_run_move_op(struct zs_model *m, struct zs_input *in, unsigned int op)
 	case ZS_OP_MIGRATE:
 		op_migrate(m, zs_input_u8(in));
 		break;
-	case ZS_OP_OBJ_READ:
-		op_obj_read(m, zs_input_u8(in));
+	case ZS_OP_OBJ_READ: {
+		uint8_t hint = zs_input_u8(in);
+
+		if (hint >= BATCH_HINT)
+			op_obj_read_batch(m, hint);
+		else
+			op_obj_read(m, hint);
 		break;
+	}
 	default: {
 		uint8_t hint = zs_input_u8(in);
 		uint16_t len = zs_input_u16(in);

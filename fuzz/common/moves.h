@@ -16,7 +16,8 @@
 enum zs_move_op {
 	ZS_OP_COMPACT,	 /* - */
 	ZS_OP_MIGRATE,	 /* slot u8 */
-	ZS_OP_OBJ_READ,	 /* slot u8: read_begin, compare, read_end */
+	ZS_OP_OBJ_READ,	 /* slot u8: read_begin, compare, read_end; from
+			    0xe0 on a zs_obj_read_batch of (u8 & 31) + 1 */
 	ZS_OP_OBJ_WRITE, /* slot u8, len u16, seed u8: zs_obj_write */
 	ZS_NR_MOVE_OPS
 };
