@@ -7,6 +7,7 @@
  */
 #include "zs_test_util.h"
 
+#include "handle.h"
 #include "kernel/kmap.h"
 #include "kernel/sanitize.h"
 
@@ -139,6 +140,39 @@ static void batch_duplicates(struct kunit *test)
 }
 
 /*
+ * Handles of reused slots (a later generation) beside new ones in one
+ * group: each is unpinned under its own generation, so all can be freed.
+ */
+static void batch_generations(struct kunit *test)
+{
+	struct zt_reports *r = zt_record_reports(test);
+	struct zs_pool *pool = zt_pool_geo(test, 4096, 4, 0);
+	unsigned long first, gens = 0;
+	struct batch *b;
+
+	/* run the quarantine through, so that slots come back */
+	for (unsigned long i = 0; i < 3 * ZS_HANDLE_QUARANTINE; i++) {
+		unsigned long h = zs_malloc(pool, 64);
+
+		KUNIT_ASSERT_NE(test, h, 0ul);
+		zs_free(pool, h);
+	}
+	b = make_batch(test, pool);
+	first = zs_handle_gen(b->h[0]);
+	for (unsigned int i = 0; i < NOBJ; i++)
+		gens += zs_handle_gen(b->h[i]) != first;
+	KUNIT_ASSERT_GT(test, gens, 0ul);
+	KUNIT_EXPECT_EQ(
+		test,
+		zs_obj_read_batch(pool, b->h, NOBJ, (void **)b->buf, b->len),
+		(size_t)NOBJ);
+	for (unsigned int i = 0; i < NOBJ; i++)
+		expect_read(test, b, i);
+	free_all(test, pool, b);
+	KUNIT_EXPECT_EQ(test, r->count, 0ul);
+}
+
+/*
  * Inside a RO map on the same thread (of another object: a batch closes
  * what it read to memory checkers, as a read's end does).
  */
@@ -247,13 +281,11 @@ static void batch_poison(struct kunit *test)
 #endif
 }
 
-static struct kunit_case obj_batch_cases[] = {KUNIT_CASE(batch_roundtrip_4k),
-					      KUNIT_CASE(batch_roundtrip_64k),
-					      KUNIT_CASE(batch_duplicates),
-					      KUNIT_CASE(batch_inside_map),
-					      KUNIT_CASE(batch_misuse),
-					      KUNIT_CASE(batch_poison),
-					      {}};
+static struct kunit_case obj_batch_cases[] = {
+	KUNIT_CASE(batch_roundtrip_4k), KUNIT_CASE(batch_roundtrip_64k),
+	KUNIT_CASE(batch_duplicates),	KUNIT_CASE(batch_generations),
+	KUNIT_CASE(batch_inside_map),	KUNIT_CASE(batch_misuse),
+	KUNIT_CASE(batch_poison),	{}};
 
 static struct kunit_suite obj_batch_suite = {
 	.name = "obj_batch",
