@@ -362,6 +362,29 @@ static void prefetch_obj(const struct zs_pool *pool, const struct obj_ref *r)
 		__builtin_prefetch(p + o);
 }
 
+/*
+ * Ask for the page descriptor of handle's object, read without a pin (only
+ * a hint: the pin reads it again): the pins' locked instructions would
+ * otherwise wait for each descriptor's miss in turn.
+ */
+static void prefetch_desc(struct zs_pool *pool, unsigned long handle)
+{
+	struct zs_handle_table *t = &pool->handles;
+	unsigned long index = zs_handle_slot_index(handle);
+	struct zs_handle_slot *slot;
+	struct zs_slot_view v;
+	struct zs_page *page;
+
+	if (zs_handle_tag(handle) != t->tag || !index)
+		return;
+	slot = zs_handle_slot_at(t, index);
+	if (!slot || !zs_slot_view(t, slot, &v))
+		return;
+	page = zs_pfn_to_page(pool, zs_obj_pfn(pool, v.obj));
+	if (page)
+		__builtin_prefetch(page);
+}
+
 /* Up to ZS_READ_BATCH of them: pin all, copy all, unpin all. */
 static size_t read_group(struct zs_pool *pool, const unsigned long *handles,
 			 size_t n, void *const *bufs, size_t *lens)
@@ -370,6 +393,8 @@ static size_t read_group(struct zs_pool *pool, const unsigned long *handles,
 	bool held[ZS_READ_BATCH];
 	size_t done = 0;
 
+	for (size_t i = 0; i < n; i++)
+		prefetch_desc(pool, handles[i]);
 	for (size_t i = 0; i < n; i++) {
 		held[i] = false;
 		if (!bufs[i])
