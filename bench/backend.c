@@ -163,6 +163,12 @@ static void zs_obj_load(struct backend *b, unsigned long h, void *dst, size_t n)
 		zs_obj_read_end(b->pool, h, (void *)src);
 }
 
+static void zs_load_batch(struct backend *b, const unsigned long *h,
+			  void *const *dst, size_t n)
+{
+	zs_obj_read_batch(b->pool, h, n, dst, NULL);
+}
+
 static unsigned long zs_compact_pool(struct backend *b)
 {
 	return zs_compact(b->pool);
@@ -271,7 +277,7 @@ static int open_zsmalloc(struct backend *b, const char *opts, size_t ps)
 {
 	struct zs_pool_config cfg;
 
-	int builtin = 0, obj_api = 0;
+	int builtin = 0, obj_api = 0, batch = 0;
 
 	b->merge = 1;
 	b->chain = 4;
@@ -279,6 +285,9 @@ static int open_zsmalloc(struct backend *b, const char *opts, size_t ps)
 		if (strncmp(opts, "-builtin", 8) == 0) {
 			builtin = 1;
 			opts += 8;
+		} else if (strncmp(opts, "-batch", 6) == 0) {
+			batch = 1;
+			opts += 6;
 		} else if (strncmp(opts, "-obj", 4) == 0) {
 			obj_api = 1;
 			opts += 4;
@@ -315,6 +324,8 @@ static int open_zsmalloc(struct backend *b, const char *opts, size_t ps)
 	b->kind = "zsmalloc";
 	b->store = obj_api ? zs_obj_store : zs_store;
 	b->load = obj_api ? zs_obj_load : zs_load;
+	if (batch)
+		b->load_batch = zs_load_batch;
 	b->compact = zs_compact_pool;
 	b->discard = zs_discard;
 	b->pool_bytes = zs_bytes;

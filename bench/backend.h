@@ -24,6 +24,9 @@ struct backend {
 	/* store = allocate + write; 0 when the allocation failed */
 	unsigned long (*store)(struct backend *b, const void *src, size_t n);
 	void (*load)(struct backend *b, unsigned long h, void *dst, size_t n);
+	/* NULL, or n objects at once, object i whole into dst[i] */
+	void (*load_batch)(struct backend *b, const unsigned long *h,
+			   void *const *dst, size_t n);
 	void (*discard)(struct backend *b, unsigned long h);
 	/* bytes of pages the pool holds by its own count; 0: none kept */
 	uint64_t (*pool_bytes)(struct backend *b);
@@ -33,10 +36,11 @@ struct backend {
 };
 
 /*
- * name: "zsmalloc[-builtin][-nomerge][-cN][-obj]" (chain N, default 4;
- * -builtin: the core's own page provider instead of the bench's
+ * name: "zsmalloc[-builtin][-nomerge][-cN][-obj][-batch]" (chain N,
+ * default 4; -builtin: the core's own page provider instead of the bench's
  * give-back-at-free one; -obj: the 2025 access API, zs_obj_write and
- * zs_obj_read_begin/_end, instead of map/unmap), "malloc", or
+ * zs_obj_read_begin/_end, instead of map/unmap; -batch: loads through
+ * zs_obj_read_batch), "malloc", or
  * "zpool-TYPE" (zpool-zbud, zpool-zsmalloc). 0, or -1 with a
  * message.
  */

@@ -239,7 +239,8 @@ STSV=$OUT/speed.tsv
 	echo "| backend (malloc underneath) | threads | store ns/op median (min-max) | load ns/op | rewrite ns/op | discard ns/op | Mops/s |"
 	echo "|---|---:|---:|---:|---:|---:|---:|"
 	for t in 1 2 4 8; do
-		backends=(zsmalloc zsmalloc-obj zsmalloc-builtin zpool-zbud malloc)
+		backends=(zsmalloc zsmalloc-obj zsmalloc-builtin
+			zsmalloc-builtin-batch zpool-zbud malloc)
 		[ "$t" -gt 2 ] && backends=(zsmalloc zsmalloc-builtin malloc)
 		for be in "${backends[@]}"; do
 			"$BIN/bench_speed" "$TRACE" --backend "$be" --threads "$t" --runs "$RUNS" --tsv "$STSV" 2>/dev/null
@@ -398,7 +399,9 @@ DOCF=$ROOT/docs/benchmarks.md
 	echo "and store another size in its place (the pool stays full: the steady"
 	echo "state, few fresh pages), discard = free;"
 	echo "zsmalloc and zbud through map/unmap (zsmalloc-obj: the 2025 API,"
-	echo "zs_obj_write and zs_obj_read_begin/_end), plain allocators with memcpy. Every"
+	echo "zs_obj_write and zs_obj_read_begin/_end; zsmalloc-builtin-batch: loads"
+	echo "through zs_obj_read_batch, 16 objects a call, in the same order), plain"
+	echo "allocators with memcpy. Every"
 	echo "phase is timed as a whole (T threads: thread i takes every T-th object,"
 	echo "one shared pool, ns/op is wall time / all objects). Every backend runs"
 	echo "with 1 and 2 threads, zsmalloc and glibc malloc also with 4 and 8."

@@ -2,7 +2,9 @@
 /*
  * bench_speed: replay a trace's stream of stored sizes as operations.
  * store = allocate + write the bytes, load = read them back, rewrite =
- * free + store another size in place (the steady state), discard = free. zsmalloc is accessed through map/unmap, malloc blocks with memcpy.
+ * free + store another size in place (the steady state), discard = free.
+ * zsmalloc is accessed through map/unmap (or its copy-based API, or loads
+ * through zs_obj_read_batch, 16 objects a call), malloc blocks with memcpy.
  * With T threads, thread i takes every T-th object and all share one pool;
  * the phases are separated by barriers and timed as a whole. Each figure
  * is the median of R runs with the minimum and maximum beside it. With
@@ -28,6 +30,8 @@
 #include <unistd.h>
 
 enum { PH_STORE, PH_LOAD, PH_REWRITE, PH_DISCARD, NR_PHASES };
+/* objects per call of a backend that loads several at once */
+#define LOAD_BATCH 16
 static const char *const phase_names[NR_PHASES] = {"store", "load", "rewrite",
 						   "discard"};
 
@@ -45,10 +49,45 @@ struct worker {
 	pthread_t tid;
 	unsigned long *handles;
 	unsigned char *buf;
+	unsigned char *bufs[LOAD_BATCH]; /* load_batch's */
 	unsigned long sink;
 	size_t failed;
 	double start[NR_PHASES], end[NR_PHASES];
 };
+
+static void load_each(struct worker *w)
+{
+	struct shared *s = w->s;
+	size_t k = 0;
+
+	for (size_t i = w->id; i < s->n; i += s->threads, k++) {
+		if (!w->handles[k])
+			continue;
+		s->b->load(s->b, w->handles[k], w->buf, s->sizes[i]);
+		w->sink += w->buf[s->sizes[i] - 1];
+	}
+}
+
+/* The same objects in the same order, LOAD_BATCH at a time. */
+static void load_batched(struct worker *w)
+{
+	struct shared *s = w->s;
+	unsigned long h[LOAD_BATCH];
+	size_t last[LOAD_BATCH], m = 0, k = 0;
+
+	for (size_t i = w->id; i < s->n; i += s->threads, k++) {
+		if (w->handles[k]) {
+			h[m] = w->handles[k];
+			last[m++] = s->sizes[i] - 1;
+		}
+		if (m == LOAD_BATCH || (m && i + s->threads >= s->n)) {
+			s->b->load_batch(s->b, h, (void *const *)w->bufs, m);
+			for (size_t j = 0; j < m; j++)
+				w->sink += w->bufs[j][last[j]];
+			m = 0;
+		}
+	}
+}
 
 static void *work(void *arg)
 {
@@ -68,13 +107,10 @@ static void *work(void *arg)
 	w->end[PH_STORE] = bench_now_ns();
 	pthread_barrier_wait(&s->barrier);
 	w->start[PH_LOAD] = bench_now_ns();
-	k = 0;
-	for (size_t i = w->id; i < s->n; i += s->threads, k++) {
-		if (!w->handles[k])
-			continue;
-		b->load(b, w->handles[k], w->buf, s->sizes[i]);
-		w->sink += w->buf[s->sizes[i] - 1];
-	}
+	if (b->load_batch)
+		load_batched(w);
+	else
+		load_each(w);
 	w->end[PH_LOAD] = bench_now_ns();
 	/* rewrite: free each object and store another object's size in its
 	 * place, as zram does when a page is written again; the pool stays
@@ -123,6 +159,12 @@ static int one_run(const char *name, const uint32_t *sizes, size_t n,
 		if (!w[i].handles || !w[i].buf)
 			return -1;
 		memset(w[i].buf, 0x5a + (int)i, page_size);
+		for (int j = 0; j < LOAD_BATCH; j++) {
+			w[i].bufs[j] = malloc(page_size);
+			if (!w[i].bufs[j])
+				return -1;
+			memset(w[i].bufs[j], 0x5a + (int)i, page_size);
+		}
 		pthread_create(&w[i].tid, NULL, work, &w[i]);
 	}
 	for (int p = 0; p < NR_PHASES; p++)
@@ -146,6 +188,8 @@ static int one_run(const char *name, const uint32_t *sizes, size_t n,
 		failed += w[i].failed;
 		free(w[i].handles);
 		free(w[i].buf);
+		for (int j = 0; j < LOAD_BATCH; j++)
+			free(w[i].bufs[j]);
 	}
 	pthread_barrier_destroy(&s.barrier);
 	b.destroy(&b);
