@@ -36,7 +36,7 @@ static unsigned int shift_for(size_t size)
 uint8_t *zs_scratch_get(size_t size)
 {
 	unsigned int s = shift_for(size);
-	struct ring *r = &rings[s];
+	struct ring *r;
 	uint8_t *p = NULL;
 
 	if (s > MAX_SHIFT) {
@@ -45,6 +45,7 @@ uint8_t *zs_scratch_get(size_t size)
 			zs_fuzz_fail("out of memory for %zu bytes", size);
 		return p;
 	}
+	r = &rings[s];
 	pthread_mutex_lock(&rings_lock);
 	if (r->n == RING) {
 		p = r->block[r->first];
@@ -66,12 +67,13 @@ uint8_t *zs_scratch_get(size_t size)
 void zs_scratch_put(uint8_t *p, size_t size)
 {
 	unsigned int s = shift_for(size);
-	struct ring *r = &rings[s];
+	struct ring *r;
 
 	if (s > MAX_SHIFT) {
 		free(p);
 		return;
 	}
+	r = &rings[s];
 	zs_fuzz_close(p, (size_t)1 << s);
 	pthread_mutex_lock(&rings_lock);
 	if (r->n < RING) {
