@@ -236,7 +236,7 @@ static bool read_check(struct worker *w, const struct obj *o)
  */
 static void do_batch(struct worker *w)
 {
-	unsigned long h[SLOTS + 1];
+	unsigned long h[SLOTS + 1] = {0};
 	size_t lens[SLOTS + 1], n = 0, got;
 	const struct obj *o[SLOTS + 1];
 
