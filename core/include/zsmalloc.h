@@ -93,8 +93,11 @@ int zs_pool_check(struct zs_pool *pool); /* 0, or reports what is broken */
  * into the start of the object. It may run while another thread holds the
  * object mapped RO or being read: its bytes are the object's afterwards
  * (an RO unmap or a read end never stores back), but what that mapping
- * shows of the written range is unspecified from then on, and memory
- * checkers may flag reading it (the write closes the object's span).
+ * shows of the written range is unspecified from then on.
+ *
+ * Under memory checkers (ASan, Valgrind) an object's bytes are open while
+ * any map or read of it is open, on any thread, and closed when the last
+ * one ends.
  */
 void *zs_obj_read_begin(struct zs_pool *pool, unsigned long handle,
 			void *local_copy);
@@ -112,9 +115,8 @@ void zs_obj_write(struct zs_pool *pool, unsigned long handle,
  * A handle may appear more than once. A handle that cannot be read (freed,
  * foreign, NULL buffer) is reported, its buffer left alone and its length
  * set to 0; the others are still read. Returns how many were copied.
- * Safe beside every other call, as zs_obj_read_begin is; like
- * zs_obj_read_end it closes each object's bytes to memory checkers when
- * done, so a mapping of one of them held meanwhile shows them closed.
+ * Safe beside every other call, as zs_obj_read_begin is, and inside a map
+ * or read of one of the objects.
  */
 size_t zs_obj_read_batch(struct zs_pool *pool, const unsigned long *handles,
 			 size_t n, void *const *bufs, size_t *lens);

@@ -16,17 +16,11 @@
 #include "kernel/percpu.h"
 #include "kernel/report.h"
 #include "kernel/sanitize.h"
+#include "obj_copy.h"
+#include "obj_shadow.h"
 #include "pin_fast.h"
 #include "pool.h"
 #include "zspage.h"
-
-static void open_obj(void *p, size_t n, bool undefined)
-{
-	if (undefined)
-		zs_san_open_undefined(p, n);
-	else
-		zs_san_open_defined(p, n);
-}
 
 /* Round up to ASan's granule: the area is closed in whole granules. */
 static size_t granules(size_t n)
@@ -34,8 +28,12 @@ static size_t granules(size_t n)
 	return (n + 7) & ~(size_t)7;
 }
 
-/* Copy a spanning object between its two pages and buf. */
-static bool copy_spanning(struct zs_cpu_area *a, size_t obj_size,
+/*
+ * Copy a spanning object between its two pages and buf; its page bytes
+ * stay open only while another pinner than slot's holds them open.
+ */
+static bool copy_spanning(struct zs_cpu_area *a,
+			  const struct zs_handle_slot *slot, size_t obj_size,
 			  size_t page_size, bool to_pages, bool undefined)
 {
 	size_t first = page_size - a->off; /* object bytes on the 1st page */
@@ -51,23 +49,21 @@ static bool copy_spanning(struct zs_cpu_area *a, size_t obj_size,
 		kunmap_atomic(p1);
 		return false;
 	}
-	if (to_pages) {
-		zs_san_open_undefined(p1 + a->off, n1);
+	undefined = undefined || to_pages;
+	zs_obj_shadow_open(slot, p1 + a->off, n1, undefined);
+	if (to_pages)
 		memcpy(p1 + a->off, a->buf, n1);
-		if (n2) {
-			zs_san_open_undefined(p2, n2);
-			memcpy(p2, a->buf + n1, n2);
-		}
-	} else {
-		open_obj(p1 + a->off, n1, undefined);
+	else
 		memcpy(a->buf, p1 + a->off, n1);
-		if (n2) {
-			open_obj(p2, n2, undefined);
+	if (n2) {
+		zs_obj_shadow_open(slot, p2, n2, undefined);
+		if (to_pages)
+			memcpy(p2, a->buf + n1, n2);
+		else
 			memcpy(a->buf + n1, p2, n2);
-		}
 	}
-	zs_san_close(p1 + a->off, first);
-	zs_san_close(p2, obj_size - first);
+	zs_obj_shadow_close(slot, p1 + a->off, first, 1);
+	zs_obj_shadow_close(slot, p2, obj_size - first, 1);
 	kunmap_atomic(p2);
 	kunmap_atomic(p1);
 	zs_count_copy(to_pages, a->len);
@@ -99,14 +95,15 @@ map_pinned(struct zs_pool *pool, struct zs_cpu_area *a, unsigned long handle,
 		if (!a->kaddr)
 			goto fail;
 		a->user = (char *)a->kaddr + off;
-		open_obj(a->user, a->len, undefined);
+		zs_obj_shadow_open(slot, a->user, a->len, undefined);
 	} else {
 		if (mm == ZS_MM_WO) {
 			zs_san_open_undefined(a->buf, a->len);
 		} else {
 			zs_san_open_defined(a->buf, a->len);
-			if (!copy_spanning(a, class->size, pool->geo.page_size,
-					   false, undefined)) {
+			if (!copy_spanning(a, slot, class->size,
+					   pool->geo.page_size, false,
+					   undefined)) {
 				zs_san_close(a->buf, granules(a->len));
 				goto fail;
 			}
@@ -217,6 +214,7 @@ void zs_unmap_object(struct zs_pool *pool, unsigned long handle)
 {
 	struct zs_cpu_area *a = zs_cpu_area_this();
 	struct zs_handle_slot *slot;
+	struct zs_obj_loc loc;
 
 	if (!a || !a->pool) {
 		zs_report("zs_unmap_object",
@@ -233,13 +231,18 @@ void zs_unmap_object(struct zs_pool *pool, unsigned long handle)
 		/* the address kmap_atomic gave, not the object's (seed bug) */
 		if (!kunmap_atomic(a->kaddr))
 			return;
-		zs_san_close(a->user, a->obj_size);
+		zs_obj_shadow_close(a->slot, a->user, a->obj_size, 1);
 	} else {
 		if (a->mm != ZS_MM_RO &&
-		    !copy_spanning(a, a->obj_size, pool->geo.page_size, true,
-				   false))
+		    !copy_spanning(a, a->slot, a->obj_size, pool->geo.page_size,
+				   true, false))
 			return;
 		zs_san_close(a->buf, granules(a->len));
+		/* a copy by another pinner meanwhile may have left them open */
+		loc = (struct zs_obj_loc){.page = a->page,
+					  .off = a->off,
+					  .obj_size = a->obj_size};
+		zs_obj_shadow_close_all(pool, a->slot, &loc, 1);
 	}
 	slot = a->slot;
 	if (a->mm != ZS_MM_RO)

@@ -102,13 +102,14 @@ static void repoint_free_list(struct zs_pool *pool, struct zspage *zs,
 		bool ok = zs_obj_locate(pool, class, obj, &loc);
 
 		ZS_BUG_ON(!ok);
-		ok = zs_obj_copy(pool, &loc, &link, sizeof(link), false, false);
+		ok = zs_obj_copy(pool, NULL, &loc, &link, sizeof(link), false,
+				 false);
 		ZS_BUG_ON(!ok);
 		next = repoint(pool, link >> ZS_OBJ_TAG_BITS, old_pfn, new_pfn);
 		if (next << ZS_OBJ_TAG_BITS != link) {
 			link = next << ZS_OBJ_TAG_BITS;
-			ok = zs_obj_copy(pool, &loc, &link, sizeof(link), true,
-					 false);
+			ok = zs_obj_copy(pool, NULL, &loc, &link, sizeof(link),
+					 true, false);
 			ZS_BUG_ON(!ok);
 		}
 		obj = next;

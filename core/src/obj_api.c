@@ -21,6 +21,7 @@
 #include "kernel/report.h"
 #include "kernel/sanitize.h"
 #include "obj_copy.h"
+#include "obj_shadow.h"
 #include "pin_fast.h"
 #include "pool.h"
 
@@ -213,17 +214,14 @@ void *zs_obj_read_begin(struct zs_pool *pool, unsigned long handle,
 				  "handle %#lx straddles two pages and no "
 				  "local copy buffer was given",
 				  handle);
-		else if (zs_obj_copy(pool, &r.loc, local_copy, r.size, false,
-				     r.fresh))
+		else if (zs_obj_copy(pool, r.slot, &r.loc, local_copy, r.size,
+				     false, r.fresh))
 			p = local_copy;
 	} else {
 		base = kmap_atomic(r.loc.page);
 		if (base) {
 			p = base + r.loc.off;
-			if (r.fresh)
-				zs_san_open_undefined(p, r.size);
-			else
-				zs_san_open_defined(p, r.size);
+			zs_obj_shadow_open(r.slot, p, r.size, r.fresh);
 		}
 	}
 	if (!p)
@@ -266,10 +264,13 @@ static ZS_COLD void read_end_checked(struct zs_pool *pool, unsigned long handle,
 		/* the address kmap_atomic gave, not the object's */
 		if (!kunmap_atomic(base))
 			goto out;
-		zs_san_close(p, loc.obj_size);
+		zs_obj_shadow_close(slot, p, loc.obj_size, own ? 2 : 1);
 	} else if (!p) {
 		zs_report("zs_obj_read_end", "handle %#lx: no buffer", handle);
 		goto out;
+	} else {
+		/* a copy by another pinner meanwhile may have left it open */
+		zs_obj_shadow_close_all(pool, slot, &loc, own ? 2 : 1);
 	}
 	zs_slot_unpin_live(slot, zs_handle_gen(handle)); /* the read's */
 out:
@@ -305,11 +306,18 @@ void zs_obj_read_end(struct zs_pool *pool, unsigned long handle,
 		read_end_checked(pool, handle, handle_mem);
 		return;
 	}
+	if (!o->kaddr && ZS_POISONS_PAGES) {
+		/* the record does not say where the copied object's bytes
+		 * are, which the checked path closes when the read is last */
+		open_read_drop((unsigned int)i);
+		read_end_checked(pool, handle, handle_mem);
+		return;
+	}
 	if (o->kaddr) {
 		/* a refused pairing is reported; the read stays open */
 		if (!kunmap_atomic(o->kaddr))
 			return;
-		zs_san_close(handle_mem, o->span);
+		zs_obj_shadow_close(o->slot, handle_mem, o->span, 1);
 	}
 	zs_slot_unpin_live(o->slot, gen);
 	open_read_drop((unsigned int)i);
@@ -330,8 +338,8 @@ void zs_obj_write(struct zs_pool *pool, unsigned long handle,
 		zs_report("zs_obj_write",
 			  "handle %#lx: %zu bytes do not fit its %u", handle,
 			  mem_len, r.size);
-	else if (zs_obj_copy(pool, &r.loc, (void *)handle_mem, mem_len, true,
-			     false))
+	else if (zs_obj_copy(pool, r.slot, &r.loc, (void *)handle_mem, mem_len,
+			     true, false))
 		zs_slot_set_written(r.slot);
 	zs_slot_unpin_live(r.slot, zs_handle_gen(handle));
 }
@@ -410,18 +418,21 @@ static size_t read_group(struct zs_pool *pool, const unsigned long *handles,
 	for (size_t i = 0; i < n; i++) {
 		size_t len = 0;
 
-		if (held[i] && zs_obj_copy(pool, &r[i].loc, bufs[i], r[i].size,
-					   false, r[i].fresh)) {
+		if (held[i] && zs_obj_copy(pool, r[i].slot, &r[i].loc, bufs[i],
+					   r[i].size, false, r[i].fresh)) {
 			len = r[i].size;
 			done++;
 		}
 		if (lens)
 			lens[i] = len;
 	}
-	for (size_t i = 0; i < n; i++)
-		if (held[i])
-			zs_slot_unpin_live(r[i].slot,
-					   zs_handle_gen(handles[i]));
+	for (size_t i = 0; i < n; i++) {
+		if (!held[i])
+			continue;
+		/* a duplicate in the group kept the copies from closing it */
+		zs_obj_shadow_close_all(pool, r[i].slot, &r[i].loc, 1);
+		zs_slot_unpin_live(r[i].slot, zs_handle_gen(handles[i]));
+	}
 	return done;
 }
 

@@ -4,7 +4,8 @@
  * window per page (the copy-based access API, page migration), or straight
  * into another object, a source and a destination page mapped at once
  * (compaction). Only the bytes copied are opened to memory checkers, and
- * each object's whole class-size span is closed again afterwards.
+ * each object's whole class-size span is closed again afterwards, unless
+ * another pinner still holds it open (obj_shadow.h).
  */
 #ifndef ZS_OBJ_COPY_H
 #define ZS_OBJ_COPY_H
@@ -33,14 +34,20 @@ static inline bool zs_obj_spans(const struct zs_pool *pool,
 	return loc->off + loc->obj_size > pool->geo.page_size;
 }
 
+struct zs_handle_slot;
+
 /*
  * Copy the first len bytes of the object into buf (to_obj false) or from
  * buf into the object (to_obj true). undefined: when reading, the object
  * never held data (memory checkers see the copy as uninitialised).
+ * holder: the slot through which the caller holds one pin of the object
+ * (its span stays open to memory checkers while others hold it too), or
+ * NULL for an object nobody else can hold (a mover's, a free one).
  * false when a kmap failed (reported by kmap_atomic), nothing copied then.
  */
-bool zs_obj_copy(struct zs_pool *pool, const struct zs_obj_loc *loc, void *buf,
-		 size_t len, bool to_obj, bool undefined);
+bool zs_obj_copy(struct zs_pool *pool, const struct zs_handle_slot *holder,
+		 const struct zs_obj_loc *loc, void *buf, size_t len,
+		 bool to_obj, bool undefined);
 
 /*
  * Copy the first len bytes of object from into object to (same class, no

@@ -93,8 +93,8 @@ static void pin_waits_for_hold(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_load(&m.done), 0); /* still waiting */
 	/* what a mover does to the bytes while it holds the object */
 	zt_fill(bytes, SIZE, 2);
-	KUNIT_ASSERT_TRUE(test,
-			  zs_obj_copy(pool, &loc, bytes, SIZE, true, false));
+	KUNIT_ASSERT_TRUE(
+		test, zs_obj_copy(pool, NULL, &loc, bytes, SIZE, true, false));
 	zs_slot_unhold(slot);
 	KUNIT_ASSERT_EQ(test, pthread_join(th, NULL), 0);
 	KUNIT_EXPECT_EQ(test, atomic_load(&m.done), 1);
