@@ -15,9 +15,11 @@
  * holds one object X mapped RO, or read through zs_obj_read_begin, while
  * a partner thread writes its zspage neighbour Y (through a WO or RW map
  * and through zs_obj_write) and X itself through zs_obj_write; the holder
- * reads nothing of X while that write runs. After the unmap (or read end)
- * both must hold the partner's bytes: an unmap that copies a stale view
- * back loses them.
+ * reads nothing of X while that write runs. Then the holder's view must
+ * still show the bytes past the written head, and all of it must stay
+ * open to the memory checkers (the write ended, the hold did not). After
+ * the unmap (or read end) both must hold the partner's bytes: an unmap
+ * that copies a stale view back loses them.
  *
  * The split of the input is deterministic; the interleaving is the
  * scheduler's, so a run can differ only in which hand-offs find an object
@@ -335,6 +337,24 @@ static void hold_shadow(struct zs_model *m, const struct hold_req *r)
  * the holder does not look at it; when X is not written, its view must
  * still show X's bytes after the partner's writes to Y.
  */
+/*
+ * X's view after the partner wrote its first nx bytes: what the view shows
+ * of those is unspecified (the page's new bytes in place, the old ones in
+ * a copy), but they are touched, which a memory checker reports if the
+ * write closed them under the hold; the rest is X's bytes from before.
+ */
+static void held_after_write(const uint8_t *view, const struct zs_obj *x,
+			     size_t nx)
+{
+	const volatile uint8_t *v = view;
+
+	(void)(v[0] + v[nx - 1]);
+	if (memcmp(view + nx, x->bytes + nx, x->size - nx) != 0)
+		zs_fuzz_fail("held object %#lx changed past the %zu bytes "
+			     "another thread wrote",
+			     x->handle, nx);
+}
+
 static void hold(struct worker *w, struct zs_input *in)
 {
 	struct zs_model *m = &w->m;
@@ -381,6 +401,8 @@ static void hold(struct worker *w, struct zs_input *in)
 			zs_model_compare(m, r.x, p);
 		else
 			zs_model_check_mapping(m);
+	} else {
+		held_after_write(p ? p : m->map, x, r.nx);
 	}
 	if (p)
 		zs_obj_read_end(m->pool, x->handle, p);
