@@ -377,16 +377,11 @@ static void prefetch_obj(const struct zs_pool *pool, const struct obj_ref *r)
  */
 static void prefetch_desc(struct zs_pool *pool, unsigned long handle)
 {
-	struct zs_handle_table *t = &pool->handles;
-	unsigned long index = zs_handle_slot_index(handle);
-	struct zs_handle_slot *slot;
+	struct zs_handle_slot *slot = zs_slot_of_handle(pool, handle);
 	struct zs_slot_view v;
 	struct zs_page *page;
 
-	if (zs_handle_tag(handle) != t->tag || !index)
-		return;
-	slot = zs_handle_slot_at(t, index);
-	if (!slot || !zs_slot_view(t, slot, &v))
+	if (!slot || !zs_slot_view(&pool->handles, slot, &v))
 		return;
 	page = zs_pfn_to_page(pool, zs_obj_pfn(pool, v.obj));
 	if (page)

@@ -14,6 +14,21 @@
 #include "zspage.h"
 
 /*
+ * The slot handle names in pool's table, not pinned: NULL for another
+ * pool's tag or slot 0. The pin and the batch's early look share it.
+ */
+static ZS_ALWAYS_INLINE struct zs_handle_slot *
+zs_slot_of_handle(struct zs_pool *pool, unsigned long handle)
+{
+	struct zs_handle_table *t = &pool->handles;
+	unsigned long index = zs_handle_slot_index(handle);
+
+	if (zs_handle_tag(handle) != t->tag || !index)
+		return NULL;
+	return zs_handle_slot_at(t, index);
+}
+
+/*
  * Pinned, each slot word read once: the object's slot (its view in v,
  * its class, page and index filled in); NULL, with nothing held, when
  * anything is off.
@@ -23,18 +38,13 @@ zs_pin_fast(struct zs_pool *pool, unsigned long handle, struct zs_slot_view *v,
 	    struct size_class **classp, struct zs_page **pagep,
 	    unsigned int *idxp)
 {
-	struct zs_handle_table *t = &pool->handles;
-	unsigned long index = zs_handle_slot_index(handle);
 	unsigned int gen = zs_handle_gen(handle);
-	struct zs_handle_slot *slot;
+	struct zs_handle_slot *slot = zs_slot_of_handle(pool, handle);
 
-	if (zs_handle_tag(handle) != t->tag || !index)
-		return NULL;
-	slot = zs_handle_slot_at(t, index);
 	if (!slot || zs_slot_pin_live(slot, gen) != ZS_PINNED)
 		return NULL;
 	/* the generation again: a free racing the pin (the caller's bug) */
-	if (zs_slot_view(t, slot, v) && zs_slot_gen(slot) == gen) {
+	if (zs_slot_view(&pool->handles, slot, v) && zs_slot_gen(slot) == gen) {
 		*classp = zs_class_of(pool, v->size, v->shard);
 		if (*classp &&
 		    zspage_of_obj(pool, *classp, v->obj, idxp, pagep))

@@ -253,7 +253,7 @@ static void op_obj_read_batch(struct zs_model *m, uint8_t hint)
 {
 	unsigned long h[BATCH_MAX];
 	uint8_t *buf[BATCH_MAX], *block;
-	size_t len[BATCH_MAX], off[BATCH_MAX + 1], n = 0, bytes = 0, got;
+	size_t len[BATCH_MAX], off[BATCH_MAX + 1], n = 0, bytes = 0, got, next;
 	int slot[BATCH_MAX];
 	long spanning = m->shared_pool ? -1 : 0;
 	struct zs_access_counts counts;
@@ -266,9 +266,10 @@ static void op_obj_read_batch(struct zs_model *m, uint8_t hint)
 			return;
 		if (!readable(m, s))
 			continue;
-		if (batch_next(off[n], m->obj[s].size) > BATCH_BYTES)
+		next = batch_next(off[n], m->obj[s].size);
+		if (next > BATCH_BYTES)
 			break;
-		off[n + 1] = batch_next(off[n], m->obj[s].size);
+		off[n + 1] = next;
 		slot[n] = s;
 		h[n] = m->obj[s].handle;
 		bytes += m->obj[s].size;
