@@ -44,8 +44,8 @@ static bool alone(const struct zs_handle_slot *slot, unsigned int mine)
 	return !slot || zs_slot_mapcount(slot) <= mine;
 }
 
-void zs_obj_shadow_lock_open(const struct zs_handle_slot *slot, void *p,
-			     size_t n, bool undefined)
+void zs_obj_shadow_open(const struct zs_handle_slot *slot, void *p, size_t n,
+			bool undefined)
 {
 	atomic_flag *l = lock_of(slot);
 
@@ -57,8 +57,8 @@ void zs_obj_shadow_lock_open(const struct zs_handle_slot *slot, void *p,
 	unlock(l);
 }
 
-void zs_obj_shadow_lock_close(const struct zs_handle_slot *slot, const void *p,
-			      size_t n, unsigned int mine)
+void zs_obj_shadow_close(const struct zs_handle_slot *slot, const void *p,
+			 size_t n, unsigned int mine)
 {
 	atomic_flag *l = lock_of(slot);
 
@@ -68,10 +68,9 @@ void zs_obj_shadow_lock_close(const struct zs_handle_slot *slot, const void *p,
 	unlock(l);
 }
 
-void zs_obj_shadow_lock_close_all(const struct zs_pool *pool,
-				  const struct zs_handle_slot *slot,
-				  const struct zs_obj_loc *loc,
-				  unsigned int mine)
+void zs_obj_shadow_close_all(const struct zs_pool *pool,
+			     const struct zs_handle_slot *slot,
+			     const struct zs_obj_loc *loc, unsigned int mine)
 {
 	size_t ps = pool->geo.page_size;
 	size_t first = zs_obj_spans(pool, loc) ? ps - loc->off : loc->obj_size;

@@ -26,60 +26,29 @@
 
 struct zs_handle_slot;
 
+#if ZS_POISONS_PAGES
 /* Open p[0, n) of the object pinned through slot: defined or not. */
-static inline void zs_obj_shadow_open(const struct zs_handle_slot *slot,
-				      void *p, size_t n, bool undefined);
+void zs_obj_shadow_open(const struct zs_handle_slot *slot, void *p, size_t n,
+			bool undefined);
 
 /*
  * Close p[0, n) unless the slot holds more pins than the caller's own
  * (mine): another pinner still has the object open. slot NULL: a mover or
  * a free object, which nobody else holds: close.
  */
-static inline void zs_obj_shadow_close(const struct zs_handle_slot *slot,
-				       const void *p, size_t n,
-				       unsigned int mine);
+void zs_obj_shadow_close(const struct zs_handle_slot *slot, const void *p,
+			 size_t n, unsigned int mine);
 
 /*
  * The same for the object's whole class-size span at loc, both pages'
  * parts of a straddling one, without mapping them (their bytes are not
  * touched): the end of a hold whose copies may have left them open.
  */
-static inline void zs_obj_shadow_close_all(const struct zs_pool *pool,
-					   const struct zs_handle_slot *slot,
-					   const struct zs_obj_loc *loc,
-					   unsigned int mine);
-
-#if ZS_POISONS_PAGES
-void zs_obj_shadow_lock_open(const struct zs_handle_slot *slot, void *p,
-			     size_t n, bool undefined);
-void zs_obj_shadow_lock_close(const struct zs_handle_slot *slot, const void *p,
-			      size_t n, unsigned int mine);
-void zs_obj_shadow_lock_close_all(const struct zs_pool *pool,
-				  const struct zs_handle_slot *slot,
-				  const struct zs_obj_loc *loc,
-				  unsigned int mine);
-
-static inline void zs_obj_shadow_open(const struct zs_handle_slot *slot,
-				      void *p, size_t n, bool undefined)
-{
-	zs_obj_shadow_lock_open(slot, p, n, undefined);
-}
-
-static inline void zs_obj_shadow_close(const struct zs_handle_slot *slot,
-				       const void *p, size_t n,
-				       unsigned int mine)
-{
-	zs_obj_shadow_lock_close(slot, p, n, mine);
-}
-
-static inline void zs_obj_shadow_close_all(const struct zs_pool *pool,
-					   const struct zs_handle_slot *slot,
-					   const struct zs_obj_loc *loc,
-					   unsigned int mine)
-{
-	zs_obj_shadow_lock_close_all(pool, slot, loc, mine);
-}
+void zs_obj_shadow_close_all(const struct zs_pool *pool,
+			     const struct zs_handle_slot *slot,
+			     const struct zs_obj_loc *loc, unsigned int mine);
 #else
+/* Without closed page bytes: the plain open, and nothing to close. */
 static inline void zs_obj_shadow_open(const struct zs_handle_slot *slot,
 				      void *p, size_t n, bool undefined)
 {
