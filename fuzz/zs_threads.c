@@ -330,14 +330,6 @@ static void hold_shadow(struct zs_model *m, const struct hold_req *r)
 }
 
 /*
- * OP_HOLD (kind u8, param u16, pick u8, how u8, seed u8, arg u16): X held
- * (mapped RO or being read) while the partner writes Y and maybe X; then
- * both must hold the partner's bytes. pick % 8 + 2 objects are allocated
- * to find X (straddling when pick & 8) and Y. While X is being written
- * the holder does not look at it; when X is not written, its view must
- * still show X's bytes after the partner's writes to Y.
- */
-/*
  * X's view after the partner wrote its first nx bytes: what the view shows
  * of those is unspecified (the page's new bytes in place, the old ones in
  * a copy), but they are touched, which a memory checker reports if the
@@ -355,6 +347,15 @@ static void held_after_write(const uint8_t *view, const struct zs_obj *x,
 			     x->handle, nx);
 }
 
+/*
+ * OP_HOLD (kind u8, param u16, pick u8, how u8, seed u8, arg u16): X held
+ * (mapped RO or being read) while the partner writes Y and maybe X; then
+ * both must hold the partner's bytes. pick % 8 + 2 objects are allocated
+ * to find X (straddling when pick & 8) and Y. While X is being written
+ * the holder does not look at it; afterwards its view must still show
+ * X's bytes after the partner's writes to Y, and past the head the
+ * partner wrote to X (held_after_write).
+ */
 static void hold(struct worker *w, struct zs_input *in)
 {
 	struct zs_model *m = &w->m;
