@@ -116,7 +116,12 @@ map_pinned(struct zs_pool *pool, struct zs_cpu_area *a, unsigned long handle,
 	a->pool = pool;
 	return a->user;
 fail:
-	zs_slot_unpin_live(slot, zs_handle_gen(handle));
+	/* another holder that let go meanwhile counted this pin */
+	zs_obj_shadow_release_all(pool, slot,
+				  &(struct zs_obj_loc){.page = page,
+						       .off = off,
+						       .obj_size = class->size},
+				  1, zs_handle_gen(handle));
 	return NULL;
 }
 
@@ -231,23 +236,27 @@ void zs_unmap_object(struct zs_pool *pool, unsigned long handle)
 		/* the address kmap_atomic gave, not the object's (seed bug) */
 		if (!kunmap_atomic(a->kaddr))
 			return;
-		zs_obj_shadow_close(a->slot, a->user, a->obj_size, 1);
 	} else {
 		if (a->mm != ZS_MM_RO &&
 		    !copy_spanning(a, a->slot, a->obj_size, pool->geo.page_size,
 				   true, false))
 			return;
 		zs_san_close(a->buf, granules(a->len));
-		/* a copy by another pinner meanwhile may have left them open */
-		loc = (struct zs_obj_loc){.page = a->page,
-					  .off = a->off,
-					  .obj_size = a->obj_size};
-		zs_obj_shadow_close_all(pool, a->slot, &loc, 1);
 	}
 	slot = a->slot;
 	if (a->mm != ZS_MM_RO)
 		zs_slot_set_written(slot);
-	zs_slot_unpin_live(slot, zs_handle_gen(handle));
+	if (!a->spans) {
+		zs_obj_shadow_release(slot, a->user, a->obj_size, 1,
+				      zs_handle_gen(handle));
+	} else {
+		/* a copy by another pinner meanwhile may have left them open */
+		loc = (struct zs_obj_loc){.page = a->page,
+					  .off = a->off,
+					  .obj_size = a->obj_size};
+		zs_obj_shadow_release_all(pool, slot, &loc, 1,
+					  zs_handle_gen(handle));
+	}
 	a->pool = NULL;
 	a->slot = NULL;
 	a->user = NULL;

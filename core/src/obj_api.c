@@ -224,8 +224,9 @@ void *zs_obj_read_begin(struct zs_pool *pool, unsigned long handle,
 			zs_obj_shadow_open(r.slot, p, r.size, r.fresh);
 		}
 	}
-	if (!p)
-		zs_slot_unpin_live(r.slot, zs_handle_gen(handle));
+	if (!p) /* another holder that let go meanwhile counted this pin */
+		zs_obj_shadow_release_all(pool, r.slot, &r.loc, 1,
+					  zs_handle_gen(handle));
 	else
 		open_read_push(pool, handle, p, base, r.slot,
 			       base ? r.loc.obj_size : 0);
@@ -264,15 +265,19 @@ static ZS_COLD void read_end_checked(struct zs_pool *pool, unsigned long handle,
 		/* the address kmap_atomic gave, not the object's */
 		if (!kunmap_atomic(base))
 			goto out;
-		zs_obj_shadow_close(slot, p, loc.obj_size, own ? 2 : 1);
-	} else if (!p) {
+		/* the read's pin and this call's own */
+		zs_obj_shadow_release(slot, p, loc.obj_size, own ? 2 : 1,
+				      zs_handle_gen(handle));
+		return;
+	}
+	if (!p) {
 		zs_report("zs_obj_read_end", "handle %#lx: no buffer", handle);
 		goto out;
-	} else {
-		/* a copy by another pinner meanwhile may have left it open */
-		zs_obj_shadow_close_all(pool, slot, &loc, own ? 2 : 1);
 	}
-	zs_slot_unpin_live(slot, zs_handle_gen(handle)); /* the read's */
+	/* a copy by another pinner meanwhile may have left it open */
+	zs_obj_shadow_release_all(pool, slot, &loc, own ? 2 : 1,
+				  zs_handle_gen(handle));
+	return;
 out:
 	if (own)
 		zs_slot_unpin_live(slot, zs_handle_gen(handle));
@@ -317,9 +322,8 @@ void zs_obj_read_end(struct zs_pool *pool, unsigned long handle,
 		/* a refused pairing is reported; the read stays open */
 		if (!kunmap_atomic(o->kaddr))
 			return;
-		zs_obj_shadow_close(o->slot, handle_mem, o->span, 1);
 	}
-	zs_slot_unpin_live(o->slot, gen);
+	zs_obj_shadow_release(o->slot, handle_mem, o->span, 1, gen);
 	open_read_drop((unsigned int)i);
 }
 
@@ -341,7 +345,9 @@ void zs_obj_write(struct zs_pool *pool, unsigned long handle,
 	else if (zs_obj_copy(pool, r.slot, &r.loc, (void *)handle_mem, mem_len,
 			     true, false))
 		zs_slot_set_written(r.slot);
-	zs_slot_unpin_live(r.slot, zs_handle_gen(handle));
+	/* a reader beside this write may have kept the copy from closing */
+	zs_obj_shadow_release_all(pool, r.slot, &r.loc, 1,
+				  zs_handle_gen(handle));
 }
 
 /*
@@ -425,8 +431,8 @@ static size_t read_group(struct zs_pool *pool, const unsigned long *handles,
 		if (!held[i])
 			continue;
 		/* a duplicate in the group kept the copies from closing it */
-		zs_obj_shadow_close_all(pool, r[i].slot, &r[i].loc, 1);
-		zs_slot_unpin_live(r[i].slot, zs_handle_gen(handles[i]));
+		zs_obj_shadow_release_all(pool, r[i].slot, &r[i].loc, 1,
+					  zs_handle_gen(handles[i]));
 	}
 	return done;
 }

@@ -7,7 +7,6 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
-#include "handle.h"
 #include "zspage.h"
 
 /*
@@ -68,9 +67,30 @@ void zs_obj_shadow_close(const struct zs_handle_slot *slot, const void *p,
 	unlock(l);
 }
 
-void zs_obj_shadow_close_all(const struct zs_pool *pool,
-			     const struct zs_handle_slot *slot,
-			     const struct zs_obj_loc *loc, unsigned int mine)
+/* Drop the caller's mine pins; under the slot's lock. */
+static void unpin_mine(struct zs_handle_slot *slot, unsigned int mine,
+		       unsigned int gen)
+{
+	while (mine--)
+		zs_slot_unpin_live(slot, gen);
+}
+
+void zs_obj_shadow_release(struct zs_handle_slot *slot, const void *p, size_t n,
+			   unsigned int mine, unsigned int gen)
+{
+	atomic_flag *l = lock_of(slot);
+
+	lock(l);
+	if (alone(slot, mine))
+		zs_san_close(p, n);
+	unpin_mine(slot, mine, gen);
+	unlock(l);
+}
+
+void zs_obj_shadow_release_all(const struct zs_pool *pool,
+			       struct zs_handle_slot *slot,
+			       const struct zs_obj_loc *loc, unsigned int mine,
+			       unsigned int gen)
 {
 	size_t ps = pool->geo.page_size;
 	size_t first = zs_obj_spans(pool, loc) ? ps - loc->off : loc->obj_size;
@@ -86,6 +106,7 @@ void zs_obj_shadow_close_all(const struct zs_pool *pool,
 		if (p2)
 			zs_san_close(p2, loc->obj_size - first);
 	}
+	unpin_mine(slot, mine, gen);
 	unlock(l);
 }
 

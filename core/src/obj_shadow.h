@@ -10,10 +10,12 @@
  *
  * So an open and a "close unless others still hold it" on one object are
  * serialised by a lock picked by the object's slot: a pinner that pins
- * after a closer has counted the pins opens only after that close. Only
- * builds that close page bytes (ASan, memcheck) take it; elsewhere an open
- * is the plain one (MSan still learns what is uninitialised) and a close
- * is nothing.
+ * after a closer has counted the pins opens only after that close. A hold
+ * ends with its count, close and unpin under that lock in one go: two
+ * holders letting go at once would otherwise each count the other and
+ * neither close. Only builds that close page bytes (ASan, memcheck) take
+ * the lock; elsewhere an open is the plain one (MSan still learns what is
+ * uninitialised), a close is nothing and a release only unpins.
  */
 #ifndef ZS_OBJ_SHADOW_H
 #define ZS_OBJ_SHADOW_H
@@ -21,10 +23,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "handle.h"
 #include "kernel/sanitize.h"
 #include "obj_copy.h"
-
-struct zs_handle_slot;
 
 #if ZS_POISONS_PAGES
 /* Open p[0, n) of the object pinned through slot: defined or not. */
@@ -34,19 +35,28 @@ void zs_obj_shadow_open(const struct zs_handle_slot *slot, void *p, size_t n,
 /*
  * Close p[0, n) unless the slot holds more pins than the caller's own
  * (mine): another pinner still has the object open. slot NULL: a mover or
- * a free object, which nobody else holds: close.
+ * a free object, which nobody else holds: close. Within a hold; its end
+ * is a release.
  */
 void zs_obj_shadow_close(const struct zs_handle_slot *slot, const void *p,
 			 size_t n, unsigned int mine);
+
+/*
+ * The end of a hold: close p[0, n) unless the slot holds more pins than
+ * the caller's (mine), then drop those mine pins, taken in generation gen.
+ */
+void zs_obj_shadow_release(struct zs_handle_slot *slot, const void *p, size_t n,
+			   unsigned int mine, unsigned int gen);
 
 /*
  * The same for the object's whole class-size span at loc, both pages'
  * parts of a straddling one, without mapping them (their bytes are not
  * touched): the end of a hold whose copies may have left them open.
  */
-void zs_obj_shadow_close_all(const struct zs_pool *pool,
-			     const struct zs_handle_slot *slot,
-			     const struct zs_obj_loc *loc, unsigned int mine);
+void zs_obj_shadow_release_all(const struct zs_pool *pool,
+			       struct zs_handle_slot *slot,
+			       const struct zs_obj_loc *loc, unsigned int mine,
+			       unsigned int gen);
 #else
 /* Without closed page bytes: the plain open, and nothing to close. */
 static inline void zs_obj_shadow_open(const struct zs_handle_slot *slot,
@@ -69,15 +79,26 @@ static inline void zs_obj_shadow_close(const struct zs_handle_slot *slot,
 	(void)mine;
 }
 
-static inline void zs_obj_shadow_close_all(const struct zs_pool *pool,
-					   const struct zs_handle_slot *slot,
-					   const struct zs_obj_loc *loc,
-					   unsigned int mine)
+static inline void zs_obj_shadow_release(struct zs_handle_slot *slot,
+					 const void *p, size_t n,
+					 unsigned int mine, unsigned int gen)
+{
+	(void)p;
+	(void)n;
+	while (mine--)
+		zs_slot_unpin_live(slot, gen);
+}
+
+static inline void zs_obj_shadow_release_all(const struct zs_pool *pool,
+					     struct zs_handle_slot *slot,
+					     const struct zs_obj_loc *loc,
+					     unsigned int mine,
+					     unsigned int gen)
 {
 	(void)pool;
-	(void)slot;
 	(void)loc;
-	(void)mine;
+	while (mine--)
+		zs_slot_unpin_live(slot, gen);
 }
 #endif
 

@@ -25,6 +25,7 @@
 #include "kernel/report.h"
 #include "kernel/sanitize.h"
 #include "kernel/slab.h"
+#include "obj_shadow.h"
 #include "zbud_zpool.h"
 
 enum buddy { FIRST, LAST };
@@ -356,6 +357,7 @@ void *zbud_map(struct zbud_pool *pool, unsigned long handle)
 	unsigned long obj;
 	enum buddy b;
 	char *kaddr, *p;
+	bool fresh;
 
 	if (!pool) {
 		zs_report("zbud_map", "no pool (handle %#lx)", handle);
@@ -376,13 +378,13 @@ void *zbud_map(struct zbud_pool *pool, unsigned long handle)
 	if (!kaddr)
 		return NULL;
 	p = kaddr + buddy_offset(pool, b, zp->chunks[b]);
-	/* only the requested bytes: an overflow into the tail is caught */
-	if (zs_slot_fresh(slot))
-		zs_san_open_undefined(p, zs_slot_size(slot));
-	else
-		zs_san_open_defined(p, zs_slot_size(slot));
+	fresh = zs_slot_fresh(slot);
 	zs_slot_set_written(slot);
+	/* pinned before opened: an unmap on another thread that counts the
+	 * pins after this one leaves the bytes open (obj_shadow.h) */
 	ZS_BUG_ON(!zs_slot_pin(slot));
+	/* only the requested bytes: an overflow into the tail is caught */
+	zs_obj_shadow_open(slot, p, zs_slot_size(slot), fresh);
 	zs_atomic_add(&pool->nr_maps, 1);
 	return p;
 }
@@ -408,10 +410,12 @@ void zbud_unmap(struct zbud_pool *pool, unsigned long handle)
 	zp = object_page(handle, obj, "zbud_unmap", &b);
 	if (!zp || !kunmap_atomic(zp->page.mem))
 		return;
-	if (zs_slot_unpin(slot) == 1)
-		zs_san_close((char *)zp->page.mem +
-				     buddy_offset(pool, b, zp->chunks[b]),
-			     (size_t)zp->chunks[b] * ZBUD_CHUNK_SIZE);
+	/* closed unless another mapping still holds it, then unpinned */
+	zs_obj_shadow_release(slot,
+			      (char *)zp->page.mem +
+				      buddy_offset(pool, b, zp->chunks[b]),
+			      (size_t)zp->chunks[b] * ZBUD_CHUNK_SIZE, 1,
+			      zs_handle_gen(handle));
 	zs_atomic_sub(&pool->nr_maps, 1);
 }
 

@@ -293,6 +293,90 @@ static void poison_two_threads(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, zs_pool_check(s.pool), 0);
 }
 
+#define TOGETHER_ROUNDS 40000
+
+struct together {
+	struct zs_pool *pool;
+	unsigned long h;
+	pthread_barrier_t held, let_go, checked;
+	size_t bad; /* bytes read wrong by the second thread */
+};
+
+/*
+ * One round on one thread: hold h (a map in even rounds, a read in odd
+ * ones), wait until the other thread holds it too, read it, let it go.
+ */
+static size_t hold_together(struct together *t, int round)
+{
+	unsigned char copy[128];
+	unsigned char *p;
+	size_t bad;
+
+	if (round & 1)
+		p = zs_obj_read_begin(t->pool, t->h, copy);
+	else
+		p = zs_map_object(t->pool, t->h, ZS_MM_RO);
+	pthread_barrier_wait(&t->held);
+	if (!p)
+		return 100;
+	bad = 100 - zt_mismatch(p, 100, 13);
+	if (round & 1)
+		zs_obj_read_end(t->pool, t->h, p);
+	else
+		zs_unmap_object(t->pool, t->h);
+	return bad;
+}
+
+static void *second_holder(void *arg)
+{
+	struct together *t = arg;
+
+	for (int i = 0; i < TOGETHER_ROUNDS; i++) {
+		t->bad += hold_together(t, i);
+		pthread_barrier_wait(&t->let_go);
+		pthread_barrier_wait(&t->checked);
+	}
+	return NULL;
+}
+
+/*
+ * Two threads holding one object let go at the same moment: each sees the
+ * other's pin when it lets go, and still one of them closes the bytes.
+ */
+static void poison_let_go_together(struct kunit *test)
+{
+	struct together t = {0};
+	unsigned char *p;
+	pthread_t th;
+	size_t bad = 0, left_open = 0;
+
+	need_asan(test);
+	t.pool = zt_pool_geo(test, 4096, 4, 0);
+	t.h = zs_malloc(t.pool, 100); /* at 0 of its zspage's first page */
+	KUNIT_ASSERT_NE(test, t.h, 0ul);
+	KUNIT_ASSERT_TRUE(test, zt_write(t.pool, t.h, 100, 13));
+	p = first_page(test, t.pool, t.h);
+	pthread_barrier_init(&t.held, NULL, 2);
+	pthread_barrier_init(&t.let_go, NULL, 2);
+	pthread_barrier_init(&t.checked, NULL, 2);
+	KUNIT_ASSERT_EQ(test, pthread_create(&th, NULL, second_holder, &t), 0);
+	for (int i = 0; i < TOGETHER_ROUNDS; i++) {
+		bad += hold_together(&t, i);
+		pthread_barrier_wait(&t.let_go);
+		left_open += !all_closed(p, 104);
+		pthread_barrier_wait(&t.checked);
+	}
+	KUNIT_ASSERT_EQ(test, pthread_join(th, NULL), 0);
+	pthread_barrier_destroy(&t.held);
+	pthread_barrier_destroy(&t.let_go);
+	pthread_barrier_destroy(&t.checked);
+	KUNIT_EXPECT_EQ(test, bad, (size_t)0);
+	KUNIT_EXPECT_EQ(test, t.bad, (size_t)0);
+	KUNIT_EXPECT_EQ(test, left_open, (size_t)0);
+	zs_free(t.pool, t.h);
+	KUNIT_EXPECT_EQ(test, zs_pool_check(t.pool), 0);
+}
+
 static struct kunit_case poison_cases[] = {
 	KUNIT_CASE(poison_inside_page_object),
 	KUNIT_CASE(poison_spanning_object),
@@ -300,6 +384,7 @@ static struct kunit_case poison_cases[] = {
 	KUNIT_CASE(poison_inside_map),
 	KUNIT_CASE(poison_spanning_shared),
 	KUNIT_CASE(poison_two_threads),
+	KUNIT_CASE(poison_let_go_together),
 	{}};
 
 static struct kunit_suite poison_suite = {

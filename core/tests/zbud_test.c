@@ -8,6 +8,8 @@
 #include "zs_test_util.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 
 #include <zbud.h>
 
@@ -324,6 +326,67 @@ static void zbud_poisoning(struct kunit *test)
 	zbud_free(pool, b);
 }
 
+struct zbud_sharer {
+	struct zbud_pool *pool;
+	unsigned long h;
+	atomic_int stop;
+	size_t bad; /* bytes read wrong */
+};
+
+#define ZBUD_SHARED_SIZE   300
+#define ZBUD_SHARED_ROUNDS 20000
+
+static size_t zb_map_and_check(struct zbud_pool *pool, unsigned long h)
+{
+	unsigned char *p = zbud_map(pool, h);
+	size_t bad;
+
+	if (!p)
+		return ZBUD_SHARED_SIZE;
+	bad = ZBUD_SHARED_SIZE - zt_mismatch(p, ZBUD_SHARED_SIZE, 12);
+	zbud_unmap(pool, h);
+	return bad;
+}
+
+static void *zb_map_shared(void *arg)
+{
+	struct zbud_sharer *s = arg;
+
+	while (!atomic_load(&s->stop))
+		s->bad += zb_map_and_check(s->pool, s->h);
+	return NULL;
+}
+
+/*
+ * Two threads mapping one object at once: an unmap by one never hides the
+ * bytes from the other (ASan stops the test at a read that finds them
+ * closed), and once both have unmapped they are closed.
+ */
+static void zbud_poisoning_two_threads(struct kunit *test)
+{
+	struct zbud_sharer s = {0};
+	unsigned char *p;
+	pthread_t th;
+	size_t bad = 0;
+
+#if !defined(ZS_ASAN)
+	kunit_skip(test, "needs ASan to read the shadow");
+#endif
+	s.pool = zb_pool(test, 4096, NULL);
+	s.h = zb_alloc(test, s.pool, ZBUD_SHARED_SIZE);
+	p = (unsigned char *)zb_fill(test, s.pool, s.h, ZBUD_SHARED_SIZE, 12);
+	KUNIT_ASSERT_EQ(test, pthread_create(&th, NULL, zb_map_shared, &s), 0);
+	for (int i = 0; i < ZBUD_SHARED_ROUNDS; i++)
+		bad += zb_map_and_check(s.pool, s.h);
+	atomic_store(&s.stop, 1);
+	KUNIT_ASSERT_EQ(test, pthread_join(th, NULL), 0);
+	KUNIT_EXPECT_EQ(test, bad, (size_t)0);
+	KUNIT_EXPECT_EQ(test, s.bad, (size_t)0);
+	KUNIT_EXPECT_TRUE(test, zs_san_is_closed(p));
+	KUNIT_EXPECT_TRUE(test, zs_san_is_closed(p + ZBUD_SHARED_SIZE - 1));
+	zbud_free(s.pool, s.h);
+}
+
 static struct kunit_case zbud_cases[] = {
 	KUNIT_CASE(zbud_two_buddies_per_page),
 	KUNIT_CASE(zbud_tightest_fit),
@@ -333,6 +396,7 @@ static struct kunit_case zbud_cases[] = {
 	KUNIT_CASE(zbud_mapped_refusals),
 	KUNIT_CASE(zbud_page_provider),
 	KUNIT_CASE(zbud_poisoning),
+	KUNIT_CASE(zbud_poisoning_two_threads),
 	{}};
 
 static struct kunit_suite zbud_suite = {
