@@ -359,16 +359,13 @@ static void obj_misuse(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, zs_get_total_pages(pool), 0ul);
 }
 
-static void need_asan(struct kunit *test)
+static void need_shadow(struct kunit *test)
 {
-#if !defined(ZS_ASAN)
-	kunit_skip(test, "needs ASan to read the shadow");
-#else
-	(void)test;
-#endif
+	if (!zs_san_tells_closed())
+		kunit_skip(test, "needs ASan or memcheck to read the shadow");
 }
 
-/* Under ASan, only the object's bytes are open while it is read. */
+/* Under ASan or memcheck, only the object's bytes are open while read. */
 static void obj_poison(struct kunit *test)
 {
 	struct zs_pool *pool;
@@ -376,7 +373,7 @@ static void obj_poison(struct kunit *test)
 	unsigned char *p;
 	unsigned long h;
 
-	need_asan(test);
+	need_shadow(test);
 	pool = zt_pool_geo(test, 4096, 4, 0);
 	h = zs_malloc(pool, 100);
 	KUNIT_ASSERT_NE(test, h, 0ul);

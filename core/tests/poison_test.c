@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * Which page bytes a memory checker lets the program touch. Under ASan the
- * shadow can be asked without a report: an object's requested bytes are
- * open exactly while it is mapped, everything else in page memory (free
- * objects, other objects, the requested size's tail) stays closed. An
+ * Which page bytes a memory checker lets the program touch. Under ASan and
+ * memcheck the shadow can be asked without a report: an object's requested
+ * bytes are open exactly while it is mapped, everything else in page memory
+ * (free objects, other objects, the requested size's tail) stays closed. An
  * object open several times at once (nested reads, a read or a batch inside
  * a map, two threads) stays open until the last of them lets go.
  */
@@ -16,13 +16,10 @@
 #include "pool.h"
 #include "zspage.h"
 
-static void need_asan(struct kunit *test)
+static void need_shadow(struct kunit *test)
 {
-#if !defined(ZS_ASAN)
-	kunit_skip(test, "needs ASan to read the shadow");
-#else
-	(void)test;
-#endif
+	if (!zs_san_tells_closed())
+		kunit_skip(test, "needs ASan or memcheck to read the shadow");
 }
 
 static void poison_inside_page_object(struct kunit *test)
@@ -32,7 +29,7 @@ static void poison_inside_page_object(struct kunit *test)
 	unsigned char *p;
 	size_t i, cls;
 
-	need_asan(test);
+	need_shadow(test);
 	pool = zt_pool_geo(test, 4096, 4, 0);
 	cls = zs_class_size(pool, 100);
 	h = zs_malloc(pool, 100);
@@ -61,7 +58,7 @@ static void poison_spanning_object(struct kunit *test)
 	unsigned char *p;
 	size_t i;
 
-	need_asan(test);
+	need_shadow(test);
 	pool = zt_pool_geo(test, 4096, 4, 0);
 	a = zs_malloc(pool, 3072);
 	b = zs_malloc(pool, 3070);
@@ -115,7 +112,7 @@ static void poison_nested_reads(struct kunit *test)
 	unsigned char copy[128], *outer, *inner;
 	unsigned long h;
 
-	need_asan(test);
+	need_shadow(test);
 	pool = zt_pool_geo(test, 4096, 4, 0);
 	h = zs_malloc(pool, 100);
 	KUNIT_ASSERT_NE(test, h, 0ul);
@@ -145,7 +142,7 @@ static void poison_inside_map(struct kunit *test)
 	unsigned long hs[3];
 	void *bufs[3] = {b1, b2, copy};
 
-	need_asan(test);
+	need_shadow(test);
 	pool = zt_pool_geo(test, 4096, 4, 0);
 	h = zs_malloc(pool, 100);
 	other = zs_malloc(pool, 100);
@@ -188,7 +185,7 @@ static void poison_spanning_shared(struct kunit *test)
 	unsigned char copy[3072], *p, *q, *page0, *page1;
 	unsigned long a, b;
 
-	need_asan(test);
+	need_shadow(test);
 	pool = zt_pool_geo(test, 4096, 4, 0);
 	a = zs_malloc(pool, 3072);
 	b = zs_malloc(pool, 3070); /* 3072..4096 and 0..2048 of the next */
@@ -249,8 +246,8 @@ static void *read_shared(void *arg)
 
 /*
  * Two threads reading the same objects at once: a close by one never
- * hides them from the other (ASan stops the test at a read that finds
- * them closed), and once both let go they are closed.
+ * hides them from the other (ASan or memcheck stops the test at a read
+ * that finds them closed), and once both let go they are closed.
  */
 static void poison_two_threads(struct kunit *test)
 {
@@ -260,7 +257,7 @@ static void poison_two_threads(struct kunit *test)
 	pthread_t th;
 	size_t bad = 0;
 
-	need_asan(test);
+	need_shadow(test);
 	s.pool = zt_pool_geo(test, 4096, 4, 0);
 	a = zs_malloc(s.pool, 3072);
 	s.h[1] = zs_malloc(s.pool, 3070);
@@ -293,11 +290,10 @@ static void poison_two_threads(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, zs_pool_check(s.pool), 0);
 }
 
-#define TOGETHER_ROUNDS 40000
-
 struct together {
 	struct zs_pool *pool;
 	unsigned long h;
+	int rounds; /* fewer under memcheck, which runs one thread at a time */
 	pthread_barrier_t held, let_go, checked;
 	size_t bad; /* bytes read wrong by the second thread */
 };
@@ -331,7 +327,7 @@ static void *second_holder(void *arg)
 {
 	struct together *t = arg;
 
-	for (int i = 0; i < TOGETHER_ROUNDS; i++) {
+	for (int i = 0; i < t->rounds; i++) {
 		t->bad += hold_together(t, i);
 		pthread_barrier_wait(&t->let_go);
 		pthread_barrier_wait(&t->checked);
@@ -350,7 +346,8 @@ static void poison_let_go_together(struct kunit *test)
 	pthread_t th;
 	size_t bad = 0, left_open = 0;
 
-	need_asan(test);
+	need_shadow(test);
+	t.rounds = zt_under_valgrind() ? 2000 : 40000;
 	t.pool = zt_pool_geo(test, 4096, 4, 0);
 	t.h = zs_malloc(t.pool, 100); /* at 0 of its zspage's first page */
 	KUNIT_ASSERT_NE(test, t.h, 0ul);
@@ -360,7 +357,7 @@ static void poison_let_go_together(struct kunit *test)
 	pthread_barrier_init(&t.let_go, NULL, 2);
 	pthread_barrier_init(&t.checked, NULL, 2);
 	KUNIT_ASSERT_EQ(test, pthread_create(&th, NULL, second_holder, &t), 0);
-	for (int i = 0; i < TOGETHER_ROUNDS; i++) {
+	for (int i = 0; i < t.rounds; i++) {
 		bad += hold_together(&t, i);
 		pthread_barrier_wait(&t.let_go);
 		left_open += !all_closed(p, 104);

@@ -307,9 +307,8 @@ static void zbud_poisoning(struct kunit *test)
 	unsigned long a, b;
 	unsigned char *p;
 
-#if !defined(ZS_ASAN)
-	kunit_skip(test, "needs ASan to read the shadow");
-#endif
+	if (!zs_san_tells_closed())
+		kunit_skip(test, "needs ASan or memcheck to read the shadow");
 	pool = zb_pool(test, 4096, NULL);
 	a = zb_alloc(test, pool, 100);
 	b = zb_alloc(test, pool, 200);
@@ -333,8 +332,7 @@ struct zbud_sharer {
 	size_t bad; /* bytes read wrong */
 };
 
-#define ZBUD_SHARED_SIZE   300
-#define ZBUD_SHARED_ROUNDS 20000
+#define ZBUD_SHARED_SIZE 300
 
 static size_t zb_map_and_check(struct zbud_pool *pool, unsigned long h)
 {
@@ -359,8 +357,8 @@ static void *zb_map_shared(void *arg)
 
 /*
  * Two threads mapping one object at once: an unmap by one never hides the
- * bytes from the other (ASan stops the test at a read that finds them
- * closed), and once both have unmapped they are closed.
+ * bytes from the other (ASan or memcheck stops the test at a read that
+ * finds them closed), and once both have unmapped they are closed.
  */
 static void zbud_poisoning_two_threads(struct kunit *test)
 {
@@ -369,14 +367,14 @@ static void zbud_poisoning_two_threads(struct kunit *test)
 	pthread_t th;
 	size_t bad = 0;
 
-#if !defined(ZS_ASAN)
-	kunit_skip(test, "needs ASan to read the shadow");
-#endif
+	if (!zs_san_tells_closed())
+		kunit_skip(test, "needs ASan or memcheck to read the shadow");
 	s.pool = zb_pool(test, 4096, NULL);
 	s.h = zb_alloc(test, s.pool, ZBUD_SHARED_SIZE);
 	p = (unsigned char *)zb_fill(test, s.pool, s.h, ZBUD_SHARED_SIZE, 12);
 	KUNIT_ASSERT_EQ(test, pthread_create(&th, NULL, zb_map_shared, &s), 0);
-	for (int i = 0; i < ZBUD_SHARED_ROUNDS; i++)
+	/* fewer under memcheck, which runs one thread at a time */
+	for (int i = 0; i < (zt_under_valgrind() ? 2000 : 20000); i++)
 		bad += zb_map_and_check(s.pool, s.h);
 	atomic_store(&s.stop, 1);
 	KUNIT_ASSERT_EQ(test, pthread_join(th, NULL), 0);
