@@ -281,6 +281,7 @@ A_FREE_MAPPED, A_DESTROY_MAPPED, A_NO_POOL, A_BAD_MODE, A_CONFIG, A_STATS = \
 # (how % 4), obj_write from NULL or too long (how & 1), zs_page_migrate of
 # pfns not the pool's or pinned (how % 5), no-pool zs_compact,
 # zs_page_migrate, zs_handle_pfn, zs_pool_stats, zs_compact while pinned.
+# A bad read with (how // 3) odd also reads a batch holding the bad handle.
 (A_READ_BAD, A_WRITE_BAD, A_READ_END, A_WRITE_ARGS, A_MIGRATE_BAD,
  A_MOVES_NO_POOL, A_COMPACT_PINNED) = range(6, 13)
 NR_API_KINDS = 13
@@ -341,6 +342,10 @@ def gen_misuse():
                                  for h in range(3) for b in bits),
         "api-write-bad": b"".join(api(A_WRITE_BAD, h, b)
                                   for h in range(3) for b in bits),
+        # how 3..5: the bad handle also goes into a zs_obj_read_batch
+        # among live ones (s & 0x80: and a live one without a buffer)
+        "api-batch-bad": b"".join(api(A_READ_BAD, h, b)
+                                  for h in range(3, 6) for b in bits),
         "api-read-end": b"".join(api(A_READ_END, h, s) for h in range(4)
                                  for s in (0, 1, 2, 3, 4, 6, 10, 40)),
         "api-write-args": b"".join(api(A_WRITE_ARGS, h, s)

@@ -27,6 +27,7 @@
 #include "model.h"
 #include "notices.h"
 #include "ops.h"
+#include "scratch.h"
 
 enum bad_op {
 	BAD_DOUBLE_FREE = ZS_NR_COMMON_OPS, /* idx u8 */
@@ -454,6 +455,77 @@ static unsigned long bad_handle(struct zs_model *a, struct zs_model *b,
 
 static const char *const bad_names[] = {"freed", "forged", "other-pool"};
 
+#define BAD_BATCH_MAX 4
+#define BAD_ITEM      (-1) /* the bad handle */
+#define NO_BUFFER     (-2) /* a live handle, no buffer */
+
+/*
+ * zs_obj_read_batch with bad items among live objects of A: the bad
+ * handle, and with s & 0x80 a live one without a buffer. Each bad item is
+ * reported once and gets length 0, its buffer untouched (closed to ASan);
+ * the live ones are read whole, and the count says how many.
+ */
+static void bad_batch(struct zs_model *a, unsigned long bad, uint8_t s)
+{
+	int x = zs_model_pick_live(a, s), y = zs_model_pick_live(a, s >> 3);
+	int item[BAD_BATCH_MAX];
+	unsigned long h[BAD_BATCH_MAX];
+	uint8_t *buf[BAD_BATCH_MAX];
+	size_t len[BAD_BATCH_MAX], size[BAD_BATCH_MAX], n = 0, nbad, got;
+	struct counts c;
+
+	if (x < 0)
+		return;
+	zs_model_unmap(a);
+	/* x, the bad handle and y, turned by s */
+	for (unsigned int k = 0; k < 3; k++) {
+		unsigned int at = (k + s) % 3;
+
+		item[at] = k == 0 ? x : k == 1 ? BAD_ITEM : y;
+	}
+	n = 3;
+	if (s & 0x80)
+		item[n++] = NO_BUFFER;
+	for (size_t i = 0; i < n; i++) {
+		int it = item[i];
+
+		h[i] = it == BAD_ITEM	 ? bad
+		       : it == NO_BUFFER ? a->obj[x].handle
+					 : a->obj[it].handle;
+		size[i] = it >= 0 ? a->obj[it].size : 64;
+		buf[i] = it == NO_BUFFER ? NULL : zs_scratch_get(size[i]);
+		if (it == BAD_ITEM) /* not to be written */
+			zs_fuzz_close(buf[i], size[i]);
+		len[i] = 1; /* every item's length is set */
+	}
+	nbad = 1 + (s & 0x80 ? 1 : 0);
+	c = now();
+	got = zs_obj_read_batch(a->pool, h, n, (void *const *)buf, len);
+	if (rec.calls - c.calls != nbad || zs_report_count() - c.total != nbad)
+		zs_fuzz_fail("zs_obj_read_batch with %zu bad items of %zu: "
+			     "%lu reports (handler %lu)",
+			     nbad, n, zs_report_count() - c.total,
+			     rec.calls - c.calls);
+	if (got != n - nbad)
+		zs_fuzz_fail("zs_obj_read_batch read %zu of %zu items, %zu bad",
+			     got, n, nbad);
+	for (size_t i = 0; i < n; i++) {
+		int it = item[i];
+
+		if (len[i] != (it >= 0 ? size[i] : 0))
+			zs_fuzz_fail("zs_obj_read_batch: item %zu (%#lx) "
+				     "read %zu bytes, expected %zu",
+				     i, h[i], len[i], it >= 0 ? size[i] : 0);
+		if (it >= 0) {
+			zs_model_compare(a, it, buf[i]);
+			a->obj[it].unchecked = NULL;
+		}
+		if (buf[i])
+			zs_scratch_put(buf[i], size[i]);
+	}
+	zs_model_verify_all(a);
+}
+
 /* zs_obj_read_begin and zs_obj_read_end on a bad handle. */
 static void bad_read(struct zs_model *a, struct zs_model *b, unsigned int how,
 		     uint8_t s)
@@ -475,6 +547,8 @@ static void bad_read(struct zs_model *a, struct zs_model *b, unsigned int how,
 	c = now();
 	zs_obj_read_end(a->pool, h, copy);
 	expect_reported_once(c, "zs_obj_read_end of a bad handle");
+	if ((how / 3) & 1)
+		bad_batch(a, h, s);
 }
 
 /* zs_obj_write of a bad handle: reported, and no object changes. */
