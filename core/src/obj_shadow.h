@@ -97,8 +97,7 @@ static inline void zs_obj_shadow_release_all(const struct zs_pool *pool,
 {
 	(void)pool;
 	(void)loc;
-	while (mine--)
-		zs_slot_unpin_live(slot, gen);
+	zs_obj_shadow_release(slot, NULL, 0, mine, gen);
 }
 #endif
 
