@@ -1,7 +1,181 @@
 // SPDX-License-Identifier: MIT
 #include "pages.h"
 
+#include <pthread.h>
+#include <stdint.h>
+
 #include "fail.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#define ZS_FUZZ_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define ZS_FUZZ_ASAN 1
+#endif
+#endif
+
+/*
+ * The pages handed out and not given back, so that a check can look at
+ * every byte a pool holds: a dense list (the scan) and an open-addressing
+ * table from a page's address to its place in the list (the free). Sized
+ * for the most any input holds at once (zs_ops: 32 MiB of 4 KiB pages,
+ * in two pools at most), with room for the table to stay sparse.
+ */
+#ifndef ZS_FUZZ_LIVE_MAX /* a test builds it small, to make collisions */
+#define ZS_FUZZ_LIVE_MAX (1u << 15)
+#endif
+#define LIVE_MAX   ZS_FUZZ_LIVE_MAX
+#define LIVE_SLOTS (LIVE_MAX * 2)
+_Static_assert((LIVE_MAX & (LIVE_MAX - 1)) == 0, "a power of two");
+
+struct live_page {
+	uintptr_t addr;
+	size_t size;
+};
+
+static struct {
+	pthread_mutex_t lock;
+	unsigned int n;
+	struct live_page page[LIVE_MAX];
+	unsigned int at[LIVE_SLOTS]; /* index in page[] + 1; 0: empty */
+} live = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+static unsigned int live_hash(uintptr_t addr)
+{
+	return (unsigned int)((addr >> 12) * 0x9e3779b1u) & (LIVE_SLOTS - 1);
+}
+
+/* The table slot of addr, or of the empty slot where it would go. */
+static unsigned int live_find(uintptr_t addr)
+{
+	unsigned int h = live_hash(addr);
+
+	while (live.at[h] && live.page[live.at[h] - 1].addr != addr)
+		h = (h + 1) & (LIVE_SLOTS - 1);
+	return h;
+}
+
+static void live_add(void *p, size_t size)
+{
+	unsigned int h;
+
+	pthread_mutex_lock(&live.lock);
+	h = live_find((uintptr_t)p);
+	if (live.at[h])
+		zs_fuzz_fail("page %p handed out twice", p);
+	if (live.n == LIVE_MAX)
+		zs_fuzz_fail("more than %u pages out at once", LIVE_MAX);
+	live.page[live.n] = (struct live_page){(uintptr_t)p, size};
+	live.at[h] = ++live.n;
+	pthread_mutex_unlock(&live.lock);
+}
+
+/* Empty table slot h, moving back the entries whose probe passed it. */
+static void live_unslot(unsigned int h)
+{
+	unsigned int j = h;
+
+	live.at[h] = 0;
+	for (;;) {
+		unsigned int home;
+
+		j = (j + 1) & (LIVE_SLOTS - 1);
+		if (!live.at[j])
+			return;
+		home = live_hash(live.page[live.at[j] - 1].addr);
+		/* j's entry stays unless h lies on its probe path home..j */
+		if (((j - home) & (LIVE_SLOTS - 1)) <
+		    ((j - h) & (LIVE_SLOTS - 1)))
+			continue;
+		live.at[h] = live.at[j];
+		live.at[j] = 0;
+		h = j;
+	}
+}
+
+static void live_remove(void *p)
+{
+	unsigned int h, i;
+
+	pthread_mutex_lock(&live.lock);
+	h = live_find((uintptr_t)p);
+	if (!live.at[h])
+		zs_fuzz_fail("free_page(%p): not handed out", p);
+	i = live.at[h] - 1;
+	live_unslot(h);
+	if (i != --live.n) { /* the last entry takes the freed place */
+		live.page[i] = live.page[live.n];
+		live.at[live_find(live.page[i].addr)] = i + 1;
+	}
+	pthread_mutex_unlock(&live.lock);
+}
+
+unsigned int zs_fuzz_pages_out(void)
+{
+	unsigned int n;
+
+	pthread_mutex_lock(&live.lock);
+	n = live.n;
+	pthread_mutex_unlock(&live.lock);
+	return n;
+}
+
+#if ZS_FUZZ_ASAN
+#include <sanitizer/asan_interface.h>
+
+bool zs_fuzz_pages_check_is_real(void)
+{
+	return true;
+}
+
+/*
+ * The first byte of [addr, addr + size) that ASan lets a program touch,
+ * or 0: read from the shadow itself (one byte per 8), which instrumented
+ * code may not load.
+ */
+__attribute__((no_sanitize("address"))) static uintptr_t
+first_open(uintptr_t addr, size_t size)
+{
+	size_t scale, offset;
+	const signed char *shadow;
+
+	__asan_get_shadow_mapping(&scale, &offset);
+	shadow = (const signed char *)((addr >> scale) + offset);
+	for (size_t g = 0; g < size >> scale; g++)
+		if (shadow[g] >= 0) /* 0: all 8 bytes open; 1..7: the first k */
+			return addr + (g << scale);
+	return 0;
+}
+
+void zs_fuzz_pages_check_closed(const char *when)
+{
+	pthread_mutex_lock(&live.lock);
+	for (unsigned int i = 0; i < live.n; i++) {
+		uintptr_t open =
+			first_open(live.page[i].addr, live.page[i].size);
+
+		if (open)
+			zs_fuzz_fail("%s: byte %#lx of pool page %#lx (%zu "
+				     "bytes) is open to ASan with nothing "
+				     "held",
+				     when,
+				     (unsigned long)(open - live.page[i].addr),
+				     (unsigned long)live.page[i].addr,
+				     live.page[i].size);
+	}
+	pthread_mutex_unlock(&live.lock);
+}
+#else
+bool zs_fuzz_pages_check_is_real(void)
+{
+	return false;
+}
+
+void zs_fuzz_pages_check_closed(const char *when)
+{
+	(void)when;
+}
+#endif
 
 /*
  * 20 MiB: in 30 s runs, zs_misuse took 0.78 page faults an input with
@@ -47,6 +221,7 @@ static void *recycled_alloc(void *ctx, size_t page_size)
 	p = b->alloc_page(b->ctx, page_size);
 	if (!p)
 		zs_fuzz_fail("out of memory for a %zu-byte page", page_size);
+	live_add(p, page_size);
 	return p;
 }
 
@@ -60,6 +235,7 @@ static void recycled_free(void *ctx, void *page, size_t page_size)
 	if (!page || !fuzzed_size(page_size))
 		zs_fuzz_fail("free_page(%p, %zu): not a page of ours", page,
 			     page_size);
+	live_remove(page);
 	b->free_page(b->ctx, page, page_size);
 }
 

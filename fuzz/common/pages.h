@@ -11,6 +11,8 @@
 #ifndef ZS_FUZZ_PAGES_H
 #define ZS_FUZZ_PAGES_H
 
+#include <stdbool.h>
+
 #include "zsmalloc.h"
 
 extern const struct zs_page_provider zs_recycling_pages;
@@ -29,5 +31,18 @@ void zs_fuzz_pages_begin(void);
  * long run, within the targets' 128 MB.
  */
 void zs_fuzz_pages_keep(size_t bytes);
+
+/* Pages of zs_recycling_pages handed out and not given back. */
+unsigned int zs_fuzz_pages_out(void);
+
+/*
+ * Under ASan: fail unless every byte of every page handed out and not
+ * given back is closed, as the core leaves them when no pool holds an
+ * object (mapped, being read or written). Call only at such a point.
+ * Elsewhere nothing.
+ */
+void zs_fuzz_pages_check_closed(const char *when);
+/* Does zs_fuzz_pages_check_closed look (an ASan build)? */
+bool zs_fuzz_pages_check_is_real(void);
 
 #endif /* ZS_FUZZ_PAGES_H */
