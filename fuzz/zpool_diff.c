@@ -656,8 +656,11 @@ static void op_check(struct diff *d, bool final)
 			     d->prov[ZB].live, d->prov[ZS].live,
 			     (unsigned long long)zb,
 			     (unsigned long long)(zs / d->page_size));
-	if (deep)
+	if (deep) {
 		d->deep_checks++;
+		/* between ops every map has ended */
+		zs_fuzz_pages_check_closed("with nothing held");
+	}
 	if (d->zb) {
 		if ((deep && zbud_pool_check(d->zb) != 0) ||
 		    zbud_nr_objects(d->zb) != d->live ||
@@ -1246,6 +1249,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	expect(0, "setup");
 	for (int n = 0; n < MAX_OPS && zs_input_left(&in); n++)
 		run_op(&d, &in, zs_input_u8(&in) % NR_OPS);
+	zs_fuzz_pages_check_closed("at the end, nothing held");
 	for (unsigned int s = 0; s < SLOTS; s++) {
 		if (d.obj[s].handle[ZS]) {
 			op_read(&d, s);

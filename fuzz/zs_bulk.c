@@ -26,6 +26,7 @@
 #include "harness.h"
 #include "input.h"
 #include "model.h"
+#include "pages.h"
 #include "sizes.h"
 
 enum bulk_op {
@@ -342,6 +343,7 @@ static void op_compact(struct bulk *b, uint8_t hold)
 		compare(held, p, "mapped through zs_compact");
 		zs_unmap_object(b->pool, held->handle);
 	}
+	zs_fuzz_pages_check_closed("after zs_compact, nothing held");
 	check_counts(b, held == NULL);
 	check_meta(b);
 	verify_all(b, "after zs_compact");
@@ -451,6 +453,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (int n = 0; n < BULK_MAX_OPS && zs_input_left(&in); n++)
 		run_op(b, &in, zs_input_u8(&in) % BULK_NR_OPS);
 
+	zs_fuzz_pages_check_closed("at the end, nothing held");
 	verify_all(b, "at the end");
 	while (b->n)
 		zs_free(b->pool, b->obj[--b->n].handle);

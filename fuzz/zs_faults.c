@@ -207,6 +207,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	zs_model_init(&m, pool);
+	m.sole = 1;
 	m.alloc_fail_ok = fault_excuses;
 	m.fail_ctx = &f;
 	for (int n = 0; n < ZS_MAX_OPS && zs_input_left(&in); n++)

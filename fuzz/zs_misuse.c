@@ -27,6 +27,7 @@
 #include "model.h"
 #include "notices.h"
 #include "ops.h"
+#include "pages.h"
 #include "scratch.h"
 
 enum bad_op {
@@ -1054,7 +1055,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	{
 		struct counts c = now();
 
+		zs_model_unmap(&a);
 		zs_model_unmap(&b);
+		zs_fuzz_pages_check_closed("at the end, nothing held");
 		zs_model_finish(&a);
 		zs_model_finish(&b);
 		expect_quiet(c, "final frees and checks");

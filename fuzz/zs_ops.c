@@ -28,6 +28,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	zs_input_config(&in, &cfg);
 	pool = zs_fuzz_pool(&cfg.pool, 0);
 	zs_model_init(&m, pool);
+	m.sole = 1;
 	for (int n = 0; n < ZS_MAX_OPS && zs_input_left(&in); n++) {
 		unsigned int op =
 			zs_input_u8(&in) % (ZS_NR_COMMON_OPS + ZS_NR_MOVE_OPS);

@@ -601,6 +601,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	/* Objects still in the queue are checked and freed here. */
 	zs_model_init(&final, pool);
+	final.sole = 1; /* the crew is done: nothing is held */
 	for (unsigned int i = 0; i < ho.n; i++)
 		zs_model_put_in(&final, &ho.q[i]);
 	zs_model_finish(&final);

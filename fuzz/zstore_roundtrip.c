@@ -298,6 +298,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (int n = 0; n < MAX_OPS && zs_input_left(&in); n++)
 		run_op(&r, &in, zs_input_u8(&in) % NR_OPS);
 	check_stats(&r);
+	/* zstore holds an object only within a call */
+	zs_fuzz_pages_check_closed("at the end, nothing held");
 	for (size_t s = 0; s < r.nr_slots; s++) {
 		check_read(&r, s);
 		free(r.slot[s].page);

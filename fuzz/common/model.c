@@ -9,6 +9,7 @@
 #include "fail.h"
 #include "harness.h"
 #include "mode_work.h"
+#include "pages.h"
 #include "sizes.h"
 
 #define NO_COVERAGE ZS_FUZZ_NO_COVERAGE
@@ -731,6 +732,8 @@ static void full_check(struct zs_model *m, bool every)
 	int rc;
 
 	zs_model_unmap(m);
+	if (m->sole)
+		zs_fuzz_pages_check_closed("with nothing held");
 	rc = zs_pool_check(m->pool);
 	if (rc != 0)
 		zs_fuzz_fail("zs_pool_check returned %d", rc);
@@ -759,6 +762,9 @@ void zs_model_finish(struct zs_model *m)
 {
 	unsigned long pages;
 
+	zs_model_unmap(m);
+	if (m->sole)
+		zs_fuzz_pages_check_closed("at the end, nothing held");
 	zs_model_verify_all(m);
 	zs_model_free_all(m);
 	pages = zs_get_total_pages(m->pool);

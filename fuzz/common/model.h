@@ -61,6 +61,10 @@ struct zs_model {
 	void *fail_ctx;
 	/* zs_pool_check and class stats reflect other threads too: off. */
 	int shared_pool;
+	/* Nothing but this model holds objects of any pool on the fuzzers'
+	 * pages: each full check asks that every such page is closed to
+	 * ASan once this model has unmapped (zs_fuzz_pages_check_closed). */
+	int sole;
 	/* Shared pool: the most page frames all its users can hold at once
 	 * (objects x chain, plus one per concurrent migration). */
 	unsigned long shared_pages_bound;
