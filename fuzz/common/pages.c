@@ -40,9 +40,13 @@ static struct {
 	unsigned int at[LIVE_SLOTS]; /* index in page[] + 1; 0: empty */
 } live = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
+/* Fibonacci hashing: the product's high bits, which every bit of the
+ * page number moves (64 KiB pages leave the low 4 of it 0). */
 static unsigned int live_hash(uintptr_t addr)
 {
-	return (unsigned int)((addr >> 12) * 0x9e3779b1u) & (LIVE_SLOTS - 1);
+	uint64_t x = (uint64_t)(addr >> 12) * 0x9e3779b97f4a7c15ull;
+
+	return (unsigned int)(x >> 32) & (LIVE_SLOTS - 1);
 }
 
 /* The table slot of addr, or of the empty slot where it would go. */
