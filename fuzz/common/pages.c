@@ -4,15 +4,8 @@
 #include <pthread.h>
 #include <stdint.h>
 
+#include "checkers.h"
 #include "fail.h"
-
-#if defined(__SANITIZE_ADDRESS__)
-#define ZS_FUZZ_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define ZS_FUZZ_ASAN 1
-#endif
-#endif
 
 /*
  * The pages handed out and not given back, so that a check can look at
@@ -124,9 +117,7 @@ unsigned int zs_fuzz_pages_out(void)
 	return n;
 }
 
-#if ZS_FUZZ_ASAN
-#include <sanitizer/asan_interface.h>
-
+#ifdef ZS_FUZZ_ASAN
 bool zs_fuzz_pages_check_is_real(void)
 {
 	return true;
