@@ -123,40 +123,59 @@ bool zs_fuzz_pages_check_is_real(void)
 	return true;
 }
 
-/*
- * The first byte of [addr, addr + size) that ASan lets a program touch,
- * or 0: read from the shadow itself (one byte per 8), which instrumented
- * code may not load.
- */
-__attribute__((no_sanitize("address"))) static uintptr_t
-first_open(uintptr_t addr, size_t size)
-{
-	size_t scale, offset;
-	const signed char *shadow;
+typedef uint64_t __attribute__((may_alias)) shadow_word;
 
-	__asan_get_shadow_mapping(&scale, &offset);
-	shadow = (const signed char *)((addr >> scale) + offset);
-	for (size_t g = 0; g < size >> scale; g++)
-		if (shadow[g] >= 0) /* 0: all 8 bytes open; 1..7: the first k */
-			return addr + (g << scale);
-	return 0;
+/*
+ * Is every byte of the page closed? ASan's poison values all have the top
+ * bit set, and an open granule's value (0, or 1..7 bytes open) has it
+ * clear: so the AND of all of them, 8 at a time, keeps every top bit set
+ * exactly when none is open. No early exit, so the loop vectorises: this
+ * runs at every check over every page out (it was 30% of zs_ops' time as
+ * a byte loop). Instrumented code may not load the shadow.
+ */
+__attribute__((no_sanitize("address", "undefined"))) static bool
+all_closed(const signed char *shadow, size_t n)
+{
+	const shadow_word *w = (const shadow_word *)shadow;
+	uint64_t all = ~(uint64_t)0;
+
+	for (size_t i = 0; i < n / 8; i++)
+		all &= w[i];
+	return (all & 0x8080808080808080ull) == 0x8080808080808080ull;
+}
+
+/* Where the first open byte is (a failure only): its granule's offset. */
+__attribute__((no_sanitize("address", "undefined"))) static size_t
+first_open(const signed char *shadow, size_t n)
+{
+	size_t g = 0;
+
+	while (g < n && shadow[g] < 0)
+		g++;
+	return g << 3;
 }
 
 void zs_fuzz_pages_check_closed(const char *when)
 {
+	size_t scale, offset;
+
+	/* one shadow byte per 8-byte granule, which the word test assumes */
+	__asan_get_shadow_mapping(&scale, &offset);
+	if (scale != 3)
+		zs_fuzz_fail("ASan's shadow scale is %zu, not 3", scale);
 	pthread_mutex_lock(&live.lock);
 	for (unsigned int i = 0; i < live.n; i++) {
-		uintptr_t open =
-			first_open(live.page[i].addr, live.page[i].size);
+		const struct live_page *pg = &live.page[i];
+		const signed char *shadow =
+			(const signed char *)((pg->addr >> 3) + offset);
+		size_t n = pg->size >> 3; /* pages are whole granules */
 
-		if (open)
-			zs_fuzz_fail("%s: byte %#lx of pool page %#lx (%zu "
+		if (!all_closed(shadow, n))
+			zs_fuzz_fail("%s: byte %#zx of pool page %#lx (%zu "
 				     "bytes) is open to ASan with nothing "
 				     "held",
-				     when,
-				     (unsigned long)(open - live.page[i].addr),
-				     (unsigned long)live.page[i].addr,
-				     live.page[i].size);
+				     when, first_open(shadow, n),
+				     (unsigned long)pg->addr, pg->size);
 	}
 	pthread_mutex_unlock(&live.lock);
 }
